@@ -1,0 +1,225 @@
+//! The `latchkey` command line: `serve` (the default), `schema`, `instance create|list`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use latchkey_domain::clock::SystemClock;
+use latchkey_domain::model::caller::Caller;
+use latchkey_domain::model::instance::Environment;
+use latchkey_domain::{Bootstrap, Platform, PlatformConfig, store};
+
+use crate::logging::{self, LogFormat};
+use crate::server::{self, ServerConfig, StartError};
+
+/// The SQLite file used when no `DATABASE_URL` is given.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://latchkey.db?mode=rwc";
+
+/// Every `LATCHKEY_*` variable Latchkey reads; any other is reported as unknown.
+const KNOWN_VARIABLES: &[&str] = &[
+    "LATCHKEY_BIND",
+    "LATCHKEY_PUBLIC_URL",
+    "LATCHKEY_ADMIN_TOKEN",
+    "LATCHKEY_LOG_FORMAT",
+    "LATCHKEY_MAX_BODY_BYTES",
+    "LATCHKEY_WORKERS",
+    "LATCHKEY_TEST_DATABASE_URL",
+];
+
+/// Latchkey: a self-hostable authentication and user-management server.
+#[derive(Parser, Debug)]
+#[command(name = "latchkey", version, about)]
+pub struct Cli {
+    /// Database URL: `postgres://…`, or `sqlite://FILE?mode=rwc` (default: latchkey.db here).
+    #[arg(long, env = "DATABASE_URL", global = true, default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub database_url: String,
+    /// Log format.
+    #[arg(
+        long,
+        env = "LATCHKEY_LOG_FORMAT",
+        global = true,
+        value_enum,
+        default_value = "pretty"
+    )]
+    pub log_format: LogFormat,
+    /// Address to listen on (`serve`).
+    #[arg(
+        long,
+        env = "LATCHKEY_BIND",
+        global = true,
+        default_value = "127.0.0.1:8080"
+    )]
+    pub bind: String,
+    /// The URL clients reach this server at, used in token issuers (default: http:// + bind).
+    #[arg(long, env = "LATCHKEY_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// The platform admin token (default: generated on first start and printed once).
+    #[arg(
+        long,
+        env = "LATCHKEY_ADMIN_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, env = "LATCHKEY_MAX_BODY_BYTES", global = true, default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "LATCHKEY_WORKERS", global = true)]
+    pub workers: Option<usize>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Manage instances.
+    Instance {
+        #[command(subcommand)]
+        command: InstanceCommand,
+    },
+}
+
+/// Instance management from the command line (as the platform admin).
+#[derive(Subcommand, Debug)]
+pub enum InstanceCommand {
+    /// Create an instance and print its keys.
+    Create {
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        /// A production instance (live keys) instead of a development one.
+        #[arg(long)]
+        live: bool,
+    },
+    /// List the instances.
+    List,
+}
+
+/// Runs the command line and gives the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if matches!(cli.command, Some(Command::Schema)) {
+        print!("{}", crate::graphql::sdl());
+        return ExitCode::SUCCESS;
+    }
+    logging::init(cli.log_format);
+    warn_unknown_variables();
+    let result = actix_rt::System::new().block_on(run(cli));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let mut message = err.to_string();
+            let mut source = err.source();
+            while let Some(cause) = source {
+                message.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            eprintln!("latchkey: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn warn_unknown_variables() {
+    for (name, _) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with("LATCHKEY_") && !KNOWN_VARIABLES.contains(&name) {
+            tracing::warn!(variable = name, "unknown LATCHKEY_ variable; it is ignored");
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), StartError> {
+    match cli.command {
+        None | Some(Command::Serve) => serve(cli).await,
+        Some(Command::Schema) => Ok(()),
+        Some(Command::Instance { ref command }) => instance(&cli, command).await,
+    }
+}
+
+async fn serve(cli: Cli) -> Result<(), StartError> {
+    let mut config = ServerConfig::new(cli.database_url);
+    config.bind = cli.bind;
+    config.public_url = cli.public_url;
+    config.admin_token = cli.admin_token;
+    config.max_body_bytes = cli.max_body_bytes;
+    config.handle_signals = true;
+    if let Some(workers) = cli.workers {
+        config.workers = workers;
+    }
+    let running = server::start(config).await?;
+    print_bootstrap(&running.bootstrap);
+    println!(
+        "Latchkey is listening on {} (GraphiQL: {}/graphql)",
+        running.public_url, running.public_url
+    );
+    running.wait().await?;
+    Ok(())
+}
+
+async fn instance(cli: &Cli, command: &InstanceCommand) -> Result<(), StartError> {
+    let db = store::connect(&cli.database_url).await?;
+    store::migrate(&db).await?;
+    let config = PlatformConfig {
+        public_url: cli
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", cli.bind)),
+        admin_token: cli.admin_token.clone(),
+        clock: Arc::new(SystemClock),
+    };
+    let (platform, bootstrap) = Platform::start(db, config).await?;
+    print_bootstrap(&bootstrap);
+    match command {
+        InstanceCommand::Create { name, live } => {
+            let environment = if *live {
+                Environment::Production
+            } else {
+                Environment::Development
+            };
+            let (instance, key) = platform
+                .create_instance(&Caller::PlatformAdmin, name, environment)
+                .await?;
+            println!("Created instance {:?} ({})", instance.name, instance.id);
+            println!("  Publishable key: {}", instance.publishable_key);
+            println!("  Secret key:      {}", key.secret);
+            println!("The secret key is shown once: store it now.");
+        }
+        InstanceCommand::List => {
+            for instance in platform.instances(&Caller::PlatformAdmin).await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    instance.id,
+                    instance.environment.as_str(),
+                    instance.publishable_key,
+                    instance.name
+                );
+            }
+        }
+    }
+    platform.close().await?;
+    Ok(())
+}
+
+/// Prints what the first start created. Secrets go to stdout for the operator, never to the log.
+fn print_bootstrap(bootstrap: &Bootstrap) {
+    if let Some((instance, key)) = &bootstrap.development {
+        println!(
+            "Latchkey created the development instance {:?} ({}).",
+            instance.name, instance.id
+        );
+        println!("  Publishable key: {}", instance.publishable_key);
+        println!("  Secret key:      {}", key.secret);
+        println!("The secret key is shown once: store it now.");
+    }
+    if let Some(token) = &bootstrap.admin_token {
+        println!("Platform admin token: {token}");
+        println!("It is shown once; set LATCHKEY_ADMIN_TOKEN to choose your own.");
+    }
+}

@@ -1,0 +1,42 @@
+//! Domain errors as GraphQL errors: the message, and `extensions.code` (plus `field` or
+//! `retryAfter` where the contract names them). An internal error is logged here, inside the
+//! request's span (so with its request id), and shown as a bare `INTERNAL`.
+
+use async_graphql::ErrorExtensions;
+use latchkey_domain::Error;
+
+/// The result type of resolvers.
+pub type GqlResult<T> = async_graphql::Result<T>;
+
+/// Converts a domain error into the GraphQL error the caller sees.
+pub fn domain_error(err: Error) -> async_graphql::Error {
+    if let Error::Internal(source) = &err {
+        tracing::error!(error = %source, "internal error");
+    }
+    let code = err.code().as_str();
+    let message = err.to_string();
+    async_graphql::Error::new(message).extend_with(|_, ext| {
+        ext.set("code", code);
+        match &err {
+            Error::Validation { field, .. } | Error::IdentifierExists { field } => {
+                ext.set("field", field.as_str());
+            }
+            Error::AccountLocked { retry_after } | Error::RateLimited { retry_after } => {
+                ext.set("retryAfter", *retry_after);
+            }
+            _ => {}
+        }
+    })
+}
+
+/// `?` for domain results inside resolvers.
+pub trait ResultExt<T> {
+    /// Maps the error with [`domain_error`].
+    fn gql(self) -> GqlResult<T>;
+}
+
+impl<T> ResultExt<T> for latchkey_domain::Result<T> {
+    fn gql(self) -> GqlResult<T> {
+        self.map_err(domain_error)
+    }
+}

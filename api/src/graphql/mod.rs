@@ -1,0 +1,74 @@
+//! The GraphQL schema: one `…Query`/`…Mutation` per area, merged; built once at startup.
+
+mod error;
+mod instances;
+mod settings;
+
+use std::sync::Arc;
+
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use latchkey_domain::Platform;
+use latchkey_domain::model::caller::Caller;
+
+pub use error::{GqlResult, ResultExt, domain_error};
+
+/// Every query of the API.
+#[derive(MergedObject, Default)]
+pub struct Query(instances::InstanceQuery);
+
+/// Every mutation of the API.
+#[derive(MergedObject, Default)]
+pub struct Mutation(instances::InstanceMutation);
+
+/// The executable schema.
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Limits every operation is checked against before anything runs.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub depth: usize,
+    pub complexity: usize,
+    pub recursive_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            depth: 12,
+            complexity: 500,
+            recursive_depth: 32,
+        }
+    }
+}
+
+/// Builds the schema with the domain as its data.
+pub fn build_schema(platform: Option<Arc<Platform>>, limits: Limits) -> AppSchema {
+    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity)
+        .limit_recursive_depth(limits.recursive_depth);
+    match platform {
+        Some(platform) => builder.data(platform).finish(),
+        None => builder.finish(),
+    }
+}
+
+/// The SDL of the schema, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None, Limits::default()).sdl()
+}
+
+/// The domain and the caller of the current request.
+pub(crate) fn scope<'a>(ctx: &Context<'a>) -> GqlResult<(&'a Arc<Platform>, &'a Caller)> {
+    let platform = ctx
+        .data::<Arc<Platform>>()
+        .map_err(|_| domain_error(missing("platform")))?;
+    let caller = ctx
+        .data::<Caller>()
+        .map_err(|_| domain_error(missing("caller")))?;
+    Ok((platform, caller))
+}
+
+fn missing(what: &str) -> latchkey_domain::Error {
+    latchkey_domain::Error::internal(format!("the {what} is missing from the GraphQL context"))
+}

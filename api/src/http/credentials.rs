@@ -1,0 +1,80 @@
+//! Reading a caller's credentials from HTTP headers or a WebSocket `connection_init` payload;
+//! both feed the same `Platform::resolve_caller`.
+
+use actix_web::HttpRequest;
+use latchkey_domain::Credentials;
+
+/// The publishable-key header.
+pub const PUBLISHABLE_KEY_HEADER: &str = "latchkey-publishable-key";
+/// The client-token header.
+pub const CLIENT_HEADER: &str = "latchkey-client";
+/// The client-token cookie.
+pub const CLIENT_COOKIE: &str = "__client";
+
+fn bearer(value: &str) -> Option<String> {
+    let value = value.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .then(|| token.trim().to_owned())
+}
+
+fn header(req: &HttpRequest, name: &str) -> Option<String> {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// The credentials of an HTTP request. An `Authorization` header that is not a bearer token is
+/// kept as an empty bearer, so it is refused rather than ignored.
+pub fn from_request(req: &HttpRequest) -> Credentials {
+    Credentials {
+        bearer: header(req, "authorization").map(|v| bearer(&v).unwrap_or_default()),
+        publishable_key: header(req, PUBLISHABLE_KEY_HEADER),
+        client_token: header(req, CLIENT_HEADER)
+            .or_else(|| req.cookie(CLIENT_COOKIE).map(|c| c.value().to_owned())),
+    }
+}
+
+/// The credentials of a WebSocket `connection_init` payload: `authorization` (with or without
+/// `Bearer `), `publishableKey`, `client`.
+pub fn from_connection_init(payload: &serde_json::Value) -> Credentials {
+    let field = |name: &str| {
+        payload
+            .get(name)
+            .and_then(serde_json::Value::as_str)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    Credentials {
+        bearer: field("authorization").map(|v| bearer(&v).unwrap_or(v)),
+        publishable_key: field("publishableKey"),
+        client_token: field("client"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_tokens_are_read_case_insensitively() {
+        assert_eq!(bearer("Bearer abc").as_deref(), Some("abc"));
+        assert_eq!(bearer("bearer   abc ").as_deref(), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer "), None);
+    }
+
+    #[test]
+    fn connection_init_accepts_both_spellings_of_authorization() {
+        let payload = serde_json::json!({"authorization": "Bearer sk_x", "publishableKey": "pk_y"});
+        let creds = from_connection_init(&payload);
+        assert_eq!(creds.bearer.as_deref(), Some("sk_x"));
+        assert_eq!(creds.publishable_key.as_deref(), Some("pk_y"));
+        let creds = from_connection_init(&serde_json::json!({"authorization": "sk_z"}));
+        assert_eq!(creds.bearer.as_deref(), Some("sk_z"));
+    }
+}

@@ -1,0 +1,184 @@
+//! Starting and stopping the server: database, migrations, bootstrap, HTTP.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{App, HttpServer, middleware, web};
+use latchkey_domain::clock::{Clock, SystemClock};
+use latchkey_domain::{Bootstrap, Platform, PlatformConfig, store};
+use tokio::signal::unix::{Signal, SignalKind, signal};
+
+use crate::graphql::{self, Limits};
+use crate::http::{self, AppState};
+
+/// Everything `serve` needs.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    pub database_url: String,
+    /// Address to listen on; port 0 picks a free one.
+    pub bind: String,
+    /// The URL the server is reached at; by default `http://` and the bound address.
+    pub public_url: Option<String>,
+    pub admin_token: Option<String>,
+    pub max_body_bytes: usize,
+    pub workers: usize,
+    pub clock: Arc<dyn Clock>,
+    /// Stop gracefully on SIGTERM and SIGINT (the binary); tests stop through the handle.
+    pub handle_signals: bool,
+}
+
+impl ServerConfig {
+    /// Defaults for a database URL: bind to a free local port, 1 MiB bodies, one worker per core.
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            bind: "127.0.0.1:0".to_owned(),
+            public_url: None,
+            admin_token: None,
+            max_body_bytes: 1024 * 1024,
+            workers: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            clock: Arc::new(SystemClock),
+            handle_signals: false,
+        }
+    }
+}
+
+/// A server that is listening.
+pub struct RunningServer {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// Its public URL.
+    pub public_url: String,
+    /// What the first start created (keys shown once).
+    pub bootstrap: Bootstrap,
+    /// Stops it (gracefully or not) from anywhere.
+    pub handle: ServerHandle,
+    server: Server,
+    platform: Arc<Platform>,
+    signals: Option<Signals>,
+}
+
+/// SIGTERM and SIGINT, registered before the server says it listens, so a signal that comes
+/// right after is never the default (abrupt) one.
+struct Signals {
+    terminate: Signal,
+    interrupt: Signal,
+}
+
+impl Signals {
+    fn register() -> std::io::Result<Self> {
+        Ok(Self {
+            terminate: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    async fn recv(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.terminate.recv() => "SIGTERM",
+            _ = self.interrupt.recv() => "SIGINT",
+        }
+    }
+}
+
+impl RunningServer {
+    /// Takes what the first start created, leaving nothing behind.
+    pub fn take_bootstrap(&mut self) -> Bootstrap {
+        std::mem::take(&mut self.bootstrap)
+    }
+
+    /// Runs until stopped (by SIGTERM, SIGINT or the handle), draining in-flight requests, then
+    /// closes the database pool.
+    pub async fn wait(self) -> std::io::Result<()> {
+        let mut server = self.server;
+        let served = match self.signals {
+            None => server.await,
+            Some(mut signals) => {
+                tokio::select! {
+                    served = &mut server => served,
+                    name = signals.recv() => {
+                        tracing::info!(signal = name, "stopping: no new connections, draining in-flight requests");
+                        let (served, ()) = tokio::join!(server, self.handle.stop(true));
+                        served
+                    }
+                }
+            }
+        };
+        tracing::info!("stopped accepting; closing the database pool");
+        if let Err(err) = self.platform.db().close_by_ref().await {
+            tracing::warn!(error = %err, "closing the database pool failed");
+        }
+        served
+    }
+}
+
+/// Connects, migrates, bootstraps and starts listening. Must run inside an actix system.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
+    tracing::info!(
+        database = store::describe(&config.database_url),
+        "connecting"
+    );
+    let db = store::connect(&config.database_url).await?;
+    store::migrate(&db).await?;
+    let listener = std::net::TcpListener::bind(&config.bind)
+        .map_err(|e| -> StartError { format!("cannot listen on {}: {e}", config.bind).into() })?;
+    let addr = listener.local_addr()?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let (platform, bootstrap) = Platform::start(
+        db,
+        PlatformConfig {
+            public_url: public_url.clone(),
+            admin_token: config.admin_token.clone(),
+            clock: config.clock.clone(),
+        },
+    )
+    .await?;
+    let platform = Arc::new(platform);
+    let state = AppState {
+        schema: graphql::build_schema(Some(platform.clone()), Limits::default()),
+        platform: platform.clone(),
+        max_body_bytes: config.max_body_bytes,
+    };
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(web::Data::new(state.clone()))
+            .app_data(web::PayloadConfig::new(state.max_body_bytes))
+            .wrap(middleware::from_fn(http::request_id::middleware))
+            .service(
+                web::resource("/graphql")
+                    .route(web::post().to(http::graphql::post))
+                    .route(web::get().to(http::graphql::get)),
+            )
+            .route("/healthz", web::get().to(http::health::healthz))
+            .route("/readyz", web::get().to(http::health::readyz))
+    })
+    .workers(config.workers.max(1))
+    .disable_signals()
+    .shutdown_timeout(30)
+    .listen(listener)?
+    .run();
+    let signals = if config.handle_signals {
+        Some(Signals::register()?)
+    } else {
+        None
+    };
+    tracing::info!(%addr, %public_url, "listening");
+    Ok(RunningServer {
+        signals,
+        addr,
+        public_url,
+        bootstrap,
+        handle: server.handle(),
+        server,
+        platform,
+    })
+}
+
+/// Any startup failure; the CLI prints it with its sources.
+pub type StartError = Box<dyn std::error::Error + Send + Sync>;

@@ -1,0 +1,40 @@
+//! Public identifiers: a short type prefix and 128 random bits in base58, like `ins_3kT9…`.
+
+use rand::RngCore;
+
+/// Prefixes of the identifiers Latchkey hands out.
+#[derive(Clone, Copy, Debug)]
+pub enum IdKind {
+    Instance,
+    SecretKey,
+}
+
+impl IdKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Instance => "ins",
+            Self::SecretKey => "sk",
+        }
+    }
+}
+
+/// A new random identifier of the given kind.
+pub fn new_id(kind: IdKind) -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("{}_{}", kind.prefix(), bs58::encode(bytes).into_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_carry_their_prefix_and_differ() {
+        let a = new_id(IdKind::Instance);
+        let b = new_id(IdKind::Instance);
+        assert!(a.starts_with("ins_"));
+        assert!(a.len() > 20);
+        assert_ne!(a, b);
+    }
+}

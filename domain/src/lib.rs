@@ -1,0 +1,18 @@
+//! Everything Latchkey knows and decides. No HTTP or GraphQL types live here: `latchkey-api`
+//! turns requests into calls on [`Platform`] and answers with what it returns.
+//!
+//! - [`model`]: pure types and rules (settings, callers); no I/O, time is a parameter.
+//! - [`store`]: sea-orm queries; every function takes the instance it works in.
+//! - [`Platform`]: the entry point the transport calls.
+
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod platform;
+pub mod secrets;
+pub mod store;
+mod tenancy;
+
+pub use error::{Error, ErrorCode, Result};
+pub use platform::{Bootstrap, Credentials, Platform, PlatformConfig};

@@ -1,0 +1,148 @@
+//! Instance management: instances, their secret keys and settings, each checked against the
+//! caller's scope. A backend key acts only in its own instance; the platform admin in any.
+
+use sea_orm::{ConnectionTrait, TransactionTrait};
+
+use crate::ids::{IdKind, new_id};
+use crate::model::caller::Caller;
+use crate::model::instance::{
+    CreatedSecretKey, Environment, Instance, SecretKey, validate_instance_name, validate_key_name,
+};
+use crate::model::settings::InstanceSettings;
+use crate::platform::{Platform, new_publishable_key, new_secret_key};
+use crate::secrets::{hash_secret, hint};
+use crate::{Error, Result, store};
+
+impl Platform {
+    /// Creates an instance with default settings and its first secret key (platform admin).
+    pub async fn create_instance(
+        &self,
+        caller: &Caller,
+        name: &str,
+        environment: Environment,
+    ) -> Result<(Instance, CreatedSecretKey)> {
+        caller.require_admin()?;
+        let name = validate_instance_name(name)?;
+        let txn = self.db.begin().await?;
+        let created = self.insert_instance(&txn, name, environment).await?;
+        txn.commit().await?;
+        tracing::info!(instance_id = %created.0.id, "created an instance");
+        Ok(created)
+    }
+
+    pub(crate) async fn insert_instance(
+        &self,
+        db: &impl ConnectionTrait,
+        name: String,
+        environment: Environment,
+    ) -> Result<(Instance, CreatedSecretKey)> {
+        let now = self.now();
+        let instance = Instance {
+            id: new_id(IdKind::Instance),
+            name,
+            environment,
+            publishable_key: new_publishable_key(environment),
+            settings: InstanceSettings::new(),
+            created_at: now,
+            updated_at: now,
+        };
+        store::instances::insert(db, &instance).await?;
+        let key = self
+            .insert_secret_key(db, &instance, "default".to_owned())
+            .await?;
+        Ok((instance, key))
+    }
+
+    async fn insert_secret_key(
+        &self,
+        db: &impl ConnectionTrait,
+        instance: &Instance,
+        name: String,
+    ) -> Result<CreatedSecretKey> {
+        let secret = new_secret_key(instance.environment);
+        let key = SecretKey {
+            id: new_id(IdKind::SecretKey),
+            instance_id: instance.id.clone(),
+            name,
+            hint: hint(&secret),
+            created_at: self.now(),
+            revoked_at: None,
+        };
+        store::secret_keys::insert(db, &key, &hash_secret(&secret)).await?;
+        Ok(CreatedSecretKey { key, secret })
+    }
+
+    /// Every instance (platform admin).
+    pub async fn instances(&self, caller: &Caller) -> Result<Vec<Instance>> {
+        caller.require_admin()?;
+        store::instances::list(&self.db).await
+    }
+
+    /// The caller's own instance (secret key).
+    pub async fn instance(&self, caller: &Caller) -> Result<Instance> {
+        let instance = caller.require_backend()?;
+        store::instances::get(&self.db, &instance.id).await
+    }
+
+    /// The instance a caller may manage: any for the admin, only its own for a secret key.
+    /// Another instance's id is `NOT_FOUND` for a secret key, as if it did not exist.
+    async fn managed_instance(
+        &self,
+        caller: &Caller,
+        instance_id: Option<&str>,
+    ) -> Result<Instance> {
+        match (caller, instance_id) {
+            (Caller::PlatformAdmin, Some(id)) => store::instances::get(&self.db, id).await,
+            (Caller::PlatformAdmin, None) => Err(Error::validation("instanceId", "is required")),
+            (Caller::Backend { instance, .. }, id) => {
+                if id.is_some_and(|id| id != instance.id) {
+                    return Err(Error::NotFound("instance"));
+                }
+                store::instances::get(&self.db, &instance.id).await
+            }
+            (Caller::Anonymous, _) => Err(Error::Unauthenticated("a secret key is required")),
+            (Caller::Frontend { .. }, _) => Err(Error::Forbidden("this needs a secret key")),
+        }
+    }
+
+    /// The secret keys of an instance, without their values.
+    pub async fn secret_keys(&self, caller: &Caller, instance_id: &str) -> Result<Vec<SecretKey>> {
+        let instance = self.managed_instance(caller, Some(instance_id)).await?;
+        store::secret_keys::list(&self.db, &instance.id).await
+    }
+
+    /// A new secret key, shown once.
+    pub async fn create_secret_key(
+        &self,
+        caller: &Caller,
+        instance_id: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<CreatedSecretKey> {
+        let name = validate_key_name(name)?;
+        let instance = self.managed_instance(caller, instance_id).await?;
+        self.insert_secret_key(&self.db, &instance, name).await
+    }
+
+    /// Revokes a secret key: from now on it is `UNAUTHENTICATED`.
+    pub async fn revoke_secret_key(&self, caller: &Caller, key_id: &str) -> Result<SecretKey> {
+        let instance_id = match caller {
+            Caller::PlatformAdmin => store::secret_keys::instance_of(&self.db, key_id).await?,
+            _ => self.managed_instance(caller, None).await?.id,
+        };
+        let key = store::secret_keys::revoke(&self.db, &instance_id, key_id, self.now()).await?;
+        tracing::info!(instance_id = %instance_id, key_id = %key.id, "revoked a secret key");
+        Ok(key)
+    }
+
+    /// Applies a JSON merge patch to the caller's instance settings, validated whole.
+    pub async fn update_instance_settings(
+        &self,
+        caller: &Caller,
+        instance_id: Option<&str>,
+        patch: serde_json::Value,
+    ) -> Result<Instance> {
+        let current = self.managed_instance(caller, instance_id).await?;
+        let settings = current.settings.patched(patch)?;
+        store::instances::update_settings(&self.db, &current.id, &settings, self.now()).await
+    }
+}

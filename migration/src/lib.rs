@@ -1,0 +1,16 @@
+//! Latchkey's schema migrations. One file per migration, applied in order by `Migrator`;
+//! the same migrations run on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_tenancy;
+
+/// Every migration of Latchkey, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_tenancy::Migration)]
+    }
+}

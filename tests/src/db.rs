@@ -1,0 +1,132 @@
+//! A throwaway database per test. SQLite: a file in a temporary directory. PostgreSQL: a new
+//! database created through `LATCHKEY_TEST_DATABASE_URL` and dropped when the test ends.
+
+use sea_orm::{ConnectionTrait, Database};
+use tempfile::TempDir;
+
+/// The engine this run tests, from `LATCHKEY_TEST_DATABASE_URL`.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("LATCHKEY_TEST_DATABASE_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// Whether this run is on CI, where a missing PostgreSQL is a failure, not a skip.
+pub fn on_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// One test's database.
+pub struct TestDb {
+    /// The URL the server connects to.
+    pub url: String,
+    /// A directory the test may use (SQLite keeps its file here).
+    pub dir: TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// A fresh, empty database on the engine of this run.
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        match postgres_admin_url() {
+            None => {
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("latchkey.db").display()
+                );
+                Self {
+                    url,
+                    dir,
+                    postgres: None,
+                }
+            }
+            Some(admin_url) => {
+                let name = format!("latchkey_t_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
+                    panic!("LATCHKEY_TEST_DATABASE_URL is set but PostgreSQL does not answer: {e}")
+                });
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .unwrap();
+                admin.close().await.ok();
+                let url = replace_database(&admin_url, &name);
+                Self {
+                    url,
+                    dir,
+                    postgres: Some((admin_url, name)),
+                }
+            }
+        }
+    }
+
+    /// Whether this database is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+}
+
+/// `postgres://user@host:port/db?x` with its database replaced.
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{name}", &base[..path_start]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.postgres.take() else {
+            return;
+        };
+        // Dropped on a thread of its own: Drop cannot await, and the test's runtime may be gone.
+        let dropper = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async move {
+                if let Ok(admin) = Database::connect(&admin_url).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                    let _ = admin.close().await;
+                }
+            });
+        });
+        let _ = dropper.join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database;
+
+    #[test]
+    fn the_database_name_is_replaced() {
+        assert_eq!(
+            replace_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            replace_database("postgres://h:5432", "x"),
+            "postgres://h:5432/x"
+        );
+        assert_eq!(
+            replace_database("postgres://h/db?sslmode=disable", "x"),
+            "postgres://h/x?sslmode=disable"
+        );
+    }
+}

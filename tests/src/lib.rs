@@ -1,0 +1,14 @@
+//! The test kit: a fresh database per test (SQLite, or PostgreSQL when
+//! `LATCHKEY_TEST_DATABASE_URL` is set), the real server started on port 0 inside the test
+//! process or as a child process, and a small GraphQL client.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+pub mod db;
+pub mod gql;
+pub mod process;
+pub mod server;
+
+pub use db::TestDb;
+pub use gql::{Auth, Response};
+pub use server::TestServer;

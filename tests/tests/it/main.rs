@@ -1,0 +1,11 @@
+//! Latchkey's integration tests: one binary; every test starts its own server on port 0 with a
+//! fresh database, and no test depends on another.
+
+mod lifecycle;
+mod schema;
+mod tenancy;
+mod transport;
+mod websocket;
+
+/// The `latchkey` binary, for the tests that run it as an operator would.
+pub const BIN: &str = env!("CARGO_BIN_EXE_latchkey-under-test");

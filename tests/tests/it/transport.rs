@@ -1,0 +1,185 @@
+//! What reaches `/graphql` before any resolver: content types, sizes, shapes, limits. Each bad
+//! request gets a clear error, runs nothing, and the server stays up.
+
+use latchkey_tests::TestServer;
+use serde_json::{Value, json};
+
+const CREATE_KEY: &str = "mutation { createSecretKey(name: \"probe\") { key } }";
+
+async fn key_count(server: &TestServer) -> usize {
+    let answer = server
+        .backend("{ instance { secretKeys { id } } }", json!({}))
+        .await;
+    answer.data()["instance"]["secretKeys"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+async fn raw(server: &TestServer, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/graphql", server.url))
+        .bearer_auth(&server.secret_key)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn still_up(server: &TestServer) {
+    let response = reqwest::get(format!("{}/healthz", server.url))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn only_json_bodies_run_and_others_run_nothing() {
+    let server = TestServer::spawn().await;
+    let body = serde_json::to_vec(&json!({ "query": CREATE_KEY })).unwrap();
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/graphql",
+    ] {
+        let (status, answer) = raw(&server, content_type, body.clone()).await;
+        assert_eq!(status, 415, "{content_type}");
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"],
+            "VALIDATION_FAILED"
+        );
+    }
+    assert_eq!(key_count(&server).await, 1, "no mutation ran");
+    let (status, answer) = raw(&server, "application/json; charset=utf-8", body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(key_count(&server).await, 2);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_oversized_and_batched_bodies_get_clear_errors() {
+    let server = TestServer::spawn().await;
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        ("malformed JSON", b"{\"query\": ".to_vec(), 400),
+        ("not a request", b"{\"nope\": 1}".to_vec(), 400),
+        (
+            "a batch",
+            serde_json::to_vec(&json!([{ "query": CREATE_KEY }, { "query": CREATE_KEY }])).unwrap(),
+            400,
+        ),
+        (
+            "10 MB",
+            {
+                let mut big = br#"{"query": "{ instance { id } }", "variables": {"x": ""#.to_vec();
+                big.extend(std::iter::repeat_n(b'a', 10 * 1024 * 1024));
+                big.extend(b"\"}}");
+                big
+            },
+            413,
+        ),
+    ];
+    for (what, body, status) in cases {
+        let (got, answer) = raw(&server, "application/json", body).await;
+        assert_eq!(got, status, "{what}: {answer}");
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], "VALIDATION_FAILED",
+            "{what}"
+        );
+        assert_eq!(answer["errors"][0]["extensions"]["field"], "body", "{what}");
+        still_up(&server).await;
+    }
+    assert_eq!(key_count(&server).await, 1, "the batch ran nothing");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_fields_deep_nesting_and_bad_syntax_are_validation_errors() {
+    let server = TestServer::spawn().await;
+    let deep_introspection = format!(
+        "{{ __schema {{ types {{ fields {{ type {{ {} name {} }} }} }} }} }}",
+        "ofType { ".repeat(12),
+        "}".repeat(12)
+    );
+    let pathological = format!(
+        "{{ instance {} id {} }}",
+        "{ a ".repeat(5000),
+        "}".repeat(5000)
+    );
+    let cases = [
+        "{ instance { id nope } }".to_owned(),
+        "{ instance { ".to_owned(),
+        deep_introspection,
+        pathological,
+        "mutation { createSecretKey(name: 5) { key } }".to_owned(),
+    ];
+    for query in &cases {
+        let answer = server.backend(query, json!({})).await;
+        assert_eq!(
+            answer.code(),
+            "VALIDATION_FAILED",
+            "{}: {}",
+            &query[..query.len().min(60)],
+            answer.body
+        );
+        assert!(answer.body["data"].is_null(), "nothing ran");
+        still_up(&server).await;
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn get_serves_graphiql_and_never_runs_an_operation() {
+    let server = TestServer::spawn().await;
+    let client = reqwest::Client::new();
+    let page = client
+        .get(format!("{}/graphql", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("graphiql")
+    );
+    let url = format!(
+        "{}/graphql?query={}",
+        server.url, "mutation%20%7B%20createSecretKey%20%7B%20key%20%7D%20%7D"
+    );
+    let response = client
+        .get(url)
+        .bearer_auth(&server.secret_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(key_count(&server).await, 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn responses_follow_the_accept_header() {
+    let server = TestServer::spawn().await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/graphql", server.url))
+        .bearer_auth(&server.secret_key)
+        .header(
+            "accept",
+            "application/graphql-response+json, application/json",
+        )
+        .json(&json!({"query": "{ instance { id } }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/graphql-response+json"
+    );
+    server.stop().await;
+}
