@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use latchkey_domain::clock::SystemClock;
 use latchkey_domain::model::caller::Caller;
 use latchkey_domain::model::instance::Environment;
+use latchkey_domain::rate_limit::{LimitStore, RateLimits};
 use latchkey_domain::{Bootstrap, Platform, PlatformConfig, store};
 
 use crate::logging::{self, LogFormat};
@@ -23,6 +24,8 @@ const KNOWN_VARIABLES: &[&str] = &[
     "LATCHKEY_LOG_FORMAT",
     "LATCHKEY_MAX_BODY_BYTES",
     "LATCHKEY_WORKERS",
+    "LATCHKEY_REQUEST_TIMEOUT_MS",
+    "LATCHKEY_RATE_LIMIT_STORE",
     "LATCHKEY_TEST_DATABASE_URL",
 ];
 
@@ -67,8 +70,47 @@ pub struct Cli {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "LATCHKEY_WORKERS", global = true)]
     pub workers: Option<usize>,
+    /// How long one operation may run before it is cancelled, in milliseconds.
+    #[arg(
+        long,
+        env = "LATCHKEY_REQUEST_TIMEOUT_MS",
+        global = true,
+        default_value_t = 10_000
+    )]
+    pub request_timeout_ms: u64,
+    /// Where rate-limit counts are kept: `memory` (one node) or `database` (shared by every node).
+    #[arg(
+        long,
+        env = "LATCHKEY_RATE_LIMIT_STORE",
+        global = true,
+        value_enum,
+        default_value = "memory"
+    )]
+    pub rate_limit_store: RateLimitStore,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Where rate-limit counts are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RateLimitStore {
+    /// In this process: right for one node.
+    Memory,
+    /// In the database: one count across every node.
+    Database,
+}
+
+impl RateLimitStore {
+    fn limits(self) -> RateLimits {
+        let store = match self {
+            Self::Memory => LimitStore::Memory,
+            Self::Database => LimitStore::Database,
+        };
+        RateLimits {
+            store,
+            ..RateLimits::default()
+        }
+    }
 }
 
 /// What to do.
@@ -149,6 +191,8 @@ async fn serve(cli: Cli) -> Result<(), StartError> {
     config.public_url = cli.public_url;
     config.admin_token = cli.admin_token;
     config.max_body_bytes = cli.max_body_bytes;
+    config.request_timeout = std::time::Duration::from_millis(cli.request_timeout_ms);
+    config.rate_limits = cli.rate_limit_store.limits();
     config.handle_signals = true;
     if let Some(workers) = cli.workers {
         config.workers = workers;
@@ -173,6 +217,7 @@ async fn instance(cli: &Cli, command: &InstanceCommand) -> Result<(), StartError
             .unwrap_or_else(|| format!("http://{}", cli.bind)),
         admin_token: cli.admin_token.clone(),
         clock: Arc::new(SystemClock),
+        rate_limits: cli.rate_limit_store.limits(),
     };
     let (platform, bootstrap) = Platform::start(db, config).await?;
     print_bootstrap(&bootstrap);
@@ -192,7 +237,10 @@ async fn instance(cli: &Cli, command: &InstanceCommand) -> Result<(), StartError
             println!("The secret key is shown once: store it now.");
         }
         InstanceCommand::List => {
-            for instance in platform.instances(&Caller::PlatformAdmin).await? {
+            for instance in platform
+                .instances(&Caller::PlatformAdmin, 1_000_000, 0)
+                .await?
+            {
                 println!(
                     "{}\t{}\t{}\t{}",
                     instance.id,

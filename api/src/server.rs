@@ -6,6 +6,7 @@ use std::sync::Arc;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, middleware, web};
 use latchkey_domain::clock::{Clock, SystemClock};
+use latchkey_domain::rate_limit::RateLimits;
 use latchkey_domain::{Bootstrap, Platform, PlatformConfig, store};
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
@@ -22,7 +23,13 @@ pub struct ServerConfig {
     pub public_url: Option<String>,
     pub admin_token: Option<String>,
     pub max_body_bytes: usize,
+    /// How long one operation may run before it is cancelled.
+    pub request_timeout: std::time::Duration,
+    /// How long a WebSocket client has to send `connection_init`.
+    pub websocket_init_timeout: std::time::Duration,
     pub workers: usize,
+    /// Rate limits and where they are counted.
+    pub rate_limits: RateLimits,
     pub clock: Arc<dyn Clock>,
     /// Stop gracefully on SIGTERM and SIGINT (the binary); tests stop through the handle.
     pub handle_signals: bool,
@@ -37,10 +44,29 @@ impl ServerConfig {
             public_url: None,
             admin_token: None,
             max_body_bytes: 1024 * 1024,
+            request_timeout: std::time::Duration::from_secs(10),
+            websocket_init_timeout: http::websocket::INIT_TIMEOUT,
+            rate_limits: RateLimits::default(),
             workers: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             clock: Arc::new(SystemClock),
             handle_signals: false,
         }
+    }
+}
+
+/// Stops a server: open WebSockets are told to go away, then the HTTP server stops (gracefully:
+/// no new connections, in-flight requests drained).
+#[derive(Clone)]
+pub struct Stopper {
+    handle: ServerHandle,
+    shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Stopper {
+    /// Stops the server; resolves once it has stopped.
+    pub async fn stop(&self, graceful: bool) {
+        self.shutdown.send_replace(true);
+        self.handle.stop(graceful).await;
     }
 }
 
@@ -52,8 +78,8 @@ pub struct RunningServer {
     pub public_url: String,
     /// What the first start created (keys shown once).
     pub bootstrap: Bootstrap,
-    /// Stops it (gracefully or not) from anywhere.
-    pub handle: ServerHandle,
+    /// Stops it from anywhere.
+    pub stopper: Stopper,
     server: Server,
     platform: Arc<Platform>,
     signals: Option<Signals>,
@@ -99,7 +125,7 @@ impl RunningServer {
                     served = &mut server => served,
                     name = signals.recv() => {
                         tracing::info!(signal = name, "stopping: no new connections, draining in-flight requests");
-                        let (served, ()) = tokio::join!(server, self.handle.stop(true));
+                        let (served, ()) = tokio::join!(server, self.stopper.stop(true));
                         served
                     }
                 }
@@ -136,14 +162,19 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             public_url: public_url.clone(),
             admin_token: config.admin_token.clone(),
             clock: config.clock.clone(),
+            rate_limits: config.rate_limits.clone(),
         },
     )
     .await?;
     let platform = Arc::new(platform);
+    let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
     let state = AppState {
-        schema: graphql::build_schema(Some(platform.clone()), Limits::default()),
+        shutdown,
+        schemas: graphql::build_schemas(platform.clone(), Limits::default()),
         platform: platform.clone(),
         max_body_bytes: config.max_body_bytes,
+        request_timeout: config.request_timeout,
+        websocket_init_timeout: config.websocket_init_timeout,
     };
     let server = HttpServer::new(move || {
         App::new()
@@ -153,7 +184,8 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             .service(
                 web::resource("/graphql")
                     .route(web::post().to(http::graphql::post))
-                    .route(web::get().to(http::graphql::get)),
+                    .route(web::get().to(http::graphql::get))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(http::cors::preflight)),
             )
             .route("/healthz", web::get().to(http::health::healthz))
             .route("/readyz", web::get().to(http::health::readyz))
@@ -174,7 +206,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         addr,
         public_url,
         bootstrap,
-        handle: server.handle(),
+        stopper: Stopper {
+            handle: server.handle(),
+            shutdown: Arc::new(shutdown_tx),
+        },
         server,
         platform,
     })

@@ -10,9 +10,11 @@ pub mod error;
 pub mod ids;
 pub mod model;
 pub mod platform;
+pub mod rate_limit;
 pub mod secrets;
 pub mod store;
 mod tenancy;
+pub mod tokens;
 
 pub use error::{Error, ErrorCode, Result};
 pub use platform::{Bootstrap, Credentials, Platform, PlatformConfig};

@@ -8,6 +8,7 @@ use sea_orm::TransactionTrait;
 use crate::clock::Clock;
 use crate::model::caller::Caller;
 use crate::model::instance::{CreatedSecretKey, Environment, Instance};
+use crate::rate_limit::{LimitKind, RateLimiter, RateLimits};
 use crate::secrets::{hash_secret, new_secret, secret_matches};
 use crate::store::{self, Db};
 use crate::{Error, Result};
@@ -24,6 +25,8 @@ pub struct PlatformConfig {
     pub admin_token: Option<String>,
     /// Where "now" comes from.
     pub clock: Arc<dyn Clock>,
+    /// Rate limits and where they are counted.
+    pub rate_limits: RateLimits,
 }
 
 /// What the first start created: shown once to the operator, never logged.
@@ -52,6 +55,7 @@ pub struct Platform {
     pub(crate) db: Db,
     pub(crate) config: PlatformConfig,
     admin_token_hash: String,
+    limiter: RateLimiter,
 }
 
 impl Platform {
@@ -78,10 +82,12 @@ impl Platform {
                 }
             },
         };
+        let limiter = RateLimiter::new(config.rate_limits.clone());
         let platform = Self {
             db,
             config,
             admin_token_hash,
+            limiter,
         };
         if !store::instances::any(&platform.db).await? {
             report.development = platform.create_development_instance().await?;
@@ -151,6 +157,30 @@ impl Platform {
             };
         }
         Ok(Caller::Anonymous)
+    }
+
+    /// Counts one event of `kind` by `subject` in `instance_id` against the rate limits:
+    /// `RATE_LIMITED` with `retry_after` when over.
+    pub async fn rate_limit(
+        &self,
+        kind: LimitKind,
+        instance_id: &str,
+        subject: &str,
+    ) -> Result<()> {
+        let now = self.now().timestamp();
+        self.limiter
+            .check(&self.db, kind, instance_id, subject, now)
+            .await
+    }
+
+    /// Whether a browser at `origin` may call the frontend API of `instance`.
+    pub fn origin_allowed(&self, instance: &Instance, origin: &str) -> bool {
+        crate::model::origin::allowed(instance, origin)
+    }
+
+    /// The public URL of the server, without a trailing slash.
+    pub fn public_url(&self) -> &str {
+        &self.config.public_url
     }
 
     /// Closes the pool.

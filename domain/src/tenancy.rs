@@ -72,10 +72,15 @@ impl Platform {
         Ok(CreatedSecretKey { key, secret })
     }
 
-    /// Every instance (platform admin).
-    pub async fn instances(&self, caller: &Caller) -> Result<Vec<Instance>> {
+    /// A page of the instances, oldest first (platform admin).
+    pub async fn instances(
+        &self,
+        caller: &Caller,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Vec<Instance>> {
         caller.require_admin()?;
-        store::instances::list(&self.db).await
+        store::instances::list(&self.db, limit, offset).await
     }
 
     /// The caller's own instance (secret key).

@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_tenancy;
+mod m20261125_000002_rate_limits;
 
 /// Every migration of Latchkey, oldest first.
 pub struct Migrator;
@@ -11,6 +12,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_tenancy::Migration)]
+        vec![
+            Box::new(m20261125_000001_tenancy::Migration),
+            Box::new(m20261125_000002_rate_limits::Migration),
+        ]
     }
 }

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use actix_web::dev::ServerHandle;
 use latchkey_api::ServerConfig;
+use latchkey_api::server::Stopper;
 use serde_json::Value;
 
 use crate::db::TestDb;
@@ -17,21 +17,26 @@ pub struct TestServer {
     pub publishable_key: String,
     pub secret_key: String,
     pub db: Arc<TestDb>,
-    handle: ServerHandle,
+    configure: Configure,
+    handle: Stopper,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 struct Started {
     url: String,
-    handle: ServerHandle,
+    handle: Stopper,
     thread: std::thread::JoinHandle<()>,
     development: Option<(String, String, String)>,
 }
 
-async fn start_on(db: &TestDb, admin_token: &str) -> Started {
+/// Changes to the server's configuration for one test.
+pub type Configure = fn(&mut ServerConfig);
+
+async fn start_on(db: &TestDb, admin_token: &str, configure: Configure) -> Started {
     let mut config = ServerConfig::new(db.url.clone());
     config.admin_token = Some(admin_token.to_owned());
     config.workers = 1;
+    configure(&mut config);
     let (tx, rx) = tokio::sync::oneshot::channel();
     let thread = std::thread::spawn(move || {
         actix_rt::System::new().block_on(async move {
@@ -43,7 +48,7 @@ async fn start_on(db: &TestDb, admin_token: &str) -> Started {
                         .map(|(instance, key)| (instance.id, instance.publishable_key, key.secret));
                     let _ = tx.send(Ok((
                         running.public_url.clone(),
-                        running.handle.clone(),
+                        running.stopper.clone(),
                         development,
                     )));
                     running.wait().await.ok();
@@ -69,13 +74,14 @@ async fn start_on(db: &TestDb, admin_token: &str) -> Started {
 impl TestServer {
     /// A server on a fresh database.
     pub async fn spawn() -> Self {
-        Self::spawn_on(Arc::new(TestDb::new().await)).await
+        Self::spawn_with(|_| {}).await
     }
 
-    /// A server on a fresh database it bootstraps.
-    pub async fn spawn_on(db: Arc<TestDb>) -> Self {
+    /// A server on a fresh database, with its configuration changed first.
+    pub async fn spawn_with(configure: Configure) -> Self {
+        let db = Arc::new(TestDb::new().await);
         let admin_token = format!("lk_admin_test_{}", uuid::Uuid::new_v4().simple());
-        let started = start_on(&db, &admin_token).await;
+        let started = start_on(&db, &admin_token, configure).await;
         let (instance_id, publishable_key, secret_key) = started
             .development
             .expect("a fresh database gets a development instance");
@@ -86,6 +92,7 @@ impl TestServer {
             publishable_key,
             secret_key,
             db,
+            configure,
             handle: started.handle,
             thread: Some(started.thread),
         }
@@ -104,6 +111,7 @@ impl TestServer {
 
     /// Stops the server and starts a new one on the same database, keeping the keys.
     pub async fn restart(self) -> Self {
+        let self_configure = self.configure;
         let (admin_token, instance_id, publishable_key, secret_key) = (
             self.admin_token.clone(),
             self.instance_id.clone(),
@@ -111,7 +119,7 @@ impl TestServer {
             self.secret_key.clone(),
         );
         let db = self.stop().await;
-        let started = start_on(&db, &admin_token).await;
+        let started = start_on(&db, &admin_token, self_configure).await;
         assert!(
             started.development.is_none(),
             "a restart must not bootstrap again"
@@ -123,6 +131,7 @@ impl TestServer {
             publishable_key,
             secret_key,
             db,
+            configure: self_configure,
             handle: started.handle,
             thread: Some(started.thread),
         }
@@ -139,6 +148,16 @@ impl TestServer {
             .await
     }
 
+    /// How many secret keys the development instance has (revoked ones included).
+    pub async fn secret_key_count(&self) -> usize {
+        let answer = self
+            .backend("{ instance { secretKeys { id } } }", serde_json::json!({}))
+            .await;
+        answer.data()["instance"]["secretKeys"]
+            .as_array()
+            .map_or(0, Vec::len)
+    }
+
     /// Posts an operation with the platform admin token.
     pub async fn admin(&self, query: &str, variables: Value) -> Response {
         self.gql(Auth::Bearer(&self.admin_token), query, variables)
@@ -148,7 +167,19 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        // The returned future only waits; the stop command is already sent.
-        drop(self.handle.stop(false));
+        // Not awaited: the stop command is sent on the first poll, so block on it briefly.
+        let handle = self.handle.clone();
+        std::thread::spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                runtime.block_on(async move {
+                    let _ =
+                        tokio::time::timeout(std::time::Duration::from_secs(5), handle.stop(false))
+                            .await;
+                });
+            }
+        });
     }
 }

@@ -159,16 +159,26 @@ impl InstanceQuery {
         platform.instance(caller).await.map(Instance).gql()
     }
 
-    /// Every instance on this server (platform admin).
-    async fn instances(&self, ctx: &Context<'_>) -> GqlResult<Vec<Instance>> {
+    /// The instances on this server, oldest first (platform admin).
+    #[graphql(complexity = "usize::try_from(limit).unwrap_or(1) * child_complexity")]
+    async fn instances(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many to return (1–500).",
+            default = 100,
+            validator(minimum = 1, maximum = 500)
+        )]
+        limit: i32,
+        #[graphql(desc = "How many to skip.", default = 0, validator(minimum = 0))] offset: i32,
+    ) -> GqlResult<Vec<Instance>> {
         let (platform, caller) = scope(ctx)?;
-        Ok(platform
-            .instances(caller)
-            .await
-            .gql()?
-            .into_iter()
-            .map(Instance)
-            .collect())
+        let (limit, offset) = (
+            u64::try_from(limit).unwrap_or(1),
+            u64::try_from(offset).unwrap_or(0),
+        );
+        let page = platform.instances(caller, limit, offset).await.gql()?;
+        Ok(page.into_iter().map(Instance).collect())
     }
 }
 

@@ -1,6 +1,7 @@
 //! The GraphQL schema: one `…Query`/`…Mutation` per area, merged; built once at startup.
 
 mod error;
+pub mod guard;
 mod instances;
 mod settings;
 
@@ -41,21 +42,36 @@ impl Default for Limits {
     }
 }
 
-/// Builds the schema with the domain as its data.
-pub fn build_schema(platform: Option<Arc<Platform>>, limits: Limits) -> AppSchema {
-    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+/// Builds the schema with the domain as its data; `suggestions` turns on "did you mean …".
+pub fn build_schema(
+    platform: Option<Arc<Platform>>,
+    limits: Limits,
+    suggestions: bool,
+) -> AppSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
         .limit_recursive_depth(limits.recursive_depth);
+    if !suggestions {
+        builder = builder.disable_suggestions();
+    }
     match platform {
         Some(platform) => builder.data(platform).finish(),
         None => builder.finish(),
     }
 }
 
+/// Both builds of the schema, built once at startup.
+pub fn build_schemas(platform: Arc<Platform>, limits: Limits) -> guard::Schemas {
+    guard::Schemas {
+        open: build_schema(Some(platform.clone()), limits, true),
+        restricted: build_schema(Some(platform), limits, false),
+    }
+}
+
 /// The SDL of the schema, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(None, Limits::default()).sdl()
+    build_schema(None, Limits::default(), true).sdl()
 }
 
 /// The domain and the caller of the current request.

@@ -5,14 +5,14 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::ServerError;
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{Data, ServerError};
-use async_graphql_actix_web::GraphQLSubscription;
 use futures_util::StreamExt;
 use latchkey_domain::ErrorCode;
 
 use super::request_id::{self, RequestId};
-use super::{AppState, credentials, transport_error};
+use super::{AppState, cors, credentials, transport_error, websocket};
+use crate::graphql::guard::{self, ClientIp};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
@@ -105,17 +105,72 @@ pub async fn post(
         Ok(request) => request,
         Err(err) => return bad_body(&format!("not a GraphQL request: {err}")),
     };
+    let budget = state.request_timeout;
+    match tokio::time::timeout(budget, run(&state, &req, request, &request_id)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(
+                budget_ms = budget.as_millis() as u64,
+                "operation cancelled: over its time budget"
+            );
+            transport_error::respond(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Internal,
+                None,
+                "the operation took longer than its time budget and was cancelled",
+            )
+        }
+    }
+}
+
+/// Resolves the caller, checks the origin and the guard, and runs the operation: everything
+/// after the body is read, inside the request's time budget.
+async fn run(
+    state: &AppState,
+    req: &HttpRequest,
+    request: async_graphql::Request,
+    request_id: &RequestId,
+) -> HttpResponse {
     let caller = match state
         .platform
-        .resolve_caller(credentials::from_request(&req))
+        .resolve_caller(credentials::from_request(req))
         .await
     {
         Ok(caller) => caller,
-        Err(err) => return transport_error::from_domain(&err, &request_id),
+        Err(err) => return transport_error::from_domain(&err, request_id),
     };
-    let mut response = state.schema.execute(request.data(caller)).await;
-    complete_errors(&mut response.errors, &request_id);
-    let media_type = if accepts_graphql_response(&req) {
+    let grant = match cors::grant(&state.platform, &caller, cors::origin(req).as_deref()) {
+        Ok(grant) => grant,
+        Err(refused) => return *refused,
+    };
+    let ip = ClientIp(req.peer_addr().map(|a| a.ip()));
+    let mut response = match guard::prepare(&state.schemas, &state.platform, &caller, ip, request)
+        .await
+    {
+        Ok((schema, request)) => graphql_response(req, schema.execute(request).await, request_id),
+        Err(refusal) => {
+            let mut response = graphql_response(req, refusal.response, request_id);
+            *response.status_mut() =
+                StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
+            if let Some(seconds) = refusal.retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            response
+        }
+    };
+    cors::apply(&grant, &mut response);
+    response
+}
+
+fn graphql_response(
+    req: &HttpRequest,
+    mut response: async_graphql::Response,
+    request_id: &RequestId,
+) -> HttpResponse {
+    complete_errors(&mut response.errors, request_id);
+    let media_type = if accepts_graphql_response(req) {
         GRAPHQL_RESPONSE_JSON
     } else {
         "application/json"
@@ -123,8 +178,7 @@ pub async fn post(
     match serde_json::to_vec(&response) {
         Ok(json) => HttpResponse::Ok().content_type(media_type).body(json),
         Err(err) => {
-            tracing::error!(error = %err, "could not serialize a response");
-            transport_error::from_domain(&latchkey_domain::Error::internal(err), &request_id)
+            transport_error::from_domain(&latchkey_domain::Error::internal(err), request_id)
         }
     }
 }
@@ -167,7 +221,7 @@ pub async fn get(
         .get(header::UPGRADE)
         .and_then(|v| v.to_str().ok());
     if upgrade.is_some_and(|v| v.eq_ignore_ascii_case("websocket")) {
-        return websocket(state, &req, payload);
+        return websocket::start(state, &req, payload);
     }
     if req
         .query_string()
@@ -188,23 +242,4 @@ pub async fn get(
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html))
-}
-
-fn websocket(
-    state: web::Data<AppState>,
-    req: &HttpRequest,
-    payload: web::Payload,
-) -> actix_web::Result<HttpResponse> {
-    let platform = state.platform.clone();
-    GraphQLSubscription::new(state.schema.clone())
-        .on_connection_init(move |init| async move {
-            let caller = platform
-                .resolve_caller(credentials::from_connection_init(&init))
-                .await
-                .map_err(crate::graphql::domain_error)?;
-            let mut data = Data::default();
-            data.insert(caller);
-            Ok(data)
-        })
-        .start(req, payload)
 }

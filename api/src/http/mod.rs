@@ -1,22 +1,30 @@
 //! The HTTP surface: `/graphql` (POST, GraphiQL, WebSocket), health probes, request ids.
 
+pub mod cors;
 pub mod credentials;
 pub mod graphql;
 pub mod health;
 pub mod request_id;
 pub mod transport_error;
+pub mod websocket;
 
 use std::sync::Arc;
 
 use latchkey_domain::Platform;
 
-use crate::graphql::AppSchema;
+use crate::graphql::guard::Schemas;
 
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    pub schema: AppSchema,
+    pub schemas: Schemas,
     pub platform: Arc<Platform>,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// How long one operation may run before it is cancelled.
+    pub request_timeout: std::time::Duration,
+    /// How long a WebSocket client has to send `connection_init`.
+    pub websocket_init_timeout: std::time::Duration,
+    /// Turns `true` when the server stops: open WebSockets close with 1001.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
 }

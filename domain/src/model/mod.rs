@@ -2,4 +2,5 @@
 
 pub mod caller;
 pub mod instance;
+pub mod origin;
 pub mod settings;

@@ -318,23 +318,7 @@ fn check_range(field: &str, value: u32, min: u32, max: u32) -> Result<()> {
 
 /// `scheme://host[:port]` with an http(s) scheme and nothing after the authority.
 fn is_origin(origin: &str) -> bool {
-    let Some(rest) = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))
-    else {
-        return false;
-    };
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((host, port)) => (host, Some(port)),
-        None => (rest, None),
-    };
-    let host_ok = !host.is_empty()
-        && host.len() <= 253
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
-    let port_ok = port.is_none_or(|p| !p.is_empty() && p.parse::<u16>().is_ok());
-    host_ok && port_ok
+    super::origin::host_of(origin).is_some()
 }
 
 /// RFC 7396 JSON merge patch, except that `null` is kept (as a marker for `fill_defaults`)

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use latchkey_entities::instance;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 
 use crate::model::instance::{Environment, Instance};
@@ -39,11 +39,13 @@ pub async fn insert(db: &impl ConnectionTrait, instance: &Instance) -> Result<()
     Ok(())
 }
 
-/// Every instance, oldest first (platform admin only).
-pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<Instance>> {
+/// A page of the instances, oldest first (platform admin only).
+pub async fn list(db: &impl ConnectionTrait, limit: u64, offset: u64) -> Result<Vec<Instance>> {
     instance::Entity::find()
         .order_by_asc(instance::Column::CreatedAt)
         .order_by_asc(instance::Column::Id)
+        .limit(limit)
+        .offset(offset)
         .all(db)
         .await?
         .into_iter()

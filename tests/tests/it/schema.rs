@@ -13,7 +13,7 @@ fn schema_graphql_is_current() {
 
 #[tokio::test]
 async fn every_type_field_argument_and_value_is_documented() {
-    let schema = latchkey_api::graphql::build_schema(None, Default::default());
+    let schema = latchkey_api::graphql::build_schema(None, Default::default(), true);
     let query = "{ __schema { types { name description fields { name description args { name description } } inputFields { name description } enumValues { name description } } } }";
     let response = schema.execute(query).await;
     assert!(response.errors.is_empty(), "{:?}", response.errors);

@@ -6,16 +6,6 @@ use serde_json::{Value, json};
 
 const CREATE_KEY: &str = "mutation { createSecretKey(name: \"probe\") { key } }";
 
-async fn key_count(server: &TestServer) -> usize {
-    let answer = server
-        .backend("{ instance { secretKeys { id } } }", json!({}))
-        .await;
-    answer.data()["instance"]["secretKeys"]
-        .as_array()
-        .unwrap()
-        .len()
-}
-
 async fn raw(server: &TestServer, content_type: &str, body: Vec<u8>) -> (u16, Value) {
     let response = reqwest::Client::new()
         .post(format!("{}/graphql", server.url))
@@ -53,10 +43,10 @@ async fn only_json_bodies_run_and_others_run_nothing() {
             "VALIDATION_FAILED"
         );
     }
-    assert_eq!(key_count(&server).await, 1, "no mutation ran");
+    assert_eq!(server.secret_key_count().await, 1, "no mutation ran");
     let (status, answer) = raw(&server, "application/json; charset=utf-8", body).await;
     assert_eq!(status, 200, "{answer}");
-    assert_eq!(key_count(&server).await, 2);
+    assert_eq!(server.secret_key_count().await, 2);
     server.stop().await;
 }
 
@@ -92,7 +82,7 @@ async fn malformed_oversized_and_batched_bodies_get_clear_errors() {
         assert_eq!(answer["errors"][0]["extensions"]["field"], "body", "{what}");
         still_up(&server).await;
     }
-    assert_eq!(key_count(&server).await, 1, "the batch ran nothing");
+    assert_eq!(server.secret_key_count().await, 1, "the batch ran nothing");
     server.stop().await;
 }
 
@@ -159,7 +149,7 @@ async fn get_serves_graphiql_and_never_runs_an_operation() {
         .await
         .unwrap();
     assert_eq!(response.status(), 405);
-    assert_eq!(key_count(&server).await, 1);
+    assert_eq!(server.secret_key_count().await, 1);
     server.stop().await;
 }
 

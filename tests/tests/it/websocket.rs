@@ -10,6 +10,10 @@ type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(server: &TestServer) -> Socket {
+    connect_from(server, None).await
+}
+
+async fn connect_from(server: &TestServer, origin: Option<&str>) -> Socket {
     let mut request = format!("{}/graphql", server.url.replace("http://", "ws://"))
         .into_client_request()
         .unwrap();
@@ -17,8 +21,38 @@ async fn connect(server: &TestServer) -> Socket {
         "sec-websocket-protocol",
         "graphql-transport-ws".parse().unwrap(),
     );
-    let (socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    if let Some(origin) = origin {
+        request
+            .headers_mut()
+            .insert("origin", origin.parse().unwrap());
+    }
+    let (socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(
+        response.headers()["sec-websocket-protocol"],
+        "graphql-transport-ws"
+    );
     socket
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::text(message.to_string()))
+        .await
+        .unwrap();
+}
+
+/// Reads until the close frame; fails on an ack.
+async fn close_code(socket: &mut Socket) -> u16 {
+    loop {
+        match next_message(socket).await {
+            Some(Message::Close(frame)) => return frame.expect("a close frame").code.into(),
+            Some(Message::Text(text)) => {
+                assert!(!text.contains("connection_ack"), "acknowledged: {text}")
+            }
+            Some(_) => continue,
+            None => panic!("the socket ended without a close frame"),
+        }
+    }
 }
 
 async fn next_message(socket: &mut Socket) -> Option<Message> {
@@ -62,27 +96,131 @@ async fn a_secret_key_runs_operations_over_the_socket() {
 }
 
 #[tokio::test]
-async fn a_wrong_key_in_connection_init_closes_the_socket_without_ack() {
+async fn wrong_or_missing_credentials_close_with_4403_and_no_ack() {
+    let server = TestServer::spawn().await;
+    for payload in [
+        json!({"authorization": "sk_test_wrong"}),
+        json!({}),
+        json!({"publishableKey": "pk_test_nope"}),
+    ] {
+        let mut socket = connect(&server).await;
+        send(
+            &mut socket,
+            json!({"type": "connection_init", "payload": payload}),
+        )
+        .await;
+        assert_eq!(close_code(&mut socket).await, 4403, "{payload}");
+    }
+    let mut socket = connect(&server).await;
+    send(&mut socket, json!({"type": "connection_init"})).await;
+    assert_eq!(close_code(&mut socket).await, 4403, "no payload at all");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_late_init_closes_with_4408_and_an_early_subscribe_with_4401() {
+    let server = TestServer::spawn_with(|config| {
+        config.websocket_init_timeout = std::time::Duration::from_millis(200)
+    })
+    .await;
+    let mut late = connect(&server).await;
+    assert_eq!(close_code(&mut late).await, 4408);
+    let mut early = connect(&server).await;
+    send(
+        &mut early,
+        json!({"id": "1", "type": "subscribe", "payload": {"query": "{ instance { id } }"}}),
+    )
+    .await;
+    assert_eq!(close_code(&mut early).await, 4401);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_origin_the_instance_does_not_allow_is_refused() {
+    let server = TestServer::spawn().await;
+    let mut socket = connect_from(&server, Some("https://evil.example.com")).await;
+    send(
+        &mut socket,
+        json!({"type": "connection_init", "payload": {"publishableKey": server.publishable_key}}),
+    )
+    .await;
+    assert_eq!(close_code(&mut socket).await, 4403);
+    let mut local = connect_from(&server, Some("http://localhost:5173")).await;
+    send(
+        &mut local,
+        json!({"type": "connection_init", "payload": {"publishableKey": server.publishable_key}}),
+    )
+    .await;
+    assert_eq!(next_json(&mut local).await["type"], "connection_ack");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn operations_over_the_socket_pass_the_same_guard_as_http() {
+    let server = TestServer::spawn_with(|config| {
+        config.rate_limits.backend = latchkey_domain::rate_limit::Quota::new(3, 10);
+    })
+    .await;
+    let mut socket = connect(&server).await;
+    send(
+        &mut socket,
+        json!({"type": "connection_init", "payload": {"authorization": server.secret_key}}),
+    )
+    .await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    // Aliased sensitive mutations are refused over the socket too.
+    let aliased = "mutation { a: createSecretKey { key } b: createSecretKey { key } }";
+    send(
+        &mut socket,
+        json!({"id": "a", "type": "subscribe", "payload": {"query": aliased}}),
+    )
+    .await;
+    let refused = next_json(&mut socket).await;
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "VALIDATION_FAILED",
+        "{refused}"
+    );
+    assert_eq!(next_json(&mut socket).await["type"], "complete");
+    // The backend rate limit counts every operation on the socket, the refused one included.
+    let mut codes = Vec::new();
+    for i in 0..4 {
+        let subscribe = json!({"id": format!("m{i}"), "type": "subscribe", "payload": {"query": "mutation { createSecretKey { key } }"}});
+        send(&mut socket, subscribe).await;
+        let answer = next_json(&mut socket).await;
+        codes.push(
+            answer["payload"]["errors"][0]["extensions"]["code"]
+                .as_str()
+                .unwrap_or("ok")
+                .to_owned(),
+        );
+        assert_eq!(next_json(&mut socket).await["type"], "complete");
+    }
+    assert_eq!(codes, ["ok", "ok", "RATE_LIMITED", "RATE_LIMITED"]);
+    // Scope holds too: a secret key cannot list instances over the socket.
+    send(
+        &mut socket,
+        json!({"id": "s", "type": "subscribe", "payload": {"query": "{ instances { id } }"}}),
+    )
+    .await;
+    let answer = next_json(&mut socket).await;
+    assert!(answer["payload"]["errors"].is_array(), "{answer}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn stopping_the_server_closes_open_sockets_with_1001() {
     let server = TestServer::spawn().await;
     let mut socket = connect(&server).await;
-    let init = json!({"type": "connection_init", "payload": {"authorization": "sk_test_wrong"}});
-    socket.send(Message::text(init.to_string())).await.unwrap();
-    loop {
-        match next_message(&mut socket).await {
-            Some(Message::Close(frame)) => {
-                let frame = frame.expect("a close frame");
-                assert!(
-                    frame.reason.contains("not valid"),
-                    "closed for the credential: {frame:?}"
-                );
-                break;
-            }
-            Some(Message::Text(text)) => {
-                assert!(!text.contains("connection_ack"), "acknowledged: {text}")
-            }
-            Some(_) => continue,
-            None => panic!("the socket ended without a close frame"),
-        }
-    }
-    server.stop().await;
+    send(
+        &mut socket,
+        json!({"type": "connection_init", "payload": {"authorization": server.secret_key}}),
+    )
+    .await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    let stopping = tokio::spawn(server.stop());
+    assert_eq!(close_code(&mut socket).await, 1001);
+    tokio::time::timeout(std::time::Duration::from_secs(5), stopping)
+        .await
+        .expect("the stop does not wait for the socket")
+        .unwrap();
 }

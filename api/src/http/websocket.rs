@@ -1,0 +1,316 @@
+//! GraphQL over WebSocket (`graphql-transport-ws`, and the legacy `graphql-ws`).
+//!
+//! Latchkey runs the handshake itself, then hands the socket to async-graphql:
+//! - `connection_init` must come within 10 s (else close 4408); a `subscribe` before it closes
+//!   with 4401; its payload is resolved into a caller exactly as HTTP headers are, and a missing
+//!   or invalid credential, or an `Origin` the instance does not allow, closes with 4403 and no
+//!   ack;
+//! - every operation on the socket then passes the same guard as HTTP (scope, limits, sensitive
+//!   fields, rate limits), through `GuardedExecutor`;
+//! - messages are capped in size and subscriptions in number per connection.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
+use async_graphql::futures_util::stream::BoxStream;
+use async_graphql::http::{WebSocket, WebSocketProtocols as Protocols, WsMessage};
+use async_graphql::{Data, Executor, Request, Response};
+use futures_util::{StreamExt, stream};
+use latchkey_domain::Platform;
+use latchkey_domain::model::caller::Caller;
+use serde_json::{Value, json};
+
+use super::{AppState, cors, credentials};
+use crate::graphql::guard::{self, ClientIp, Schemas};
+
+/// How long a client has to send `connection_init`.
+pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest message accepted, in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// The most subscriptions one connection may hold at once.
+pub const MAX_SUBSCRIPTIONS: usize = 100;
+
+/// Starts a WebSocket session on `GET /graphql` with an `Upgrade` header.
+pub fn start(
+    state: web::Data<AppState>,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let offered = req
+        .headers()
+        .get("sec-websocket-protocol")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let protocol = offered
+        .split(',')
+        .find_map(|p| p.trim().parse::<Protocols>().ok())
+        .ok_or_else(|| {
+            actix_web::error::ErrorBadRequest(
+                "Sec-WebSocket-Protocol must be graphql-transport-ws or graphql-ws",
+            )
+        })?;
+    let (mut response, session, messages) = actix_ws::handle(req, payload)?;
+    response.headers_mut().insert(
+        header::SEC_WEBSOCKET_PROTOCOL,
+        HeaderValue::from_static(protocol.sec_websocket_protocol()),
+    );
+    let messages = messages
+        .max_frame_size(MAX_MESSAGE_BYTES)
+        .aggregate_continuations()
+        .max_continuation_size(MAX_MESSAGE_BYTES);
+    let connection = Connection {
+        schemas: state.schemas.clone(),
+        platform: state.platform.clone(),
+        origin: cors::origin(req),
+        ip: ClientIp(req.peer_addr().map(|a| a.ip())),
+        protocol,
+        init_timeout: state.websocket_init_timeout,
+        shutdown: state.shutdown.clone(),
+    };
+    actix_rt::spawn(connection.run(session, messages));
+    Ok(response)
+}
+
+struct Connection {
+    schemas: Schemas,
+    platform: Arc<Platform>,
+    origin: Option<String>,
+    ip: ClientIp,
+    protocol: Protocols,
+    init_timeout: Duration,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+async fn close(session: Session, code: u16, description: &str) {
+    let reason = CloseReason {
+        code: CloseCode::Other(code),
+        description: Some(description.to_owned()),
+    };
+    let _ = session.close(Some(reason)).await;
+}
+
+/// The next text message, answering pings on the way; `None` when the socket ends.
+async fn next_text(
+    session: &mut Session,
+    messages: &mut AggregatedMessageStream,
+) -> Option<Result<String, u16>> {
+    while let Some(message) = messages.next().await {
+        match message {
+            Ok(AggregatedMessage::Text(text)) => return Some(Ok(text.to_string())),
+            Ok(AggregatedMessage::Ping(bytes)) => {
+                let _ = session.pong(&bytes).await;
+            }
+            Ok(AggregatedMessage::Pong(_)) => {}
+            Ok(AggregatedMessage::Binary(_)) => return Some(Err(4400)),
+            Ok(AggregatedMessage::Close(_)) => return None,
+            Err(_) => return Some(Err(1009)),
+        }
+    }
+    None
+}
+
+impl Connection {
+    async fn run(self, mut session: Session, mut messages: AggregatedMessageStream) {
+        let init =
+            match tokio::time::timeout(self.init_timeout, next_text(&mut session, &mut messages))
+                .await
+            {
+                Err(_) => return close(session, 4408, "Connection initialisation timeout").await,
+                Ok(None) => return,
+                Ok(Some(Err(code))) => return close(session, code, "Invalid message").await,
+                Ok(Some(Ok(text))) => text,
+            };
+        let message: Value = serde_json::from_str(&init).unwrap_or(Value::Null);
+        match message["type"].as_str() {
+            Some("connection_init") => {}
+            Some("subscribe" | "start") => return close(session, 4401, "Unauthorized").await,
+            _ => return close(session, 4400, "Expected connection_init").await,
+        }
+        let caller = match self
+            .platform
+            .resolve_caller(credentials::from_connection_init(&message["payload"]))
+            .await
+        {
+            Ok(Caller::Anonymous) => {
+                return close(session, 4403, "Forbidden: credentials are required").await;
+            }
+            Ok(caller) => caller,
+            Err(err) => return close(session, 4403, &format!("Forbidden: {}", reason(&err))).await,
+        };
+        if let Err(_refused) = cors::grant(&self.platform, &caller, self.origin.as_deref()) {
+            return close(session, 4403, "Forbidden: this origin is not allowed").await;
+        }
+        self.serve(caller, init, session, messages).await;
+    }
+
+    async fn serve(
+        self,
+        caller: Caller,
+        init: String,
+        session: Session,
+        mut messages: AggregatedMessageStream,
+    ) {
+        let executor = GuardedExecutor {
+            schemas: self.schemas,
+            platform: self.platform,
+            caller,
+            ip: self.ip,
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel::<String>(64);
+        if tx.send(init).await.is_err() {
+            return;
+        }
+        let incoming = Box::pin(stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|m| (m, rx))
+        }));
+        let mut outgoing = WebSocket::new(executor, incoming, self.protocol)
+            .on_connection_init(|_| async { Ok(Data::default()) })
+            .keepalive_timeout(None);
+        let active: Rc<RefCell<HashSet<String>>> = Rc::default();
+
+        let mut reader_session = session.clone();
+        let reader_active = active.clone();
+        let reader = actix_rt::spawn(async move {
+            while let Some(message) = next_text(&mut reader_session, &mut messages).await {
+                let Ok(text) = message else { break };
+                if !admit(&text, &reader_active, &mut reader_session).await {
+                    continue;
+                }
+                if tx.send(text).await.is_err() {
+                    break;
+                }
+            }
+        });
+
+        let mut session = session;
+        let mut shutdown = self.shutdown;
+        loop {
+            let message = tokio::select! {
+                message = outgoing.next() => message,
+                _ = shutdown.wait_for(|stopping| *stopping) => {
+                    reader.abort();
+                    return close(session, 1001, "Server shutting down").await;
+                }
+            };
+            let Some(message) = message else { break };
+            match message {
+                WsMessage::Text(text) => {
+                    forget_finished(&text, &active);
+                    if session.text(text).await.is_err() {
+                        break;
+                    }
+                }
+                WsMessage::Close(code, description) => {
+                    close(session, code, &description).await;
+                    reader.abort();
+                    return;
+                }
+            }
+        }
+        reader.abort();
+        let _ = session.close(None).await;
+    }
+}
+
+/// A safe text for a close reason: the error's message, never an internal detail.
+fn reason(err: &latchkey_domain::Error) -> String {
+    match err {
+        latchkey_domain::Error::Internal(_) => "internal error".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Tracks subscriptions; refuses one over the cap with an error for its id.
+async fn admit(text: &str, active: &Rc<RefCell<HashSet<String>>>, session: &mut Session) -> bool {
+    let Ok(message) = serde_json::from_str::<Value>(text) else {
+        return true;
+    };
+    let id = message["id"].as_str().map(str::to_owned);
+    match (message["type"].as_str(), id) {
+        (Some("subscribe" | "start"), Some(id)) => {
+            if active.borrow().len() >= MAX_SUBSCRIPTIONS && !active.borrow().contains(&id) {
+                let error = json!({"id": id, "type": "error", "payload": [{
+                    "message": format!("at most {MAX_SUBSCRIPTIONS} operations at once on one connection"),
+                    "extensions": {"code": "RATE_LIMITED", "retryAfter": 1}
+                }]});
+                let _ = session.text(error.to_string()).await;
+                return false;
+            }
+            active.borrow_mut().insert(id);
+        }
+        (Some("complete" | "stop"), Some(id)) => {
+            active.borrow_mut().remove(&id);
+        }
+        _ => {}
+    }
+    true
+}
+
+fn forget_finished(text: &str, active: &Rc<RefCell<HashSet<String>>>) {
+    if !text.contains("\"complete\"") && !text.contains("\"error\"") {
+        return;
+    }
+    if let Ok(message) = serde_json::from_str::<Value>(text)
+        && let (Some("complete" | "error"), Some(id)) =
+            (message["type"].as_str(), message["id"].as_str())
+    {
+        active.borrow_mut().remove(id);
+    }
+}
+
+/// Runs each operation of the socket through the same guard as HTTP.
+#[derive(Clone)]
+struct GuardedExecutor {
+    schemas: Schemas,
+    platform: Arc<Platform>,
+    caller: Caller,
+    ip: ClientIp,
+}
+
+impl Executor for GuardedExecutor {
+    async fn execute(&self, request: Request) -> Response {
+        match guard::prepare(
+            &self.schemas,
+            &self.platform,
+            &self.caller,
+            self.ip,
+            request,
+        )
+        .await
+        {
+            Ok((schema, request)) => schema.execute(request).await,
+            Err(refusal) => refusal.response,
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        let this = self.clone();
+        stream::once(async move {
+            guard::prepare(
+                &this.schemas,
+                &this.platform,
+                &this.caller,
+                this.ip,
+                request,
+            )
+            .await
+        })
+        .flat_map(move |prepared| match prepared {
+            Ok((schema, request)) => {
+                Executor::execute_stream(&schema, request, session_data.clone())
+            }
+            Err(refusal) => stream::once(async move { refusal.response }).boxed(),
+        })
+        .boxed()
+    }
+}
