@@ -208,8 +208,10 @@ async fn serve(cli: Cli) -> Result<(), StartError> {
 }
 
 async fn instance(cli: &Cli, command: &InstanceCommand) -> Result<(), StartError> {
-    let db = store::connect(&cli.database_url).await?;
-    store::migrate(&db).await?;
+    let budget = std::time::Duration::from_millis(cli.request_timeout_ms);
+    store::migrate(&cli.database_url).await?;
+    let db = store::connect(&cli.database_url, server::database_timeout(budget)).await?;
+
     let config = PlatformConfig {
         public_url: cli
             .public_url

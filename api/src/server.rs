@@ -145,8 +145,13 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         database = store::describe(&config.database_url),
         "connecting"
     );
-    let db = store::connect(&config.database_url).await?;
-    store::migrate(&db).await?;
+    store::migrate(&config.database_url).await?;
+    let db = store::connect(
+        &config.database_url,
+        database_timeout(config.request_timeout),
+    )
+    .await?;
+
     let listener = std::net::TcpListener::bind(&config.bind)
         .map_err(|e| -> StartError { format!("cannot listen on {}: {e}", config.bind).into() })?;
     let addr = listener.local_addr()?;
@@ -217,3 +222,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
 
 /// Any startup failure; the CLI prints it with its sources.
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
+
+/// How long a database statement may wait: three quarters of the request budget less 100 ms (at
+/// least 50 ms), so the database gives up before the request does, even with SQLite's busy
+/// handler overshooting its timeout by up to its last sleep (100 ms).
+pub fn database_timeout(request_budget: std::time::Duration) -> std::time::Duration {
+    (request_budget * 3 / 4)
+        .saturating_sub(std::time::Duration::from_millis(100))
+        .max(std::time::Duration::from_millis(50))
+}

@@ -10,6 +10,7 @@
 //!   so every node counts against the same total. Costs a write per limited request.
 
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use governor::clock::{Clock as _, DefaultClock};
@@ -106,6 +107,7 @@ impl RateLimits {
 pub struct RateLimiter {
     limits: RateLimits,
     memory: [DefaultKeyedRateLimiter<String>; 4],
+    checks: AtomicU64,
 }
 
 impl std::fmt::Debug for RateLimiter {
@@ -135,7 +137,11 @@ impl RateLimiter {
     /// A limiter with these limits.
     pub fn new(limits: RateLimits) -> Self {
         let memory = KINDS.map(|kind| DefaultKeyedRateLimiter::keyed(gcra(limits.quota(kind))));
-        Self { limits, memory }
+        Self {
+            limits,
+            memory,
+            checks: AtomicU64::new(0),
+        }
     }
 
     /// Counts one event of `kind` by `subject` in `instance_id`; `RATE_LIMITED` with the seconds
@@ -151,14 +157,29 @@ impl RateLimiter {
         let key = format!("{}:{instance_id}:{subject}", kind.name());
         match self.limits.store {
             LimitStore::Memory => self.check_memory(kind, key),
-            LimitStore::Database => check_database(db, self.limits.quota(kind), &key, now).await,
+            LimitStore::Database => {
+                if self
+                    .checks
+                    .fetch_add(1, Ordering::Relaxed)
+                    .is_multiple_of(1024)
+                {
+                    purge_database(db, now).await?;
+                }
+                check_database(db, self.limits.quota(kind), &key, now).await
+            }
         }
     }
 
     fn check_memory(&self, kind: LimitKind, key: String) -> Result<()> {
         let index = KINDS.iter().position(|k| *k == kind).unwrap_or(0);
         let limiter = &self.memory[index];
-        if limiter.len() > 100_000 {
+        // Forget keys whose state has fully replenished, at most every 1,024 checks: keeps
+        // memory bounded without scanning on every call.
+        if self
+            .checks
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(1024)
+        {
             limiter.retain_recent();
         }
         limiter.check_key(&key).map_err(|not_until| {
@@ -168,6 +189,22 @@ impl RateLimiter {
             }
         })
     }
+}
+
+/// Deletes counters whose window ended more than an hour ago (no quota is longer).
+async fn purge_database(db: &Db, now: i64) -> Result<()> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "DELETE FROM rate_limit_counters WHERE window_start < $1",
+        _ => "DELETE FROM rate_limit_counters WHERE window_start < ?",
+    };
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [(now - 3600).into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Fixed window in the shared database: one upsert that starts a new window or counts in the

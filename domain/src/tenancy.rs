@@ -146,8 +146,28 @@ impl Platform {
         instance_id: Option<&str>,
         patch: serde_json::Value,
     ) -> Result<Instance> {
-        let current = self.managed_instance(caller, instance_id).await?;
-        let settings = current.settings.patched(patch)?;
-        store::instances::update_settings(&self.db, &current.id, &settings, self.now()).await
+        // Read, patch, write only if nobody wrote in between; otherwise read again. Two admins
+        // changing different fields at once both keep their change.
+        for _ in 0..8 {
+            let current = self.managed_instance(caller, instance_id).await?;
+            let settings = current.settings.patched(patch.clone())?;
+            let now = self
+                .now()
+                .max(current.updated_at + chrono::Duration::microseconds(1));
+            if store::instances::update_settings_if_unchanged(
+                &self.db,
+                &current.id,
+                current.updated_at,
+                &settings,
+                now,
+            )
+            .await?
+            {
+                return store::instances::get(&self.db, &current.id).await;
+            }
+        }
+        Err(Error::internal(
+            "instance settings kept changing under a concurrent update",
+        ))
     }
 }

@@ -158,6 +158,12 @@ impl TestServer {
             .map_or(0, Vec::len)
     }
 
+    /// Posts an operation with the development instance's secret key (owning the query, for
+    /// requests sent together).
+    pub async fn backend_owned(&self, query: String) -> Response {
+        self.backend(&query, serde_json::json!({})).await
+    }
+
     /// Posts an operation with the platform admin token.
     pub async fn admin(&self, query: &str, variables: Value) -> Response {
         self.gql(Auth::Bearer(&self.admin_token), query, variables)

@@ -40,3 +40,23 @@ impl<T> ResultExt<T> for latchkey_domain::Result<T> {
         self.map_err(domain_error)
     }
 }
+
+/// Gives every error of a response a code: those raised before resolvers ran (syntax, unknown
+/// fields, limits) are `VALIDATION_FAILED`; internal ones carry the request id for support.
+pub fn complete_codes(errors: &mut [async_graphql::ServerError], request_id: &str) {
+    for error in errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        match extensions.get("code") {
+            None => extensions.set(
+                "code",
+                latchkey_domain::ErrorCode::ValidationFailed.as_str(),
+            ),
+            Some(async_graphql::Value::String(code))
+                if code == latchkey_domain::ErrorCode::Internal.as_str() =>
+            {
+                extensions.set("requestId", request_id);
+            }
+            Some(_) => {}
+        }
+    }
+}

@@ -102,19 +102,10 @@ pub async fn prepare(
             .map_err(Refusal::from_error)?;
     }
     let trusted = trusted(caller);
-    if let Ok(document) = request.parsed_query() {
-        if let Some(field) = repeated_sensitive_field(document) {
-            return Err(Refusal::from_error(Error::validation(
-                "query",
-                format!("{field} may appear only once per request"),
-            )));
-        }
-        if !trusted && introspects(document) {
-            return Err(Refusal::from_error(Error::validation(
-                "query",
-                "introspection is only open to secret keys and development instances",
-            )));
-        }
+    if let Ok(document) = request.parsed_query()
+        && let Some(reason) = refusal_reason(document, trusted)
+    {
+        return Err(Refusal::from_error(Error::validation("query", reason)));
     }
     let schema = if trusted {
         schemas.open.clone()
@@ -125,119 +116,196 @@ pub async fn prepare(
     Ok((schema, request.data(caller.clone()).data(ip)))
 }
 
-/// How often each root field appears, per operation of the document.
-fn root_field_counts(document: &ExecutableDocument) -> Vec<HashMap<&str, usize>> {
+/// Fragments nested deeper than this (inline or spread) are refused before anything else looks
+/// at the operation; it matches the schema's recursion limit.
+const MAX_FRAGMENT_DEPTH: usize = 32;
+
+type Fragments = HashMap<Name, Positioned<async_graphql::parser::types::FragmentDefinition>>;
+type Counts<'d> = HashMap<&'d str, u64>;
+
+/// How often each root field appears, per operation of the document; `None` when fragments nest
+/// too deep or spread in a cycle. Each fragment is counted once and its counts multiplied by its
+/// uses, so a wide fan-out of spreads costs its size, not its product.
+fn root_field_counts(document: &ExecutableDocument) -> Option<Vec<Counts<'_>>> {
+    let mut memo: HashMap<&str, Option<Counts<'_>>> = HashMap::new();
     document
         .operations
         .iter()
         .map(|(_, operation)| {
-            let mut counts = HashMap::new();
-            count_root_fields(
+            count_fields(
                 &operation.node.selection_set.node,
                 &document.fragments,
-                &mut counts,
+                &mut memo,
                 0,
-            );
-            counts
+            )
         })
         .collect()
 }
 
-/// The first sensitive root field that appears more than once in any operation.
-fn repeated_sensitive_field(document: &ExecutableDocument) -> Option<&'static str> {
-    root_field_counts(document).iter().find_map(|counts| {
-        SENSITIVE_FIELDS
-            .iter()
-            .copied()
-            .find(|field| counts.get(field).is_some_and(|n| *n > 1))
-    })
-}
-
-/// Whether any operation asks for `__schema` or `__type`.
-fn introspects(document: &ExecutableDocument) -> bool {
-    root_field_counts(document)
-        .iter()
-        .any(|counts| counts.contains_key("__schema") || counts.contains_key("__type"))
-}
-
-fn count_root_fields<'d>(
+fn count_fields<'d>(
     selection_set: &'d SelectionSet,
-    fragments: &'d HashMap<Name, Positioned<async_graphql::parser::types::FragmentDefinition>>,
-    counts: &mut HashMap<&'d str, usize>,
+    fragments: &'d Fragments,
+    memo: &mut HashMap<&'d str, Option<Counts<'d>>>,
     depth: usize,
-) {
-    // Fragment cycles are refused by validation later; here they only must not loop forever.
-    if depth > 16 {
-        return;
+) -> Option<Counts<'d>> {
+    if depth > MAX_FRAGMENT_DEPTH {
+        return None;
     }
+    let mut counts = Counts::new();
+    let add = |counts: &mut Counts<'d>, more: &Counts<'d>| {
+        for (name, n) in more {
+            let entry = counts.entry(name).or_default();
+            *entry = entry.saturating_add(*n);
+        }
+    };
     for selection in &selection_set.items {
         match &selection.node {
             Selection::Field(field) => {
-                *counts.entry(field.node.name.node.as_str()).or_default() += 1
+                let entry = counts.entry(field.node.name.node.as_str()).or_default();
+                *entry = entry.saturating_add(1);
             }
             Selection::InlineFragment(inline) => {
-                count_root_fields(
-                    &inline.node.selection_set.node,
-                    fragments,
-                    counts,
-                    depth + 1,
-                );
+                let inner =
+                    count_fields(&inline.node.selection_set.node, fragments, memo, depth + 1)?;
+                add(&mut counts, &inner);
             }
             Selection::FragmentSpread(spread) => {
-                if let Some(fragment) = fragments.get(&spread.node.fragment_name.node) {
-                    count_root_fields(
-                        &fragment.node.selection_set.node,
-                        fragments,
-                        counts,
-                        depth + 1,
-                    );
-                }
+                let name = spread.node.fragment_name.node.as_str();
+                let inner = match memo.get(name) {
+                    // Being counted right now: a cycle.
+                    Some(None) => return None,
+                    Some(Some(done)) => done.clone(),
+                    None => {
+                        let fragment = fragments.get(&spread.node.fragment_name.node)?;
+                        memo.insert(name, None);
+                        let done = count_fields(
+                            &fragment.node.selection_set.node,
+                            fragments,
+                            memo,
+                            depth + 1,
+                        )?;
+                        memo.insert(name, Some(done.clone()));
+                        done
+                    }
+                };
+                add(&mut counts, &inner);
             }
         }
     }
+    Some(counts)
+}
+
+/// Why a document is refused before it runs, if it is.
+fn refusal_reason(document: &ExecutableDocument, trusted: bool) -> Option<String> {
+    let Some(operations) = root_field_counts(document) else {
+        return Some(
+            "fragments are nested too deeply, refer to unknown fragments, or form a cycle"
+                .to_owned(),
+        );
+    };
+    for counts in &operations {
+        if let Some(field) = SENSITIVE_FIELDS
+            .iter()
+            .find(|field| counts.get(*field).is_some_and(|n| *n > 1))
+        {
+            return Some(format!("{field} may appear only once per request"));
+        }
+        if !trusted && (counts.contains_key("__schema") || counts.contains_key("__type")) {
+            return Some(
+                "introspection is only open to secret keys and development instances".to_owned(),
+            );
+        }
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn repeated(query: &str) -> Option<&'static str> {
+    fn refused(query: &str) -> Option<String> {
         let document = async_graphql::parser::parse_query(query).unwrap();
-        repeated_sensitive_field(&document)
+        refusal_reason(&document, true)
     }
 
     #[test]
     fn a_sensitive_field_may_appear_once_whatever_the_aliases() {
-        assert_eq!(repeated("mutation { createSecretKey { key } }"), None);
-        assert_eq!(
-            repeated("mutation { a: createSecretKey { key } b: createSecretKey { key } }"),
-            Some("createSecretKey")
-        );
+        assert_eq!(refused("mutation { createSecretKey { key } }"), None);
+        let two =
+            refused("mutation { a: createSecretKey { key } b: createSecretKey { key } }").unwrap();
+        assert!(two.contains("createSecretKey"), "{two}");
         let fifty: String = (0..50)
             .map(|i| format!("a{i}: attemptFirstFactor(code: \"1\") {{ id }} "))
             .collect();
-        assert_eq!(
-            repeated(&format!("mutation {{ {fifty} }}")),
-            Some("attemptFirstFactor")
+        assert!(
+            refused(&format!("mutation {{ {fifty} }}"))
+                .unwrap()
+                .contains("attemptFirstFactor")
         );
     }
 
     #[test]
     fn fragments_do_not_hide_repeats() {
         let query = "mutation { createSecretKey { key } ...F ... on Mutation { createSecretKey { key } } } fragment F on Mutation { createSecretKey { key } }";
-        assert_eq!(repeated(query), Some("createSecretKey"));
+        assert!(refused(query).unwrap().contains("createSecretKey"));
         let cyclic =
             "mutation { ...A } fragment A on Mutation { ...B } fragment B on Mutation { ...A }";
-        assert_eq!(repeated(cyclic), None);
+        assert!(refused(cyclic).is_some(), "a cycle is refused");
+        assert!(refused("mutation { ...Missing }").is_some());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_skipped() {
+        let open = "... on Mutation { ".repeat(40);
+        let close = "}".repeat(40);
+        let query = format!(
+            "mutation {{ {open} a: createSecretKey {{ key }} b: createSecretKey {{ key }} {close} }}"
+        );
+        assert!(refused(&query).is_some());
+        let open = "... on Mutation { ".repeat(20);
+        let close = "}".repeat(20);
+        let query = format!(
+            "mutation {{ {open} a: createSecretKey {{ key }} b: createSecretKey {{ key }} {close} }}"
+        );
+        assert!(
+            refused(&query).unwrap().contains("createSecretKey"),
+            "17–32 levels are counted too"
+        );
+    }
+
+    #[test]
+    fn a_wide_fan_out_of_spreads_is_counted_once_per_fragment() {
+        let mut query = String::from("mutation { ...F0 } ");
+        for i in 0..16 {
+            let spreads: String = (0..10).map(|_| format!("...F{} ", i + 1)).collect();
+            query.push_str(&format!("fragment F{i} on Mutation {{ {spreads} }} "));
+        }
+        query.push_str("fragment F16 on Mutation { __typename }");
+        let started = std::time::Instant::now();
+        assert_eq!(refused(&query), None);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "memoized, not 10^16 visits"
+        );
     }
 
     #[test]
     fn different_sensitive_fields_and_other_fields_may_share_a_request() {
         assert_eq!(
-            repeated(
+            refused(
                 "mutation { createSecretKey { key } revokeSecretKey(id: \"x\") { id } r2: revokeSecretKey(id: \"y\") { id } }"
             ),
             None
         );
+    }
+
+    #[test]
+    fn untrusted_callers_cannot_introspect() {
+        let document =
+            async_graphql::parser::parse_query("{ __schema { queryType { name } } }").unwrap();
+        assert!(refusal_reason(&document, false).is_some());
+        assert_eq!(refusal_reason(&document, true), None);
+        let typename = async_graphql::parser::parse_query("{ __typename }").unwrap();
+        assert_eq!(refusal_reason(&typename, false), None);
     }
 }

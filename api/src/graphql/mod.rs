@@ -11,7 +11,7 @@ use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 use latchkey_domain::Platform;
 use latchkey_domain::model::caller::Caller;
 
-pub use error::{GqlResult, ResultExt, domain_error};
+pub use error::{GqlResult, ResultExt, complete_codes, domain_error};
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]

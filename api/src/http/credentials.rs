@@ -18,13 +18,16 @@ fn bearer(value: &str) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
+/// A header's value; one that is present but not readable text becomes `""`, which every
+/// credential check refuses (it must never read as "no credential").
 fn header(req: &HttpRequest, name: &str) -> Option<String> {
-    req.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
+    let value = req.headers().get(name)?;
+    Some(
+        value
+            .to_str()
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default(),
+    )
 }
 
 /// The credentials of an HTTP request. An `Authorization` header that is not a bearer token is
@@ -41,13 +44,11 @@ pub fn from_request(req: &HttpRequest) -> Credentials {
 /// The credentials of a WebSocket `connection_init` payload: `authorization` (with or without
 /// `Bearer `), `publishableKey`, `client`.
 pub fn from_connection_init(payload: &serde_json::Value) -> Credentials {
+    // Present but not a string (a number, an object, null): `""`, refused like a wrong key.
     let field = |name: &str| {
         payload
             .get(name)
-            .and_then(serde_json::Value::as_str)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
+            .map(|v| v.as_str().map(|s| s.trim().to_owned()).unwrap_or_default())
     };
     Credentials {
         bearer: field("authorization").map(|v| bearer(&v).unwrap_or(v)),

@@ -5,7 +5,6 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::ServerError;
 use async_graphql::http::GraphiQLSource;
 use futures_util::StreamExt;
 use latchkey_domain::ErrorCode;
@@ -103,7 +102,12 @@ pub async fn post(
     }
     let request: async_graphql::Request = match serde_json::from_value(value) {
         Ok(request) => request,
-        Err(err) => return bad_body(&format!("not a GraphQL request: {err}")),
+        // serde's message would echo the caller's input (which may hold a secret): not shown.
+        Err(_) => {
+            return bad_body(
+                "not a GraphQL request: expected {\"query\": string, \"variables\"?: object, \"operationName\"?: string}",
+            );
+        }
     };
     let budget = state.request_timeout;
     match tokio::time::timeout(budget, run(&state, &req, request, &request_id)).await {
@@ -169,7 +173,7 @@ fn graphql_response(
     mut response: async_graphql::Response,
     request_id: &RequestId,
 ) -> HttpResponse {
-    complete_errors(&mut response.errors, request_id);
+    crate::graphql::complete_codes(&mut response.errors, &request_id.0);
     let media_type = if accepts_graphql_response(req) {
         GRAPHQL_RESPONSE_JSON
     } else {
@@ -192,21 +196,6 @@ fn accepts_graphql_response(req: &HttpRequest) -> bool {
                 .split(',')
                 .any(|part| part.trim().starts_with(GRAPHQL_RESPONSE_JSON))
         })
-}
-
-/// Gives every error a code: those raised before resolvers ran (syntax, unknown fields, limits)
-/// are `VALIDATION_FAILED`; internal ones carry the request id for support.
-fn complete_errors(errors: &mut [ServerError], request_id: &RequestId) {
-    for error in errors {
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        match extensions.get("code") {
-            None => extensions.set("code", ErrorCode::ValidationFailed.as_str()),
-            Some(async_graphql::Value::String(code)) if code == ErrorCode::Internal.as_str() => {
-                extensions.set("requestId", request_id.0.as_str());
-            }
-            Some(_) => {}
-        }
-    }
 }
 
 /// `GET /graphql`: GraphiQL for a browser, a WebSocket for subscriptions. Operations are never

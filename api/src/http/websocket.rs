@@ -20,6 +20,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
 use async_graphql::futures_util::stream::BoxStream;
 use async_graphql::http::{WebSocket, WebSocketProtocols as Protocols, WsMessage};
+use async_graphql::parser::types::OperationType;
 use async_graphql::{Data, Executor, Request, Response};
 use futures_util::{StreamExt, stream};
 use latchkey_domain::Platform;
@@ -28,6 +29,8 @@ use serde_json::{Value, json};
 
 use super::{AppState, cors, credentials};
 use crate::graphql::guard::{self, ClientIp, Schemas};
+use crate::graphql::{AppSchema, complete_codes, domain_error};
+use latchkey_domain::Credentials;
 
 /// How long a client has to send `connection_init`.
 pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -71,6 +74,7 @@ pub fn start(
         ip: ClientIp(req.peer_addr().map(|a| a.ip())),
         protocol,
         init_timeout: state.websocket_init_timeout,
+        budget: state.request_timeout,
         shutdown: state.shutdown.clone(),
     };
     actix_rt::spawn(connection.run(session, messages));
@@ -84,6 +88,7 @@ struct Connection {
     ip: ClientIp,
     protocol: Protocols,
     init_timeout: Duration,
+    budget: Duration,
     shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
@@ -146,21 +151,25 @@ impl Connection {
         if let Err(_refused) = cors::grant(&self.platform, &caller, self.origin.as_deref()) {
             return close(session, 4403, "Forbidden: this origin is not allowed").await;
         }
-        self.serve(caller, init, session, messages).await;
+        let credentials = credentials::from_connection_init(&message["payload"]);
+        self.serve(credentials, init, session, messages).await;
     }
 
     async fn serve(
         self,
-        caller: Caller,
+        credentials: Credentials,
         init: String,
         session: Session,
         mut messages: AggregatedMessageStream,
     ) {
+        let revoked = Arc::new(tokio::sync::Notify::new());
         let executor = GuardedExecutor {
             schemas: self.schemas,
             platform: self.platform,
-            caller,
+            credentials,
             ip: self.ip,
+            budget: self.budget,
+            revoked: revoked.clone(),
         };
         let (tx, rx) = tokio::sync::mpsc::channel::<String>(64);
         if tx.send(init).await.is_err() {
@@ -196,6 +205,10 @@ impl Connection {
                 _ = shutdown.wait_for(|stopping| *stopping) => {
                     reader.abort();
                     return close(session, 1001, "Server shutting down").await;
+                }
+                () = revoked.notified() => {
+                    reader.abort();
+                    return close(session, 4403, "Forbidden: the credential is no longer valid").await;
                 }
             };
             let Some(message) = message else { break };
@@ -264,29 +277,76 @@ fn forget_finished(text: &str, active: &Rc<RefCell<HashSet<String>>>) {
     }
 }
 
-/// Runs each operation of the socket through the same guard as HTTP.
+/// Runs each operation of the socket through the same guard as HTTP. The credentials are
+/// resolved again for every operation, so a revoked key or a changed instance takes effect at
+/// once: the operation is refused and the socket closes with 4403.
 #[derive(Clone)]
 struct GuardedExecutor {
     schemas: Schemas,
     platform: Arc<Platform>,
-    caller: Caller,
+    credentials: Credentials,
     ip: ClientIp,
+    budget: Duration,
+    revoked: Arc<tokio::sync::Notify>,
+}
+
+impl GuardedExecutor {
+    /// Resolves the caller and passes the guard; the schema and request to run, or the answer.
+    async fn prepare(&self, request: Request) -> Result<(AppSchema, Request), Response> {
+        let caller = match self.platform.resolve_caller(self.credentials.clone()).await {
+            Ok(Caller::Anonymous) | Err(_) => {
+                self.revoked.notify_one();
+                let error = domain_error(latchkey_domain::Error::Unauthenticated(
+                    "the credential is no longer valid",
+                ));
+                return Err(Response::from_errors(vec![
+                    error.into_server_error(async_graphql::Pos::default()),
+                ]));
+            }
+            Ok(caller) => caller,
+        };
+        guard::prepare(&self.schemas, &self.platform, &caller, self.ip, request)
+            .await
+            .map_err(|refusal| refusal.response)
+    }
+}
+
+fn with_codes(mut response: Response) -> Response {
+    complete_codes(
+        &mut response.errors,
+        &uuid::Uuid::new_v4().simple().to_string(),
+    );
+    response
+}
+
+fn over_budget() -> Response {
+    let error = async_graphql::ServerError::new(
+        "the operation took longer than its time budget and was cancelled",
+        None,
+    );
+    let mut response = Response::from_errors(vec![error]);
+    if let Some(error) = response.errors.first_mut() {
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", "INTERNAL");
+    }
+    response
 }
 
 impl Executor for GuardedExecutor {
     async fn execute(&self, request: Request) -> Response {
-        match guard::prepare(
-            &self.schemas,
-            &self.platform,
-            &self.caller,
-            self.ip,
-            request,
+        let run = async {
+            match self.prepare(request).await {
+                Ok((schema, request)) => schema.execute(request).await,
+                Err(refused) => refused,
+            }
+        };
+        with_codes(
+            tokio::time::timeout(self.budget, run)
+                .await
+                .unwrap_or_else(|_| over_budget()),
         )
-        .await
-        {
-            Ok((schema, request)) => schema.execute(request).await,
-            Err(refusal) => refusal.response,
-        }
     }
 
     fn execute_stream(
@@ -295,22 +355,35 @@ impl Executor for GuardedExecutor {
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
         let this = self.clone();
-        stream::once(async move {
-            guard::prepare(
-                &this.schemas,
-                &this.platform,
-                &this.caller,
-                this.ip,
-                request,
-            )
-            .await
-        })
-        .flat_map(move |prepared| match prepared {
-            Ok((schema, request)) => {
-                Executor::execute_stream(&schema, request, session_data.clone())
-            }
-            Err(refusal) => stream::once(async move { refusal.response }).boxed(),
-        })
-        .boxed()
+        let budget = self.budget;
+        stream::once(async move { tokio::time::timeout(budget, this.prepare(request)).await })
+            .flat_map(move |prepared| match prepared {
+                Ok(Ok((schema, mut request))) => {
+                    let subscription = request.parsed_query().is_ok_and(|document| {
+                        document
+                            .operations
+                            .iter()
+                            .any(|(_, op)| op.node.ty == OperationType::Subscription)
+                    });
+                    let responses =
+                        Executor::execute_stream(&schema, request, session_data.clone());
+                    if subscription {
+                        responses.map(with_codes).boxed()
+                    } else {
+                        // A query or mutation answers once, within the budget.
+                        stream::once(async move {
+                            let mut responses = responses;
+                            tokio::time::timeout(budget, responses.next())
+                                .await
+                                .map_or_else(|_| over_budget(), |r| r.unwrap_or_default())
+                        })
+                        .map(with_codes)
+                        .boxed()
+                    }
+                }
+                Ok(Err(refused)) => stream::once(async move { with_codes(refused) }).boxed(),
+                Err(_) => stream::once(async { over_budget() }).boxed(),
+            })
+            .boxed()
     }
 }

@@ -179,11 +179,14 @@ impl InstanceSettings {
         }
     }
 
-    /// Reads stored settings; fields added since they were written take their defaults.
+    /// Reads stored settings; fields added since they were written take their defaults, and
+    /// fields this version does not know (written by a newer node) are left aside.
     pub fn from_stored(json: &str) -> Result<Self> {
         let mut value: Value = serde_json::from_str(json).map_err(Error::internal)?;
-        let mut merged = serde_json::to_value(Self::new()).map_err(Error::internal)?;
-        merge_patch(&mut merged, std::mem::take(&mut value));
+        let defaults = serde_json::to_value(Self::new()).map_err(Error::internal)?;
+        retain_known(&mut value, &defaults);
+        let mut merged = defaults;
+        merge_patch(&mut merged, value);
         serde_json::from_value(merged).map_err(Error::internal)
     }
 
@@ -355,6 +358,18 @@ fn fill_defaults(value: &mut Value, defaults: &Value) {
     }
 }
 
+/// Drops object fields that the defaults do not have, at every level.
+fn retain_known(value: &mut Value, defaults: &Value) {
+    if let (Value::Object(fields), Value::Object(default_fields)) = (value, defaults) {
+        fields.retain(|key, _| default_fields.contains_key(key));
+        for (key, field) in fields.iter_mut() {
+            if let Some(default) = default_fields.get(key) {
+                retain_known(field, default);
+            }
+        }
+    }
+}
+
 fn is_optional_limit(key: &str) -> bool {
     matches!(key, "maxLifetimeSeconds" | "inactivityTimeoutSeconds")
 }
@@ -397,6 +412,15 @@ mod tests {
         assert_eq!(settings.password.min_length, 10);
         assert_eq!(settings.password.max_length, 128);
         assert_eq!(settings.lockout, LockoutSettings::default());
+    }
+
+    #[test]
+    fn stored_settings_from_a_newer_version_still_read() {
+        let settings = InstanceSettings::from_stored(
+            r#"{"password":{"minLength":9,"future":1},"newArea":{}}"#,
+        )
+        .unwrap();
+        assert_eq!(settings.password.min_length, 9);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use latchkey_entities::instance;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -75,26 +76,26 @@ pub async fn find_by_publishable_key(
         .transpose()
 }
 
-/// Replaces an instance's settings.
-pub async fn update_settings(
+/// Replaces an instance's settings if they are still the version read at `read_at` (its
+/// `updated_at`); `false` when another change came first and the caller must read again.
+pub async fn update_settings_if_unchanged(
     db: &impl ConnectionTrait,
     instance_id: &str,
+    read_at: DateTime<Utc>,
     settings: &InstanceSettings,
     now: DateTime<Utc>,
-) -> Result<Instance> {
-    let row = instance::ActiveModel {
-        id: Set(instance_id.to_owned()),
-        settings: Set(settings.to_stored()?),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .update(db)
-    .await
-    .map_err(|err| match err {
-        sea_orm::DbErr::RecordNotUpdated => Error::NotFound("instance"),
-        other => other.into(),
-    })?;
-    to_model(row)
+) -> Result<bool> {
+    let updated = instance::Entity::update_many()
+        .col_expr(
+            instance::Column::Settings,
+            Expr::value(settings.to_stored()?),
+        )
+        .col_expr(instance::Column::UpdatedAt, Expr::value(now))
+        .filter(instance::Column::Id.eq(instance_id))
+        .filter(instance::Column::UpdatedAt.eq(read_at))
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
 }
 
 /// Whether any instance exists.

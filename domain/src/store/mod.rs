@@ -32,8 +32,10 @@ fn is_postgres(url: &str) -> bool {
 }
 
 /// Opens the pool: SQLite (WAL, foreign keys on, a busy timeout; the file is created when
-/// missing) or PostgreSQL.
-pub async fn connect(url: &str) -> Result<Db> {
+/// missing) or PostgreSQL. No statement waits longer than `statement_timeout` (for a lock or for
+/// itself): set it below the request budget, so an operation past its budget is over in the
+/// database too, not finished later behind the caller's back.
+pub async fn connect(url: &str, statement_timeout: Duration) -> Result<Db> {
     if !is_postgres(url) && !url.starts_with("sqlite:") {
         return Err(Error::validation(
             "DATABASE_URL",
@@ -45,26 +47,39 @@ pub async fn connect(url: &str) -> Result<Db> {
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10));
+    let timeout_ms = statement_timeout.as_millis().max(1).to_string();
     if is_postgres(url) {
-        options.max_connections(20).min_connections(1);
+        options
+            .max_connections(20)
+            .min_connections(1)
+            .map_sqlx_postgres_opts(move |opts| {
+                opts.options([
+                    ("statement_timeout", timeout_ms.as_str()),
+                    ("lock_timeout", timeout_ms.as_str()),
+                ])
+            });
     } else {
         options
             .max_connections(8)
             .min_connections(1)
-            .map_sqlx_sqlite_opts(|opts| {
+            .map_sqlx_sqlite_opts(move |opts| {
                 opts.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10))
+                    .busy_timeout(statement_timeout)
             });
     }
     Database::connect(options).await.map_err(Error::internal)
 }
 
-/// Applies every pending migration.
-pub async fn migrate(db: &Db) -> Result<()> {
-    Migrator::up(db, None).await.map_err(Error::internal)
+/// Applies every pending migration, on a connection of its own without the request-sized
+/// statement timeout (building an index on a large table may take minutes).
+pub async fn migrate(url: &str) -> Result<()> {
+    let db = connect(url, Duration::from_secs(24 * 3600)).await?;
+    let applied = Migrator::up(&db, None).await.map_err(Error::internal);
+    db.close().await.map_err(Error::internal)?;
+    applied
 }
 
 /// Whether the database answers and every migration is applied.

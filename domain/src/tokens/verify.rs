@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 
 /// The largest token looked at; anything longer is malformed without parsing.
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+/// The `v` claim of a session token.
+pub const SESSION_TOKEN_VERSION: u32 = 2;
 /// The most clock skew ever allowed, in seconds.
 pub const MAX_LEEWAY_SECONDS: u64 = 5;
 
@@ -126,7 +128,9 @@ pub fn verify(
 
 /// The checks on verified claims: issuer, subject and session present, time window.
 pub fn check_claims(claims: &SessionClaims, expect: Expectations<'_>) -> Result<(), Rejection> {
-    if claims.sub.is_empty() || claims.sid.is_empty() {
+    // A session token says so: `v: 2`. Any other token signed with the same key (a JWT-template
+    // token, say) is not accepted as a session token.
+    if claims.sub.is_empty() || claims.sid.is_empty() || claims.v != Some(SESSION_TOKEN_VERSION) {
         return Err(Rejection::Malformed);
     }
     if claims.iss != expect.issuer {

@@ -196,14 +196,102 @@ async fn operations_over_the_socket_pass_the_same_guard_as_http() {
         assert_eq!(next_json(&mut socket).await["type"], "complete");
     }
     assert_eq!(codes, ["ok", "ok", "RATE_LIMITED", "RATE_LIMITED"]);
-    // Scope holds too: a secret key cannot list instances over the socket.
+    server.stop().await;
+}
+
+async fn operation(socket: &mut Socket, id: &str, query: &str) -> Value {
     send(
-        &mut socket,
-        json!({"id": "s", "type": "subscribe", "payload": {"query": "{ instances { id } }"}}),
+        socket,
+        json!({"id": id, "type": "subscribe", "payload": {"query": query}}),
     )
     .await;
-    let answer = next_json(&mut socket).await;
-    assert!(answer["payload"]["errors"].is_array(), "{answer}");
+    next_json(socket).await
+}
+
+#[tokio::test]
+async fn scope_codes_and_revocation_hold_on_an_open_socket() {
+    let server = TestServer::spawn().await;
+    let created = server
+        .backend(
+            "mutation { createSecretKey(name: \"socket\") { key secretKey { id } } }",
+            json!({}),
+        )
+        .await;
+    let key = created.data()["createSecretKey"]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key_id = created.data()["createSecretKey"]["secretKey"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut socket = connect(&server).await;
+    send(
+        &mut socket,
+        json!({"type": "connection_init", "payload": {"authorization": key}}),
+    )
+    .await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+
+    let forbidden = operation(&mut socket, "1", "{ instances { id } }").await;
+    assert_eq!(
+        forbidden["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{forbidden}"
+    );
+    assert_eq!(next_json(&mut socket).await["type"], "complete");
+    let invalid = operation(&mut socket, "2", "{ nope }").await;
+    assert_eq!(
+        invalid["payload"]["errors"][0]["extensions"]["code"], "VALIDATION_FAILED",
+        "{invalid}"
+    );
+    assert_eq!(next_json(&mut socket).await["type"], "complete");
+
+    server
+        .backend(
+            "mutation($id: ID!) { revokeSecretKey(id: $id) { id } }",
+            json!({"id": key_id}),
+        )
+        .await
+        .data();
+    let refused = operation(&mut socket, "3", "{ instance { id } }").await;
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{refused}"
+    );
+    assert_eq!(
+        close_code(&mut socket).await,
+        4403,
+        "the socket of a revoked key closes"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_messages_close_the_socket() {
+    let server = TestServer::spawn().await;
+    let mut socket = connect(&server).await;
+    send(
+        &mut socket,
+        json!({"type": "connection_init", "payload": {"authorization": server.secret_key}}),
+    )
+    .await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    let huge = format!("{{ instance {{ id }} }} # {}", "x".repeat(100 * 1024));
+    let _ = socket
+        .send(Message::text(
+            json!({"id": "big", "type": "subscribe", "payload": {"query": huge}}).to_string(),
+        ))
+        .await;
+    loop {
+        match next_message(&mut socket).await {
+            Some(Message::Close(_)) | None => break,
+            Some(Message::Text(text)) => assert!(
+                !text.contains("\"next\""),
+                "an oversized message ran: {text}"
+            ),
+            Some(_) => {}
+        }
+    }
     server.stop().await;
 }
 

@@ -117,7 +117,7 @@ fn time_is_checked_with_at_most_five_seconds_of_leeway() {
     let old = sign(
         &key,
         header("k1"),
-        &json!({"iss": ISSUER, "sub": "u", "sid": "s", "iat": NOW - 90, "nbf": NOW - 90, "exp": NOW - 30}),
+        &json!({"iss": ISSUER, "sub": "u", "sid": "s", "iat": NOW - 90, "nbf": NOW - 90, "exp": NOW - 30, "v": 2}),
     );
     assert_eq!(verify(&old, &keys, expect(NOW)), Err(Rejection::Expired));
     // nbf in the future.
@@ -159,6 +159,17 @@ fn required_claims_must_be_present_and_typed() {
             "missing {claim}"
         );
     }
+    let mut template_token = claims();
+    template_token.as_object_mut().unwrap().remove("v");
+    assert_eq!(
+        verify(
+            &sign(&key, header("k1"), &template_token),
+            &keys,
+            expect(NOW)
+        ),
+        Err(Rejection::Malformed),
+        "no v: 2"
+    );
     let mut empty_sid = claims();
     empty_sid["sid"] = json!("");
     assert_eq!(
@@ -244,6 +255,8 @@ fn jku_x5u_and_jwk_headers_never_supply_the_key() {
     let mut pointing = header("k1");
     pointing.jku = Some("https://attacker.example/jwks.json".to_owned());
     pointing.x5u = Some("https://attacker.example/cert.pem".to_owned());
+    let attacker_jwk = json!({"kty": "EC", "crv": "P-256", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"});
+    pointing.jwk = Some(serde_json::from_value(attacker_jwk).unwrap());
     // Signed by the attacker, pointing at the attacker's keys: refused.
     assert_eq!(
         verify(
