@@ -34,6 +34,18 @@ async fn connect_from(server: &TestServer, origin: Option<&str>) -> Socket {
     socket
 }
 
+/// A socket whose `connection_init` with `authorization` was acknowledged.
+async fn connect_as(server: &TestServer, authorization: &str) -> Socket {
+    let mut socket = connect(server).await;
+    send(
+        &mut socket,
+        json!({"type": "connection_init", "payload": {"authorization": authorization}}),
+    )
+    .await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    socket
+}
+
 async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::text(message.to_string()))
@@ -161,13 +173,7 @@ async fn operations_over_the_socket_pass_the_same_guard_as_http() {
         config.rate_limits.backend = latchkey_domain::rate_limit::Quota::new(3, 10);
     })
     .await;
-    let mut socket = connect(&server).await;
-    send(
-        &mut socket,
-        json!({"type": "connection_init", "payload": {"authorization": server.secret_key}}),
-    )
-    .await;
-    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    let mut socket = connect_as(&server, &server.secret_key).await;
     // Aliased sensitive mutations are refused over the socket too.
     let aliased = "mutation { a: createSecretKey { key } b: createSecretKey { key } }";
     send(
@@ -225,13 +231,7 @@ async fn scope_codes_and_revocation_hold_on_an_open_socket() {
         .as_str()
         .unwrap()
         .to_owned();
-    let mut socket = connect(&server).await;
-    send(
-        &mut socket,
-        json!({"type": "connection_init", "payload": {"authorization": key}}),
-    )
-    .await;
-    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    let mut socket = connect_as(&server, &key).await;
 
     let forbidden = operation(&mut socket, "1", "{ instances { id } }").await;
     assert_eq!(
@@ -269,13 +269,7 @@ async fn scope_codes_and_revocation_hold_on_an_open_socket() {
 #[tokio::test]
 async fn oversized_messages_close_the_socket() {
     let server = TestServer::spawn().await;
-    let mut socket = connect(&server).await;
-    send(
-        &mut socket,
-        json!({"type": "connection_init", "payload": {"authorization": server.secret_key}}),
-    )
-    .await;
-    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    let mut socket = connect_as(&server, &server.secret_key).await;
     let huge = format!("{{ instance {{ id }} }} # {}", "x".repeat(100 * 1024));
     let _ = socket
         .send(Message::text(
@@ -298,13 +292,7 @@ async fn oversized_messages_close_the_socket() {
 #[tokio::test]
 async fn stopping_the_server_closes_open_sockets_with_1001() {
     let server = TestServer::spawn().await;
-    let mut socket = connect(&server).await;
-    send(
-        &mut socket,
-        json!({"type": "connection_init", "payload": {"authorization": server.secret_key}}),
-    )
-    .await;
-    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    let mut socket = connect_as(&server, &server.secret_key).await;
     let stopping = tokio::spawn(server.stop());
     assert_eq!(close_code(&mut socket).await, 1001);
     tokio::time::timeout(std::time::Duration::from_secs(5), stopping)
