@@ -117,11 +117,10 @@ pub async fn post(
                 budget_ms = budget.as_millis() as u64,
                 "operation cancelled: over its time budget"
             );
-            transport_error::respond(
+            transport_error::internal(
                 StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::Internal,
-                None,
                 "the operation took longer than its time budget and was cancelled",
+                &request_id,
             )
         }
     }

@@ -24,23 +24,24 @@ pub fn respond(
         .json(json!({ "errors": [{ "message": message, "extensions": extensions }] }))
 }
 
+/// An internal failure outside a resolver: logged by the caller, shown only as `INTERNAL` with
+/// the request id, as inside resolvers (`graphql::complete_codes`).
+pub fn internal(status: StatusCode, message: &str, request_id: &RequestId) -> HttpResponse {
+    HttpResponse::build(status).content_type("application/json").json(json!({
+        "errors": [{ "message": message, "extensions": { "code": ErrorCode::Internal.as_str(), "requestId": request_id.0 } }]
+    }))
+}
+
 /// A domain error met outside a resolver (while resolving the caller).
 pub fn from_domain(err: &Error, request_id: &RequestId) -> HttpResponse {
     match err {
         Error::Internal(source) => {
             tracing::error!(error = %source, "internal error");
-            let mut response = respond(
+            internal(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                None,
                 "internal error",
-            );
-            if let Ok(value) = request_id.0.parse() {
-                response
-                    .headers_mut()
-                    .insert(super::request_id::HEADER, value);
-            }
-            response
+                request_id,
+            )
         }
         Error::Unauthenticated(_) => {
             respond(StatusCode::UNAUTHORIZED, err.code(), None, &err.to_string())

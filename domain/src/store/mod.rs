@@ -9,9 +9,7 @@ use std::time::Duration;
 
 use latchkey_migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, SqlErr,
-};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
 
 use crate::{Error, Result};
 
@@ -94,11 +92,6 @@ pub async fn ready(db: &Db) -> Result<()> {
             pending.len()
         )))
     }
-}
-
-/// Which engine the pool speaks.
-pub fn backend(db: &Db) -> DbBackend {
-    db.get_database_backend()
 }
 
 /// Whether a database error is a unique-constraint violation.

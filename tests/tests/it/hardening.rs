@@ -470,6 +470,20 @@ async fn no_error_leaks_sql_stacks_or_secrets() {
     assert!(internal.body["errors"][0]["extensions"]["requestId"].is_string());
     assert_eq!(internal.body["errors"][0]["message"], "internal error");
     answers.push(internal.body);
+    // The same failure met while resolving the caller (a secret key is looked up in that table).
+    let resolving = server.backend("{ instance { id } }", json!({})).await;
+    assert_eq!(
+        (resolving.status, resolving.code()),
+        (500, "INTERNAL"),
+        "{}",
+        resolving.body
+    );
+    assert!(
+        resolving.extensions()["requestId"].is_string(),
+        "{}",
+        resolving.body
+    );
+    answers.push(resolving.body);
     let contract = [
         "UNAUTHENTICATED",
         "FORBIDDEN",
