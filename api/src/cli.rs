@@ -8,7 +8,7 @@ use latchkey_domain::clock::SystemClock;
 use latchkey_domain::model::caller::Caller;
 use latchkey_domain::model::instance::Environment;
 use latchkey_domain::rate_limit::{LimitStore, RateLimits};
-use latchkey_domain::{Bootstrap, Platform, PlatformConfig, store};
+use latchkey_domain::{Bootstrap, MailConfig, Platform, PlatformConfig, store};
 
 use crate::logging::{self, LogFormat};
 use crate::server::{self, ServerConfig, StartError};
@@ -26,6 +26,11 @@ const KNOWN_VARIABLES: &[&str] = &[
     "LATCHKEY_WORKERS",
     "LATCHKEY_REQUEST_TIMEOUT_MS",
     "LATCHKEY_RATE_LIMIT_STORE",
+    "LATCHKEY_SMTP_URL",
+    "LATCHKEY_MAIL_FROM",
+    "LATCHKEY_MAIL_DIR",
+    "LATCHKEY_CLIENT_IDLE_SECONDS",
+    "LATCHKEY_HASH_CONCURRENCY",
     "LATCHKEY_TEST_DATABASE_URL",
 ];
 
@@ -87,6 +92,27 @@ pub struct Cli {
         default_value = "memory"
     )]
     pub rate_limit_store: RateLimitStore,
+    /// SMTP server for mail: `smtp://host:port` (add `?tls=required` for STARTTLS),
+    /// `smtps://user:pass@host`. With none, mail goes to the log.
+    #[arg(long, env = "LATCHKEY_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender address of mail; the display name is the instance's name.
+    #[arg(long, env = "LATCHKEY_MAIL_FROM", global = true, default_value = latchkey_domain::platform::DEFAULT_MAIL_FROM)]
+    pub mail_from: String,
+    /// With no SMTP server, also write each message here as an `.eml` file.
+    #[arg(long, env = "LATCHKEY_MAIL_DIR", global = true)]
+    pub mail_dir: Option<std::path::PathBuf>,
+    /// How long a client's actor stays in memory unused, in seconds.
+    #[arg(
+        long,
+        env = "LATCHKEY_CLIENT_IDLE_SECONDS",
+        global = true,
+        default_value_t = 600
+    )]
+    pub client_idle_seconds: u64,
+    /// How many passwords are hashed at once (default: one per core).
+    #[arg(long, env = "LATCHKEY_HASH_CONCURRENCY", global = true)]
+    pub hash_concurrency: Option<usize>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -197,6 +223,15 @@ async fn serve(cli: Cli) -> Result<(), StartError> {
     if let Some(workers) = cli.workers {
         config.workers = workers;
     }
+    config.mail = MailConfig {
+        smtp_url: cli.smtp_url,
+        dir: cli.mail_dir,
+        from: cli.mail_from,
+    };
+    config.client_idle = std::time::Duration::from_secs(cli.client_idle_seconds.max(1));
+    if let Some(concurrency) = cli.hash_concurrency {
+        config.hash_concurrency = concurrency.max(1);
+    }
     let running = server::start(config).await?;
     print_bootstrap(&running.bootstrap);
     println!(
@@ -212,14 +247,17 @@ async fn instance(cli: &Cli, command: &InstanceCommand) -> Result<(), StartError
     store::migrate(&cli.database_url).await?;
     let db = store::connect(&cli.database_url, server::database_timeout(budget)).await?;
 
+    let public_url = cli
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", cli.bind));
     let config = PlatformConfig {
-        public_url: cli
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", cli.bind)),
         admin_token: cli.admin_token.clone(),
-        clock: Arc::new(SystemClock),
         rate_limits: cli.rate_limit_store.limits(),
+        // A one-off command: no mailer, no sweeper, one client shard.
+        background: false,
+        client_shards: 1,
+        ..PlatformConfig::new(public_url, Arc::new(SystemClock))
     };
     let (platform, bootstrap) = Platform::start(db, config).await?;
     print_bootstrap(&bootstrap);

@@ -7,7 +7,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, middleware, web};
 use latchkey_domain::clock::{Clock, SystemClock};
 use latchkey_domain::rate_limit::RateLimits;
-use latchkey_domain::{Bootstrap, Platform, PlatformConfig, store};
+use latchkey_domain::{Bootstrap, MailConfig, Platform, PlatformConfig, store};
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
 use crate::graphql::{self, Limits};
@@ -33,6 +33,12 @@ pub struct ServerConfig {
     pub clock: Arc<dyn Clock>,
     /// Stop gracefully on SIGTERM and SIGINT (the binary); tests stop through the handle.
     pub handle_signals: bool,
+    /// How mail leaves.
+    pub mail: MailConfig,
+    /// How long a client's actor stays in memory unused.
+    pub client_idle: std::time::Duration,
+    /// How many passwords are hashed at once.
+    pub hash_concurrency: usize,
 }
 
 impl ServerConfig {
@@ -50,6 +56,14 @@ impl ServerConfig {
             workers: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             clock: Arc::new(SystemClock),
             handle_signals: false,
+            mail: MailConfig {
+                smtp_url: None,
+                dir: None,
+                from: latchkey_domain::platform::DEFAULT_MAIL_FROM.to_owned(),
+            },
+            client_idle: std::time::Duration::from_secs(600),
+            hash_concurrency: std::thread::available_parallelism()
+                .map_or(2, std::num::NonZero::get),
         }
     }
 }
@@ -131,7 +145,8 @@ impl RunningServer {
                 }
             }
         };
-        tracing::info!("stopped accepting; closing the database pool");
+        tracing::info!("stopped accepting; stopping the actors and closing the database pool");
+        self.platform.stop_actors().await;
         if let Err(err) = self.platform.db().close_by_ref().await {
             tracing::warn!(error = %err, "closing the database pool failed");
         }
@@ -164,10 +179,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let (platform, bootstrap) = Platform::start(
         db,
         PlatformConfig {
-            public_url: public_url.clone(),
             admin_token: config.admin_token.clone(),
-            clock: config.clock.clone(),
             rate_limits: config.rate_limits.clone(),
+            mail: config.mail.clone(),
+            client_idle: config.client_idle,
+            hash_concurrency: config.hash_concurrency,
+            ..PlatformConfig::new(public_url.clone(), config.clock.clone())
         },
     )
     .await?;

@@ -7,6 +7,12 @@ use rand::RngCore;
 pub enum IdKind {
     Instance,
     SecretKey,
+    Client,
+    User,
+    EmailAddress,
+    SignUp,
+    Session,
+    Mail,
 }
 
 impl IdKind {
@@ -14,6 +20,12 @@ impl IdKind {
         match self {
             Self::Instance => "ins",
             Self::SecretKey => "sk",
+            Self::Client => "client",
+            Self::User => "user",
+            Self::EmailAddress => "idn",
+            Self::SignUp => "sua",
+            Self::Session => "sess",
+            Self::Mail => "mail",
         }
     }
 }

@@ -5,16 +5,20 @@
 //! - [`store`]: sea-orm queries; every function takes the instance it works in.
 //! - [`Platform`]: the entry point the transport calls.
 
+pub mod actors;
 pub mod clock;
 pub mod error;
+mod flows;
 pub mod ids;
+pub mod mail;
 pub mod model;
 pub mod platform;
 pub mod rate_limit;
 pub mod secrets;
+pub mod services;
 pub mod store;
 mod tenancy;
 pub mod tokens;
 
 pub use error::{Error, ErrorCode, Result};
-pub use platform::{Bootstrap, Credentials, Platform, PlatformConfig};
+pub use platform::{Bootstrap, ClientOutcome, Credentials, MailConfig, Platform, PlatformConfig};

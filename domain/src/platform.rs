@@ -1,15 +1,28 @@
 //! The entry point of the domain: the database, the clock and the platform's own secrets,
 //! the first-start bootstrap, and caller resolution.
 
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
+use actix::{Actor, Addr, Arbiter};
 use sea_orm::TransactionTrait;
 
+use crate::actors::client::{Command, Run};
+use crate::actors::hasher::Hasher;
+use crate::actors::mailer::{Mailer, Shutdown};
+use crate::actors::registry::Registry;
+use crate::actors::sweeper::Sweeper;
 use crate::clock::Clock;
+use crate::ids::{IdKind, new_id};
+use crate::mail::transport::Transport;
 use crate::model::caller::Caller;
+use crate::model::client::Client;
 use crate::model::instance::{CreatedSecretKey, Environment, Instance};
+use crate::model::user::User;
 use crate::rate_limit::{LimitKind, RateLimiter, RateLimits};
 use crate::secrets::{hash_secret, new_secret, secret_matches};
+use crate::services::Services;
 use crate::store::{self, Db};
 use crate::{Error, Result};
 
@@ -27,7 +40,54 @@ pub struct PlatformConfig {
     pub clock: Arc<dyn Clock>,
     /// Rate limits and where they are counted.
     pub rate_limits: RateLimits,
+    /// How mail leaves.
+    pub mail: MailConfig,
+    /// How long a client's actor lives unused.
+    pub client_idle: Duration,
+    /// How many passwords are hashed at once.
+    pub hash_concurrency: usize,
+    /// How many threads (arbiters) the client actors are spread over.
+    pub client_shards: usize,
+    /// Run the mailer and the sweeper (a server does; a one-off command does not).
+    pub background: bool,
 }
+
+/// How mail leaves.
+#[derive(Clone, Debug, Default)]
+pub struct MailConfig {
+    /// `smtp://…` or `smtps://…`; with none, mail goes to the log.
+    pub smtp_url: Option<String>,
+    /// With no SMTP server, each message is also written here as an `.eml` file.
+    pub dir: Option<PathBuf>,
+    /// The sender address (the display name is the instance's name).
+    pub from: String,
+}
+
+impl PlatformConfig {
+    /// A configuration with the defaults: mail to the log from `no-reply@latchkey.localhost`,
+    /// client actors idle after 10 minutes, one hashing thread and one client shard per core.
+    pub fn new(public_url: String, clock: Arc<dyn Clock>) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Self {
+            public_url,
+            admin_token: None,
+            clock,
+            rate_limits: RateLimits::default(),
+            mail: MailConfig {
+                smtp_url: None,
+                dir: None,
+                from: DEFAULT_MAIL_FROM.to_owned(),
+            },
+            client_idle: Duration::from_secs(600),
+            hash_concurrency: cores,
+            client_shards: cores,
+            background: true,
+        }
+    }
+}
+
+/// The sender address when none is configured.
+pub const DEFAULT_MAIL_FROM: &str = "no-reply@latchkey.localhost";
 
 /// What the first start created: shown once to the operator, never logged.
 #[derive(Debug, Default)]
@@ -56,6 +116,17 @@ pub struct Platform {
     pub(crate) config: PlatformConfig,
     admin_token_hash: String,
     limiter: RateLimiter,
+    registry: Registry,
+    background: Arbiter,
+    mailer: Addr<Mailer>,
+}
+
+/// A client's state after a command, and the token of the client when the command created it.
+#[derive(Debug)]
+pub struct ClientOutcome {
+    pub client: Client,
+    /// Set when a new client was created: its token, to hand to the frontend once.
+    pub new_token: Option<String>,
 }
 
 impl Platform {
@@ -83,11 +154,39 @@ impl Platform {
             },
         };
         let limiter = RateLimiter::new(config.rate_limits.clone());
+        let transport = Transport::new(config.mail.smtp_url.as_deref(), config.mail.dir.clone())?;
+        if config.background && config.mail.smtp_url.is_none() {
+            tracing::warn!(
+                "no SMTP server configured: mail (codes included) goes to the log; set LATCHKEY_SMTP_URL to send it"
+            );
+        }
+        let background = Arbiter::new();
+        let mailer = {
+            let (db, clock, run) = (db.clone(), config.clock.clone(), config.background);
+            Mailer::start_in_arbiter(&background.handle(), move |_| {
+                Mailer::new(db, transport, clock, run)
+            })
+        };
+        if config.background {
+            let (db, clock) = (db.clone(), config.clock.clone());
+            Sweeper::start_in_arbiter(&background.handle(), move |_| Sweeper::new(db, clock));
+        }
+        let services = Arc::new(Services {
+            db: db.clone(),
+            clock: config.clock.clone(),
+            hasher: Hasher::new(config.hash_concurrency),
+            mailer: mailer.clone(),
+            mail_from: config.mail.from.clone(),
+        });
+        let registry = Registry::start(services, config.client_shards, config.client_idle);
         let platform = Self {
             db,
             config,
             admin_token_hash,
             limiter,
+            registry,
+            background,
+            mailer,
         };
         if !store::instances::any(&platform.db).await? {
             report.development = platform.create_development_instance().await?;
@@ -183,10 +282,93 @@ impl Platform {
         &self.config.public_url
     }
 
+    /// Runs `command` on the client whose token is `token`. With no token, or one no client of
+    /// the instance has, `Ok(None)`, unless `create` asks for a new client (its token comes back
+    /// once in the outcome).
+    pub async fn client_command(
+        &self,
+        instance: &Arc<Instance>,
+        token: Option<&str>,
+        command: Command,
+        create: bool,
+    ) -> Result<Option<ClientOutcome>> {
+        if let Some(token) = token {
+            let actor = self
+                .registry
+                .actor(&instance.id, &hash_secret(token))
+                .await?;
+            if let Some(client) = run(&actor, instance, command.clone()).await? {
+                return Ok(Some(ClientOutcome {
+                    client,
+                    new_token: None,
+                }));
+            }
+        }
+        if !create {
+            return Ok(None);
+        }
+        let token = new_secret(CLIENT_TOKEN_PREFIX);
+        let hash = hash_secret(&token);
+        let id = new_id(IdKind::Client);
+        store::clients::insert(&self.db, &instance.id, &id, &hash, self.now()).await?;
+        let actor = self.registry.actor(&instance.id, &hash).await?;
+        let ran = run(&actor, instance, command).await;
+        let client = match ran {
+            Ok(Some(client)) => client,
+            failed => {
+                // The caller never learns this client's token: leave nothing behind.
+                store::clients::delete(&self.db, &instance.id, &id).await?;
+                return Err(failed.err().unwrap_or(Error::NotFound("client")));
+            }
+        };
+        Ok(Some(ClientOutcome {
+            client,
+            new_token: Some(token),
+        }))
+    }
+
+    /// A user of the instance.
+    pub async fn user(&self, instance_id: &str, user_id: &str) -> Result<Option<User>> {
+        store::users::find(&self.db, instance_id, user_id).await
+    }
+
+    /// Stops the actors and their threads: the mailer after the pass in progress (at most
+    /// `SHUTDOWN_GRACE`), then the sweeper and the client shards. Pending mail stays in the outbox
+    /// for the next start.
+    pub async fn stop_actors(&self) {
+        let stopped = tokio::time::timeout(SHUTDOWN_GRACE, self.mailer.send(Shutdown)).await;
+        if stopped.is_err() {
+            tracing::warn!("the mailer was still sending at shutdown; its message stays pending");
+        }
+        self.registry.stop();
+        self.background.stop();
+    }
+
     /// Closes the pool.
     pub async fn close(self) -> Result<()> {
+        self.stop_actors().await;
         self.db.close().await.map_err(Error::internal)
     }
+}
+
+/// How long shutdown waits for the mailer to finish the message it is sending.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Client tokens start with this.
+pub const CLIENT_TOKEN_PREFIX: &str = "lkc_";
+
+async fn run(
+    actor: &Addr<crate::actors::client::ClientActor>,
+    instance: &Arc<Instance>,
+    command: Command,
+) -> Result<Option<Client>> {
+    actor
+        .send(Run {
+            instance: instance.clone(),
+            command,
+        })
+        .await
+        .map_err(Error::internal)?
 }
 
 // Keys must not be guessable from one another: `new_secret` draws each from the CSPRNG.

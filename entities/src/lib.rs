@@ -1,6 +1,12 @@
 //! sea-orm entities of Latchkey, one module per table. No logic lives here, and no entity ever
 //! leaves `latchkey_domain::store`.
 
+pub mod client;
+pub mod email_address;
 pub mod instance;
+pub mod mail_outbox;
 pub mod platform_secret;
 pub mod secret_key;
+pub mod session;
+pub mod sign_up;
+pub mod user;

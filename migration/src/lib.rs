@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_tenancy;
 mod m20261125_000002_rate_limits;
+mod m20261125_000003_sign_up;
 
 /// Every migration of Latchkey, oldest first.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_tenancy::Migration),
             Box::new(m20261125_000002_rate_limits::Migration),
+            Box::new(m20261125_000003_sign_up::Migration),
         ]
     }
 }

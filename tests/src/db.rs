@@ -107,6 +107,47 @@ impl Drop for TestDb {
     }
 }
 
+impl TestDb {
+    /// Runs a query that returns one row of one column, as text (numbers and nulls included:
+    /// `None` for SQL null), on a connection of its own.
+    pub async fn scalar(&self, sql: &str) -> Option<String> {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = sea_orm::Database::connect(self.url.as_str()).await.unwrap();
+        let backend = db.get_database_backend();
+        let row = db
+            .query_one_raw(Statement::from_string(backend, sql.to_owned()))
+            .await
+            .unwrap()
+            .expect("one row");
+        let value = row
+            .try_get_by_index::<Option<String>>(0)
+            .or_else(|_| {
+                row.try_get_by_index::<Option<i64>>(0)
+                    .map(|v| v.map(|n| n.to_string()))
+            })
+            .or_else(|_| {
+                row.try_get_by_index::<Option<i32>>(0)
+                    .map(|v| v.map(|n| n.to_string()))
+            })
+            .or_else(|_| {
+                row.try_get_by_index::<Option<bool>>(0)
+                    .map(|v| v.map(|b| b.to_string()))
+            })
+            .unwrap();
+        db.close().await.ok();
+        value
+    }
+
+    /// How many rows `table` has.
+    pub async fn count(&self, table: &str) -> i64 {
+        self.scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .await
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::replace_database;

@@ -8,6 +8,8 @@ pub enum Auth<'a> {
     None,
     Bearer(&'a str),
     Publishable(&'a str),
+    /// A frontend with its client token (`Latchkey-Client`).
+    Client(&'a str, &'a str),
 }
 
 /// A GraphQL response with its HTTP status.
@@ -15,6 +17,7 @@ pub enum Auth<'a> {
 pub struct Response {
     pub status: u16,
     pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Response {
@@ -41,6 +44,14 @@ impl Response {
             })
     }
 
+    /// The new client token the server handed out (`Latchkey-Client`), if any.
+    pub fn client_token(&self) -> Option<String> {
+        self.headers
+            .get("latchkey-client")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
     /// The first error's extensions.
     pub fn extensions(&self) -> &Value {
         &self.body["errors"][0]["extensions"]
@@ -57,9 +68,17 @@ pub async fn post(base: &str, auth: Auth<'_>, query: &str, variables: Value) -> 
         Auth::None => request,
         Auth::Bearer(token) => request.bearer_auth(token),
         Auth::Publishable(key) => request.header("Latchkey-Publishable-Key", key),
+        Auth::Client(key, client) => request
+            .header("Latchkey-Publishable-Key", key)
+            .header("Latchkey-Client", client),
     };
     let response = request.send().await.expect("the server answers");
     let status = response.status().as_u16();
+    let headers = response.headers().clone();
     let body = response.json().await.expect("a JSON body");
-    Response { status, body }
+    Response {
+        status,
+        body,
+        headers,
+    }
 }

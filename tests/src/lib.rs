@@ -5,10 +5,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 pub mod db;
+pub mod frontend;
 pub mod gql;
 pub mod process;
 pub mod server;
+pub mod smtp;
 
 pub use db::TestDb;
+pub use frontend::Frontend;
 pub use gql::{Auth, Response};
 pub use server::TestServer;

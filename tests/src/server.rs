@@ -30,9 +30,9 @@ struct Started {
 }
 
 /// Changes to the server's configuration for one test.
-pub type Configure = fn(&mut ServerConfig);
+pub type Configure = Arc<dyn Fn(&mut ServerConfig) + Send + Sync>;
 
-async fn start_on(db: &TestDb, admin_token: &str, configure: Configure) -> Started {
+async fn start_on(db: &TestDb, admin_token: &str, configure: &Configure) -> Started {
     let mut config = ServerConfig::new(db.url.clone());
     config.admin_token = Some(admin_token.to_owned());
     config.workers = 1;
@@ -78,10 +78,11 @@ impl TestServer {
     }
 
     /// A server on a fresh database, with its configuration changed first.
-    pub async fn spawn_with(configure: Configure) -> Self {
+    pub async fn spawn_with(configure: impl Fn(&mut ServerConfig) + Send + Sync + 'static) -> Self {
+        let configure: Configure = Arc::new(configure);
         let db = Arc::new(TestDb::new().await);
         let admin_token = format!("lk_admin_test_{}", uuid::Uuid::new_v4().simple());
-        let started = start_on(&db, &admin_token, configure).await;
+        let started = start_on(&db, &admin_token, &configure).await;
         let (instance_id, publishable_key, secret_key) = started
             .development
             .expect("a fresh database gets a development instance");
@@ -111,7 +112,7 @@ impl TestServer {
 
     /// Stops the server and starts a new one on the same database, keeping the keys.
     pub async fn restart(self) -> Self {
-        let self_configure = self.configure;
+        let self_configure = self.configure.clone();
         let (admin_token, instance_id, publishable_key, secret_key) = (
             self.admin_token.clone(),
             self.instance_id.clone(),
@@ -119,7 +120,7 @@ impl TestServer {
             self.secret_key.clone(),
         );
         let db = self.stop().await;
-        let started = start_on(&db, &admin_token, self_configure).await;
+        let started = start_on(&db, &admin_token, &self_configure).await;
         assert!(
             started.development.is_none(),
             "a restart must not bootstrap again"
@@ -162,6 +163,22 @@ impl TestServer {
     /// requests sent together).
     pub async fn backend_owned(&self, query: String) -> Response {
         self.backend(&query, serde_json::json!({})).await
+    }
+
+    /// Creates an instance as the platform admin; gives its publishable key.
+    pub async fn create_instance(&self, name: &str, environment: &str) -> String {
+        let created = self
+            .admin(
+                &format!(
+                    "mutation($name: String!) {{ createInstance(input: {{name: $name, environment: {environment}}}) {{ instance {{ publishableKey }} }} }}"
+                ),
+                serde_json::json!({"name": name}),
+            )
+            .await;
+        created.data()["createInstance"]["instance"]["publishableKey"]
+            .as_str()
+            .expect("a publishable key")
+            .to_owned()
     }
 
     /// Posts an operation with the platform admin token.

@@ -45,6 +45,11 @@ pub struct Schemas {
     pub restricted: AppSchema,
 }
 
+/// Marks an operation that came over the WebSocket (where no response header or cookie can
+/// carry a new client token).
+#[derive(Clone, Copy, Debug)]
+pub struct OverWebSocket;
+
 /// The IP address of the client, for per-IP limits.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientIp(pub Option<IpAddr>);

@@ -1,9 +1,11 @@
 //! The GraphQL schema: one `…Query`/`…Mutation` per area, merged; built once at startup.
 
+mod client;
 mod error;
 pub mod guard;
 mod instances;
 mod settings;
+mod sign_up;
 
 use std::sync::Arc;
 
@@ -15,11 +17,11 @@ pub use error::{GqlResult, ResultExt, complete_codes, domain_error};
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
-pub struct Query(instances::InstanceQuery);
+pub struct Query(instances::InstanceQuery, client::ClientQuery);
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
-pub struct Mutation(instances::InstanceMutation);
+pub struct Mutation(instances::InstanceMutation, sign_up::SignUpMutation);
 
 /// The executable schema.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

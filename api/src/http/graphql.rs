@@ -179,7 +179,15 @@ fn graphql_response(
         "application/json"
     };
     match serde_json::to_vec(&response) {
-        Ok(json) => HttpResponse::Ok().content_type(media_type).body(json),
+        Ok(json) => {
+            let mut http = HttpResponse::Ok();
+            http.content_type(media_type);
+            // Headers set by resolvers: a new client's token and its cookie.
+            for (name, value) in &response.http_headers {
+                http.append_header((name.as_str(), value.as_bytes()));
+            }
+            http.body(json)
+        }
         Err(err) => {
             transport_error::from_domain(&latchkey_domain::Error::internal(err), request_id)
         }

@@ -307,6 +307,7 @@ impl GuardedExecutor {
         };
         guard::prepare(&self.schemas, &self.platform, &caller, self.ip, request)
             .await
+            .map(|(schema, request)| (schema, request.data(guard::OverWebSocket)))
             .map_err(|refusal| refusal.response)
     }
 }

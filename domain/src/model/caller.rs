@@ -44,6 +44,20 @@ impl Caller {
         }
     }
 
+    /// Requires a frontend (a publishable key), and gives its instance and client token.
+    pub fn require_frontend(&self) -> Result<(&Arc<Instance>, Option<&str>)> {
+        match self {
+            Self::Frontend {
+                instance,
+                client_token,
+            } => Ok((instance, client_token.as_deref())),
+            Self::Anonymous => Err(Error::Unauthenticated("a publishable key is required")),
+            _ => Err(Error::Forbidden(
+                "this is a frontend operation: call it with a publishable key",
+            )),
+        }
+    }
+
     /// Requires a backend secret key, and gives its instance.
     pub fn require_backend(&self) -> Result<&Arc<Instance>> {
         match self {

@@ -52,6 +52,16 @@ pub fn email_address(input: &str) -> Result<EmailAddress> {
     })
 }
 
+impl EmailAddress {
+    /// Whether this is a development test address (`…+latchkey_test@…`): on development
+    /// instances it takes the fixed code and is sent nothing.
+    pub fn is_test_address(&self) -> bool {
+        self.normalized
+            .rsplit_once('@')
+            .is_some_and(|(local, _)| local.ends_with("+latchkey_test"))
+    }
+}
+
 /// Checks a username: 4–64 characters of `[a-z0-9_-]` (given in any case, kept lowercase).
 pub fn username(input: &str) -> Result<String> {
     let username = input.trim().to_ascii_lowercase();
@@ -144,5 +154,20 @@ mod tests {
     #[test]
     fn masking_keeps_the_first_letter_and_the_domain() {
         assert_eq!(masked_email("jane@example.com"), "j***@example.com");
+    }
+
+    #[test]
+    fn test_addresses_are_recognized_by_their_suffix() {
+        assert!(
+            email_address("Jane+Latchkey_Test@example.com")
+                .unwrap()
+                .is_test_address()
+        );
+        assert!(!email_address("jane@example.com").unwrap().is_test_address());
+        assert!(
+            !email_address("jane+latchkey_test_x@example.com")
+                .unwrap()
+                .is_test_address()
+        );
     }
 }

@@ -1,10 +1,13 @@
 //! Pure types and rules: no I/O, and time, where it matters, is a parameter.
 
 pub mod caller;
+pub mod client;
 pub mod identifiers;
 pub mod instance;
 pub mod origin;
 pub mod password;
+pub mod session;
 pub mod settings;
 pub mod sign_up;
+pub mod user;
 pub mod verification;

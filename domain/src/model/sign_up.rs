@@ -178,6 +178,8 @@ pub struct SignUp {
     pub created_session_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The stored version this state was read at; the store refuses a write over a newer one.
+    pub version: i64,
 }
 
 impl SignUp {
@@ -198,6 +200,7 @@ impl SignUp {
             created_session_id: None,
             created_at: now,
             updated_at: now,
+            version: 0,
         }
     }
 

@@ -1,9 +1,14 @@
 //! sea-orm queries and transactions. Every function that touches tenant data takes the instance
 //! it works in; entity rows are mapped to `model` types here and never leave this module.
 
+pub mod clients;
 pub mod instances;
+pub mod mail_outbox;
 pub mod platform;
 pub mod secret_keys;
+pub mod sessions;
+pub mod sign_ups;
+pub mod users;
 
 use std::time::Duration;
 

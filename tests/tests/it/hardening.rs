@@ -145,6 +145,9 @@ async fn post_with_origin(
     request = match auth {
         Auth::Publishable(pk) => request.header("latchkey-publishable-key", pk),
         Auth::Bearer(token) => request.bearer_auth(token),
+        Auth::Client(pk, client) => request
+            .header("latchkey-publishable-key", pk)
+            .header("latchkey-client", client),
         Auth::None => request,
     };
     request.send().await.unwrap()

@@ -1,0 +1,350 @@
+//! The frontend client in GraphQL: `client`, and the `Client`, `Session` and `User` types.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use latchkey_domain::actors::client::Command;
+use latchkey_domain::model::caller::Caller;
+use latchkey_domain::model::client as domain;
+use latchkey_domain::model::instance::Instance;
+use latchkey_domain::model::session::{Session as DomainSession, SessionStatus as DomainStatus};
+use latchkey_domain::model::user as user_model;
+use latchkey_domain::{ClientOutcome, Error, Platform};
+
+use super::guard::OverWebSocket;
+use super::sign_up::SignUp;
+use super::{GqlResult, ResultExt, scope};
+
+/// The client's token travels back in this header, and in the `__client` cookie.
+const CLIENT_HEADER: &str = "Latchkey-Client";
+/// How long the `__client` cookie lives: ten years; the client itself outlives every session.
+const COOKIE_MAX_AGE: u64 = 10 * 365 * 86_400;
+
+/// Runs a client command for a frontend caller. With `create`, a caller without a (known) client
+/// gets a new one, whose token is set on the response.
+pub(crate) async fn run(
+    ctx: &Context<'_>,
+    command: Command,
+    create: bool,
+) -> GqlResult<Option<Client>> {
+    let (platform, caller) = scope(ctx)?;
+    let (instance, token) = caller.require_frontend().gql()?;
+    let create = create && ctx.data_opt::<OverWebSocket>().is_none();
+    let outcome = platform
+        .client_command(instance, token, command, create)
+        .await
+        .gql()?;
+    let Some(ClientOutcome { client, new_token }) = outcome else {
+        if create || ctx.data_opt::<OverWebSocket>().is_none() {
+            return Ok(None);
+        }
+        return Err(Error::Unauthenticated(
+            "over the WebSocket, send the token of an existing client in connection_init",
+        ))
+        .gql();
+    };
+    if let Some(token) = new_token {
+        ctx.insert_http_header(CLIENT_HEADER, token.clone());
+        ctx.append_http_header("Set-Cookie", cookie(platform, &token));
+    }
+    Ok(Some(Client {
+        client,
+        instance: instance.clone(),
+    }))
+}
+
+/// The `__client` cookie: HttpOnly, SameSite=Lax, Secure unless the server is on localhost.
+fn cookie(platform: &Platform, token: &str) -> String {
+    let local = matches!(
+        latchkey_domain::model::origin::host_of(platform.public_url()),
+        Some("localhost" | "127.0.0.1")
+    );
+    let secure = if local { "" } else { "; Secure" };
+    format!("__client={token}; Path=/; Max-Age={COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// Frontend queries.
+#[derive(Default)]
+pub struct ClientQuery;
+
+#[Object]
+impl ClientQuery {
+    /// The calling frontend client: its sessions and its sign-up in progress. Null until the
+    /// client has one (a sign-up or sign-in creates it).
+    async fn client(&self, ctx: &Context<'_>) -> GqlResult<Option<Client>> {
+        run(ctx, Command::Get, false).await
+    }
+}
+
+/// A frontend client (a browser or an app) as the API shows it.
+pub struct Client {
+    pub(crate) client: domain::Client,
+    pub(crate) instance: Arc<Instance>,
+}
+
+/// A browser or an app: its signed-in sessions and its sign-up in progress.
+#[Object]
+impl Client {
+    /// The client's id (`client_…`).
+    async fn id(&self) -> ID {
+        ID(self.client.id.clone())
+    }
+
+    /// The client's sessions, oldest first.
+    async fn sessions(&self) -> Vec<Session> {
+        self.client.sessions.iter().cloned().map(Session).collect()
+    }
+
+    /// The session the client uses now.
+    async fn last_active_session_id(&self) -> Option<ID> {
+        self.client.last_active_session_id.clone().map(ID)
+    }
+
+    /// The client's newest sign-up, finished or not.
+    async fn sign_up(&self) -> Option<SignUp> {
+        self.client.sign_up.clone().map(|sign_up| SignUp {
+            sign_up,
+            instance: self.instance.clone(),
+        })
+    }
+}
+
+/// Where a session stands.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionStatus {
+    /// Signed in.
+    Active,
+    /// Signed out.
+    Ended,
+    /// Past its lifetime or inactivity timeout.
+    Expired,
+    /// Removed from the client.
+    Removed,
+    /// Revoked by the backend.
+    Revoked,
+}
+
+impl From<DomainStatus> for SessionStatus {
+    fn from(value: DomainStatus) -> Self {
+        match value {
+            DomainStatus::Active => Self::Active,
+            DomainStatus::Ended => Self::Ended,
+            DomainStatus::Expired => Self::Expired,
+            DomainStatus::Removed => Self::Removed,
+            DomainStatus::Revoked => Self::Revoked,
+        }
+    }
+}
+
+/// A session as the API shows it.
+pub struct Session(DomainSession);
+
+/// A signed-in user on one client.
+#[Object]
+impl Session {
+    /// The session's id (`sess_…`).
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+
+    /// Where the session stands now.
+    async fn status(&self, ctx: &Context<'_>) -> GqlResult<SessionStatus> {
+        let (platform, _) = scope(ctx)?;
+        Ok(self.0.status_at(platform.now()).into())
+    }
+
+    /// The signed-in user.
+    async fn user(&self, ctx: &Context<'_>) -> GqlResult<Option<User>> {
+        let (platform, _) = scope(ctx)?;
+        let user = platform
+            .user(&self.0.instance_id, &self.0.user_id)
+            .await
+            .gql()?;
+        Ok(user.map(User))
+    }
+
+    /// When the session was last used.
+    async fn last_active_at(&self) -> DateTime<Utc> {
+        self.0.last_active_at
+    }
+
+    /// When the session expires unless used (or at its maximum lifetime).
+    async fn expire_at(&self) -> DateTime<Utc> {
+        self.0.expire_at
+    }
+
+    /// When the session ends whatever the activity.
+    async fn abandon_at(&self) -> DateTime<Utc> {
+        self.0.abandon_at
+    }
+
+    /// The organization active in this session.
+    async fn last_active_organization_id(&self) -> Option<ID> {
+        self.0.last_active_organization_id.clone().map(ID)
+    }
+
+    /// When the session started.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A user as the API shows it.
+pub struct User(pub(crate) user_model::User);
+
+/// Where an email address's verification stands.
+#[derive(SimpleObject)]
+pub struct EmailAddressVerification {
+    /// `VERIFIED` or `UNVERIFIED`.
+    pub status: super::sign_up::VerificationStatus,
+}
+
+/// One of a user's email addresses.
+#[derive(SimpleObject)]
+pub struct EmailAddress {
+    /// The address's id (`idn_…`).
+    pub id: ID,
+    /// The address as the user gave it.
+    pub email_address: String,
+    /// Whether the user proved they own it.
+    pub verification: EmailAddressVerification,
+}
+
+impl From<&user_model::UserEmailAddress> for EmailAddress {
+    fn from(e: &user_model::UserEmailAddress) -> Self {
+        Self {
+            id: ID(e.id.clone()),
+            email_address: e.email_address.clone(),
+            verification: EmailAddressVerification {
+                status: if e.verified {
+                    super::sign_up::VerificationStatus::Verified
+                } else {
+                    super::sign_up::VerificationStatus::Unverified
+                },
+            },
+        }
+    }
+}
+
+/// A person with an account in the instance.
+#[Object]
+impl User {
+    /// The user's id (`user_…`).
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+
+    /// The username, lowercase.
+    async fn username(&self) -> Option<&str> {
+        self.0.username.as_deref()
+    }
+
+    /// The first name.
+    async fn first_name(&self) -> Option<&str> {
+        self.0.first_name.as_deref()
+    }
+
+    /// The last name.
+    async fn last_name(&self) -> Option<&str> {
+        self.0.last_name.as_deref()
+    }
+
+    /// The profile image; none is stored yet.
+    async fn image_url(&self) -> Option<String> {
+        None
+    }
+
+    /// The id of the primary email address.
+    async fn primary_email_address_id(&self) -> Option<ID> {
+        self.0.primary_email_address_id.clone().map(ID)
+    }
+
+    /// The primary email address.
+    async fn primary_email_address(&self) -> Option<EmailAddress> {
+        self.0.primary_email_address().map(EmailAddress::from)
+    }
+
+    /// Every email address of the user.
+    async fn email_addresses(&self) -> Vec<EmailAddress> {
+        self.0
+            .email_addresses
+            .iter()
+            .map(EmailAddress::from)
+            .collect()
+    }
+
+    /// Whether the user has a password.
+    async fn password_enabled(&self) -> bool {
+        self.0.password_enabled
+    }
+
+    /// Whether TOTP is on.
+    async fn totp_enabled(&self) -> bool {
+        false
+    }
+
+    /// Whether backup codes are on.
+    async fn backup_code_enabled(&self) -> bool {
+        false
+    }
+
+    /// Whether a second factor is required at sign-in.
+    async fn two_factor_enabled(&self) -> bool {
+        false
+    }
+
+    /// Metadata the backend writes and everyone may read.
+    async fn public_metadata(&self) -> Json<serde_json::Value> {
+        Json(self.0.public_metadata.clone())
+    }
+
+    /// Metadata only the backend reads and writes: null (with `FORBIDDEN`) for anyone else.
+    async fn private_metadata(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Option<Json<serde_json::Value>>> {
+        let (_, caller) = scope(ctx)?;
+        match caller {
+            Caller::Backend { instance, .. } if instance.id == self.0.instance_id => {
+                Ok(Some(Json(self.0.private_metadata.clone())))
+            }
+            _ => Err(Error::Forbidden("private metadata is for the backend only")).gql(),
+        }
+    }
+
+    /// Metadata the user may write.
+    async fn unsafe_metadata(&self) -> Json<serde_json::Value> {
+        Json(self.0.unsafe_metadata.clone())
+    }
+
+    /// Whether the user is banned.
+    async fn banned(&self) -> bool {
+        self.0.banned
+    }
+
+    /// Whether the user is locked out after failed sign-ins.
+    async fn locked(&self) -> bool {
+        false
+    }
+
+    /// When the user last signed in.
+    async fn last_sign_in_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_sign_in_at
+    }
+
+    /// When the user was last active.
+    async fn last_active_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_active_at
+    }
+
+    /// When the user was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the user last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}

@@ -1,0 +1,157 @@
+//! The registry of client actors: shards, one per arbiter (thread), each owning the actors of the
+//! clients that hash to it. A shard starts a client's actor on first use, hands out its address,
+//! and forgets it once unused for the idle time; the actor stops when the last address is gone
+//! (after any request still holding one has finished).
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::{Actor, Addr, Arbiter, AsyncContext, Context, Handler, Message};
+
+use super::client::ClientActor;
+use crate::services::Services;
+use crate::{Error, Result};
+
+/// Asks a shard for the actor of a client.
+#[derive(Message)]
+#[rtype(result = "Addr<ClientActor>")]
+struct Lookup {
+    instance_id: String,
+    token_hash: String,
+}
+
+struct Entry {
+    addr: Addr<ClientActor>,
+    last_used: Instant,
+}
+
+/// Whether an entry last used at `last_used` is idle at `now`.
+fn idle(last_used: Instant, now: Instant, idle_after: Duration) -> bool {
+    now.saturating_duration_since(last_used) >= idle_after
+}
+
+struct Shard {
+    services: Arc<Services>,
+    idle_after: Duration,
+    entries: HashMap<(String, String), Entry>,
+}
+
+impl Actor for Shard {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        let every = (self.idle_after / 4).clamp(Duration::from_millis(50), Duration::from_secs(60));
+        ctx.run_interval(every, |shard, _| {
+            let (now, idle_after) = (Instant::now(), shard.idle_after);
+            shard
+                .entries
+                .retain(|_, e| !idle(e.last_used, now, idle_after) && e.addr.connected());
+        });
+    }
+}
+
+impl Handler<Lookup> for Shard {
+    type Result = Addr<ClientActor>;
+
+    fn handle(&mut self, msg: Lookup, _: &mut Self::Context) -> Self::Result {
+        let key = (msg.instance_id, msg.token_hash);
+        let now = Instant::now();
+        if let Some(entry) = self.entries.get_mut(&key)
+            && entry.addr.connected()
+        {
+            entry.last_used = now;
+            return entry.addr.clone();
+        }
+        // Started here, so it runs on this shard's arbiter.
+        let addr = ClientActor::new(self.services.clone(), key.0.clone(), key.1.clone()).start();
+        self.entries.insert(
+            key,
+            Entry {
+                addr: addr.clone(),
+                last_used: now,
+            },
+        );
+        addr
+    }
+}
+
+/// The client actors of this node.
+pub struct Registry {
+    shards: Vec<Addr<Shard>>,
+    arbiters: Vec<Arbiter>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("shards", &self.shards.len())
+            .finish()
+    }
+}
+
+impl Registry {
+    /// One shard per arbiter, `shards` of them (at least one). Must run inside an actix system.
+    pub fn start(services: Arc<Services>, shards: usize, idle_after: Duration) -> Self {
+        let mut arbiters = Vec::new();
+        let mut addrs = Vec::new();
+        for _ in 0..shards.max(1) {
+            let arbiter = Arbiter::new();
+            let services = services.clone();
+            addrs.push(Shard::start_in_arbiter(&arbiter.handle(), move |_| Shard {
+                services,
+                idle_after,
+                entries: HashMap::new(),
+            }));
+            arbiters.push(arbiter);
+        }
+        Self {
+            shards: addrs,
+            arbiters,
+        }
+    }
+
+    /// The actor of the client of `instance_id` whose token hashes to `token_hash`.
+    pub async fn actor(&self, instance_id: &str, token_hash: &str) -> Result<Addr<ClientActor>> {
+        let mut hasher = DefaultHasher::new();
+        token_hash.hash(&mut hasher);
+        let count = u64::try_from(self.shards.len()).unwrap_or(1).max(1);
+        let index = usize::try_from(hasher.finish() % count).unwrap_or(0);
+        let shard = self
+            .shards
+            .get(index)
+            .ok_or_else(|| Error::internal("the registry has no shards"))?;
+        shard
+            .send(Lookup {
+                instance_id: instance_id.to_owned(),
+                token_hash: token_hash.to_owned(),
+            })
+            .await
+            .map_err(Error::internal)
+    }
+
+    /// Stops the shards' threads.
+    pub fn stop(&self) {
+        for arbiter in &self.arbiters {
+            arbiter.stop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_is_idle_once_unused_for_the_idle_time() {
+        let start = Instant::now();
+        let ten = Duration::from_secs(600);
+        assert!(!idle(start, start + Duration::from_secs(599), ten));
+        assert!(idle(start, start + ten, ten));
+        assert!(
+            !idle(start + ten, start, ten),
+            "a clock that went back is not idle"
+        );
+    }
+}

@@ -1,0 +1,54 @@
+//! Sweeps what time has ended: unfinished sign-ups, a week after they were abandoned.
+
+use std::time::Duration as StdDuration;
+
+use actix::{Actor, AsyncContext, Context, WrapFuture};
+use chrono::Duration;
+
+use crate::clock::Clock;
+use crate::model::sign_up::ABANDON_AFTER_HOURS;
+use crate::store::{self, Db};
+
+/// How long an abandoned sign-up is kept before it is deleted.
+pub const KEEP_ABANDONED_DAYS: i64 = 7;
+const EVERY: StdDuration = StdDuration::from_secs(3600);
+
+/// The sweeper actor.
+pub struct Sweeper {
+    db: Db,
+    clock: std::sync::Arc<dyn Clock>,
+}
+
+impl Sweeper {
+    /// A sweeper over `db`.
+    pub fn new(db: Db, clock: std::sync::Arc<dyn Clock>) -> Self {
+        Self { db, clock }
+    }
+
+    fn sweep(&mut self, ctx: &mut Context<Self>) {
+        let before = self.clock.now()
+            - Duration::hours(ABANDON_AFTER_HOURS)
+            - Duration::days(KEEP_ABANDONED_DAYS);
+        let db = self.db.clone();
+        ctx.spawn(
+            async move {
+                match store::sign_ups::purge_abandoned(&db, before).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(deleted = n, "purged abandoned sign-ups"),
+                    Err(err) => tracing::error!(error = %err, "purging abandoned sign-ups failed"),
+                }
+            }
+            .into_actor(self),
+        );
+    }
+}
+
+impl Actor for Sweeper {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        // The first sweep an interval after start: a server that is stopped right away (a test,
+        // a crash loop) is never cut off in the middle of one.
+        ctx.run_interval(EVERY, |act, ctx| act.sweep(ctx));
+    }
+}

@@ -1,0 +1,19 @@
+//! Mail: messages rendered from the templates in `domain/templates`, and the transports that
+//! deliver them (SMTP, or the log and a directory when no SMTP server is configured).
+
+mod templates;
+pub mod transport;
+
+pub use templates::verification_code;
+
+/// A message ready to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub to: String,
+    pub from_address: String,
+    /// The display name of the sender: the instance's name.
+    pub from_name: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}

@@ -1,0 +1,110 @@
+//! Delivering one message: over SMTP with lettre, or (with no SMTP server configured) to the log
+//! and, when a directory is given, into it as an `.eml` file.
+
+use std::path::PathBuf;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
+use super::Message;
+
+/// Why a delivery failed.
+#[derive(Debug)]
+pub enum DeliveryError {
+    /// Worth trying again later (the server is down, busy, or answered 4xx).
+    Transient(String),
+    /// Never going to work (a bad address, a 5xx answer).
+    Permanent(String),
+}
+
+/// Where mail goes.
+#[derive(Clone)]
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Log { dir: Option<PathBuf> },
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Smtp(_) => f.write_str("Transport::Smtp"),
+            Self::Log { dir } => f.debug_struct("Transport::Log").field("dir", dir).finish(),
+        }
+    }
+}
+
+impl Transport {
+    /// SMTP at `url` (`smtp://host:port`, `smtps://user:pass@host`, `?tls=required` for
+    /// STARTTLS), or the log when there is none.
+    pub fn new(smtp_url: Option<&str>, mail_dir: Option<PathBuf>) -> crate::Result<Self> {
+        match smtp_url {
+            Some(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| {
+                        crate::Error::validation("LATCHKEY_SMTP_URL", format!("is not usable: {e}"))
+                    })?
+                    .timeout(Some(std::time::Duration::from_secs(20)))
+                    .build();
+                Ok(Self::Smtp(transport))
+            }
+            None => Ok(Self::Log { dir: mail_dir }),
+        }
+    }
+
+    /// Delivers `message`; `id` names it in logs and files.
+    pub async fn deliver(&self, id: &str, message: &Message) -> Result<(), DeliveryError> {
+        let email = build(message)?;
+        match self {
+            Self::Smtp(smtp) => smtp.send(email).await.map(|_| ()).map_err(|e| {
+                if e.is_permanent() {
+                    DeliveryError::Permanent(e.to_string())
+                } else {
+                    DeliveryError::Transient(e.to_string())
+                }
+            }),
+            Self::Log { dir } => {
+                // Development only (no SMTP server configured): the code is in the log by design.
+                tracing::info!(
+                    mail_id = id,
+                    to = %message.to,
+                    subject = %message.subject,
+                    body = %message.text,
+                    "mail (no SMTP server configured; set LATCHKEY_SMTP_URL to send it)"
+                );
+                if let Some(dir) = dir {
+                    let path = dir.join(format!("{id}.eml"));
+                    tokio::fs::create_dir_all(dir)
+                        .await
+                        .map_err(|e| DeliveryError::Transient(e.to_string()))?;
+                    tokio::fs::write(&path, email.formatted())
+                        .await
+                        .map_err(|e| DeliveryError::Transient(e.to_string()))?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn build(message: &Message) -> Result<lettre::Message, DeliveryError> {
+    let bad = |what: &str, e: &dyn std::fmt::Display| {
+        DeliveryError::Permanent(format!("the {what} address is not usable: {e}"))
+    };
+    let from = Mailbox::new(
+        Some(message.from_name.clone()),
+        message
+            .from_address
+            .parse()
+            .map_err(|e| bad("sender", &e))?,
+    );
+    let to: Mailbox = message.to.parse().map_err(|e| bad("recipient", &e))?;
+    lettre::Message::builder()
+        .from(from)
+        .to(to)
+        .subject(message.subject.clone())
+        .multipart(MultiPart::alternative_plain_html(
+            message.text.clone(),
+            message.html.clone(),
+        ))
+        .map_err(|e| DeliveryError::Permanent(e.to_string()))
+}

@@ -1,0 +1,29 @@
+//! A frontend client (a browser or an app) and what it holds: its sign-up and its sessions.
+
+use chrono::{DateTime, Utc};
+
+use super::session::{Session, SessionStatus};
+use super::sign_up::SignUp;
+
+/// A client as its actor holds it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Client {
+    pub id: String,
+    pub instance_id: String,
+    pub last_active_session_id: Option<String>,
+    /// The newest sign-up of the client, when it has one.
+    pub sign_up: Option<SignUp>,
+    /// Its sessions, oldest first.
+    pub sessions: Vec<Session>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Client {
+    /// Whether any session of the client is active at `now`.
+    pub fn signed_in_at(&self, now: DateTime<Utc>) -> bool {
+        self.sessions
+            .iter()
+            .any(|s| s.status_at(now) == SessionStatus::Active)
+    }
+}

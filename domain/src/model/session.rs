@@ -1,0 +1,149 @@
+//! A session: a signed-in user on one client, with the lifetimes the instance's settings give.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::settings::SessionSettings;
+use crate::{Error, Result};
+
+/// Where a session stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionStatus {
+    Active,
+    Ended,
+    Expired,
+    Removed,
+    Revoked,
+}
+
+impl SessionStatus {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Ended => "ended",
+            Self::Expired => "expired",
+            Self::Removed => "removed",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    /// Reads the stored spelling.
+    pub fn parse(stored: &str) -> Result<Self> {
+        match stored {
+            "active" => Ok(Self::Active),
+            "ended" => Ok(Self::Ended),
+            "expired" => Ok(Self::Expired),
+            "removed" => Ok(Self::Removed),
+            "revoked" => Ok(Self::Revoked),
+            other => Err(Error::internal(format!("unknown session status {other:?}"))),
+        }
+    }
+}
+
+/// A session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub id: String,
+    pub instance_id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub status: SessionStatus,
+    pub last_active_at: DateTime<Utc>,
+    /// When it expires for inactivity (or at its maximum lifetime, whichever is first).
+    pub expire_at: DateTime<Utc>,
+    /// When it ends whatever the activity: its maximum lifetime.
+    pub abandon_at: DateTime<Utc>,
+    pub last_active_organization_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Session {
+    /// A new active session started at `now`.
+    pub fn start(
+        id: String,
+        instance_id: String,
+        client_id: String,
+        user_id: String,
+        settings: &SessionSettings,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let far = now + Duration::days(3650);
+        let abandon_at = settings
+            .max_lifetime_seconds
+            .map_or(far, |s| now + Duration::seconds(i64::from(s)));
+        let expire_at = settings.inactivity_timeout_seconds.map_or(abandon_at, |s| {
+            abandon_at.min(now + Duration::seconds(i64::from(s)))
+        });
+        Self {
+            id,
+            instance_id,
+            client_id,
+            user_id,
+            status: SessionStatus::Active,
+            last_active_at: now,
+            expire_at,
+            abandon_at,
+            last_active_organization_id: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// The status at `now`: an active session past its expiry is `Expired`.
+    pub fn status_at(&self, now: DateTime<Utc>) -> SessionStatus {
+        if self.status == SessionStatus::Active && now >= self.expire_at {
+            SessionStatus::Expired
+        } else {
+            self.status
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap()
+    }
+
+    fn start(settings: &SessionSettings) -> Session {
+        Session::start(
+            "s".into(),
+            "i".into(),
+            "c".into(),
+            "u".into(),
+            settings,
+            t(0),
+        )
+    }
+
+    #[test]
+    fn a_session_lives_for_its_maximum_lifetime() {
+        let session = start(&SessionSettings::default());
+        assert_eq!(session.abandon_at, t(7 * 86_400));
+        assert_eq!(session.expire_at, session.abandon_at);
+        assert_eq!(session.status_at(t(7 * 86_400 - 1)), SessionStatus::Active);
+        assert_eq!(session.status_at(t(7 * 86_400)), SessionStatus::Expired);
+    }
+
+    #[test]
+    fn the_inactivity_timeout_expires_it_sooner() {
+        let settings = SessionSettings {
+            inactivity_timeout_seconds: Some(3600),
+            ..SessionSettings::default()
+        };
+        let session = start(&settings);
+        assert_eq!(session.expire_at, t(3600));
+        assert_eq!(session.status_at(t(3600)), SessionStatus::Expired);
+        let settings = SessionSettings {
+            max_lifetime_seconds: None,
+            inactivity_timeout_seconds: Some(600),
+            ..SessionSettings::default()
+        };
+        let session = start(&settings);
+        assert_eq!(session.expire_at, t(600));
+        assert!(session.abandon_at > t(86_400 * 365));
+    }
+}

@@ -1,0 +1,91 @@
+//! Frontend clients: found by the hash of their token, always within one instance.
+
+use chrono::{DateTime, Utc};
+use latchkey_entities::client;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+
+use crate::Result;
+use crate::model::client::Client;
+
+/// Writes a new client with the hash of its token.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    id: &str,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    client::ActiveModel {
+        id: Set(id.to_owned()),
+        instance_id: Set(instance_id.to_owned()),
+        token_hash: Set(token_hash.to_owned()),
+        last_active_session_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The client of `instance_id` whose token hashes to `token_hash`, with its newest sign-up and
+/// its sessions. A token of another instance finds nothing.
+pub async fn load(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    token_hash: &str,
+) -> Result<Option<Client>> {
+    let Some(row) = client::Entity::find()
+        .filter(client::Column::InstanceId.eq(instance_id))
+        .filter(client::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let sign_up = super::sign_ups::latest_for_client(db, instance_id, &row.id).await?;
+    let sessions = super::sessions::for_client(db, instance_id, &row.id).await?;
+    Ok(Some(Client {
+        id: row.id,
+        instance_id: row.instance_id,
+        last_active_session_id: row.last_active_session_id,
+        sign_up,
+        sessions,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }))
+}
+
+/// Makes `session_id` the client's active session.
+pub async fn set_last_active_session(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    client_id: &str,
+    session_id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    client::Entity::update_many()
+        .col_expr(
+            client::Column::LastActiveSessionId,
+            Expr::value(session_id.to_owned()),
+        )
+        .col_expr(client::Column::UpdatedAt, Expr::value(now))
+        .filter(client::Column::Id.eq(client_id))
+        .filter(client::Column::InstanceId.eq(instance_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a client and everything it holds.
+pub async fn delete(db: &impl ConnectionTrait, instance_id: &str, id: &str) -> Result<()> {
+    client::Entity::delete_many()
+        .filter(client::Column::Id.eq(id))
+        .filter(client::Column::InstanceId.eq(instance_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! Sessions.
+
+use latchkey_entities::session;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+
+use crate::Result;
+use crate::model::session::{Session, SessionStatus};
+
+fn to_model(row: session::Model) -> Result<Session> {
+    Ok(Session {
+        status: SessionStatus::parse(&row.status)?,
+        id: row.id,
+        instance_id: row.instance_id,
+        client_id: row.client_id,
+        user_id: row.user_id,
+        last_active_at: row.last_active_at,
+        expire_at: row.expire_at,
+        abandon_at: row.abandon_at,
+        last_active_organization_id: row.last_active_organization_id,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// Writes a new session.
+pub async fn insert(db: &impl ConnectionTrait, s: &Session) -> Result<()> {
+    session::ActiveModel {
+        id: Set(s.id.clone()),
+        instance_id: Set(s.instance_id.clone()),
+        client_id: Set(s.client_id.clone()),
+        user_id: Set(s.user_id.clone()),
+        status: Set(s.status.as_str().to_owned()),
+        last_active_at: Set(s.last_active_at),
+        expire_at: Set(s.expire_at),
+        abandon_at: Set(s.abandon_at),
+        last_active_organization_id: Set(s.last_active_organization_id.clone()),
+        created_at: Set(s.created_at),
+        updated_at: Set(s.updated_at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The sessions of a client, oldest first.
+pub async fn for_client(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    client_id: &str,
+) -> Result<Vec<Session>> {
+    session::Entity::find()
+        .filter(session::Column::InstanceId.eq(instance_id))
+        .filter(session::Column::ClientId.eq(client_id))
+        .order_by_asc(session::Column::CreatedAt)
+        .order_by_asc(session::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_model)
+        .collect()
+}

@@ -1,0 +1,32 @@
+//! `mail_outbox`: every message, written in the transaction of what it carries, then sent. The
+//! bodies (which hold codes) are cleared once the message is sent or given up.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "mail_outbox")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub instance_id: String,
+    pub to_address: String,
+    pub from_address: String,
+    pub from_name: String,
+    pub subject: String,
+    pub text_body: Option<String>,
+    pub html_body: Option<String>,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTimeUtc,
+    /// A node that took the message to send it holds it until then.
+    pub claimed_until: Option<DateTimeUtc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub sent_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,31 @@
+//! `users`: the people of an instance. The password is an argon2id PHC string.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub instance_id: String,
+    /// Lowercase; unique per instance.
+    pub username: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub password_hash: Option<String>,
+    pub primary_email_address_id: Option<String>,
+    /// JSON objects.
+    pub public_metadata: String,
+    pub private_metadata: String,
+    pub unsafe_metadata: String,
+    pub banned: bool,
+    pub last_sign_in_at: Option<DateTimeUtc>,
+    pub last_active_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

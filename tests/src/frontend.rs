@@ -1,0 +1,43 @@
+//! A frontend as a browser is one: it sends the publishable key, keeps the client token the
+//! server hands out, and sends it back with every request.
+
+use serde_json::Value;
+
+use crate::gql::{self, Auth, Response};
+
+/// One frontend client of one instance.
+#[derive(Clone, Debug)]
+pub struct Frontend {
+    pub url: String,
+    pub publishable_key: String,
+    pub token: Option<String>,
+}
+
+impl Frontend {
+    /// A frontend with no client yet.
+    pub fn new(url: &str, publishable_key: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            publishable_key: publishable_key.to_owned(),
+            token: None,
+        }
+    }
+
+    /// Posts an operation; keeps a client token handed out.
+    pub async fn gql(&mut self, query: &str, variables: Value) -> Response {
+        let response = self.post(query, variables).await;
+        if let Some(token) = response.client_token() {
+            self.token = Some(token);
+        }
+        response
+    }
+
+    /// Posts an operation without keeping anything (for requests sent together).
+    pub async fn post(&self, query: &str, variables: Value) -> Response {
+        let auth = match &self.token {
+            Some(token) => Auth::Client(&self.publishable_key, token),
+            None => Auth::Publishable(&self.publishable_key),
+        };
+        gql::post(&self.url, auth, query, variables).await
+    }
+}
