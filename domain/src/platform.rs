@@ -293,11 +293,18 @@ impl Platform {
         create: bool,
     ) -> Result<Option<ClientOutcome>> {
         if let Some(token) = token {
-            let actor = self
-                .registry
-                .actor(&instance.id, &hash_secret(token))
-                .await?;
-            if let Some(client) = run(&actor, instance, command.clone()).await? {
+            let hash = hash_secret(token);
+            let actor = self.registry.actor(&instance.id, &hash).await?;
+            let ran = match run(&actor, instance, command.clone()).await {
+                // The actor stopped between the lookup and the command (it had just found no
+                // client for the token): ask the registry again.
+                Err(err) if actor_stopped(&err) => {
+                    let actor = self.registry.actor(&instance.id, &hash).await?;
+                    run(&actor, instance, command.clone()).await
+                }
+                ran => ran,
+            };
+            if let Some(client) = ran? {
                 return Ok(Some(ClientOutcome {
                     client,
                     new_token: None,
@@ -351,8 +358,12 @@ impl Platform {
     }
 }
 
+fn actor_stopped(err: &Error) -> bool {
+    matches!(err, Error::Internal(source) if source.is::<actix::MailboxError>())
+}
+
 /// How long shutdown waits for the mailer to finish the message it is sending.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(12);
 
 /// Client tokens start with this.
 pub const CLIENT_TOKEN_PREFIX: &str = "lkc_";

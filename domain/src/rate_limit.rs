@@ -25,7 +25,7 @@ use crate::{Error, Result};
 pub enum LimitKind {
     /// Creating a sign-in, per client IP.
     SignIn,
-    /// Creating a sign-up, per client IP.
+    /// Creating or changing a sign-up, or sending its code, per client IP.
     SignUp,
     /// A factor or verification attempt, per client IP.
     Attempt,

@@ -1,5 +1,5 @@
 //! `mail_outbox`: every message, written in the transaction of what it carries, then sent. The
-//! bodies (which hold codes) are cleared once the message is sent or given up.
+//! subject and bodies (which hold codes) are cleared once the message is sent or given up.
 
 use sea_orm::entity::prelude::*;
 
@@ -21,6 +21,10 @@ pub struct Model {
     pub next_attempt_at: DateTimeUtc,
     /// A node that took the message to send it holds it until then.
     pub claimed_until: Option<DateTimeUtc>,
+    /// The random token of the claim: only its holder may finish the message.
+    pub claimed_by: Option<String>,
+    /// For a development instance (its mail may go to the log, codes included).
+    pub development: bool,
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,

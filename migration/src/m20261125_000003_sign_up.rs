@@ -112,6 +112,8 @@ enum MailOutbox {
     Attempts,
     NextAttemptAt,
     ClaimedUntil,
+    ClaimedBy,
+    Development,
     LastError,
     CreatedAt,
     SentAt,
@@ -406,6 +408,8 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(MailOutbox::Attempts).integer().not_null())
                     .col(time(MailOutbox::NextAttemptAt))
                     .col(optional_time(MailOutbox::ClaimedUntil))
+                    .col(optional_string(MailOutbox::ClaimedBy, 64))
+                    .col(ColumnDef::new(MailOutbox::Development).boolean().not_null())
                     .col(ColumnDef::new(MailOutbox::LastError).text().null())
                     .col(time(MailOutbox::CreatedAt))
                     .col(optional_time(MailOutbox::SentAt))

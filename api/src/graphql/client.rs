@@ -58,7 +58,7 @@ pub(crate) async fn run(
 fn cookie(platform: &Platform, token: &str) -> String {
     let local = matches!(
         latchkey_domain::model::origin::host_of(platform.public_url()),
-        Some("localhost" | "127.0.0.1")
+        Some("localhost" | "127.0.0.1" | "0.0.0.0")
     );
     let secure = if local { "" } else { "; Secure" };
     format!("__client={token}; Path=/; Max-Age={COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{secure}")

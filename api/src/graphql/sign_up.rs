@@ -271,23 +271,27 @@ impl SignUpMutation {
         sign_up_of(ctx, Command::CreateSignUp(input.into()), true).await
     }
 
-    /// Changes the client's sign-up in progress.
+    /// Changes the client's sign-up in progress. Counts against the same per-IP limit as
+    /// `createSignUp`.
     async fn update_sign_up(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The fields to set; absent fields are kept.")] input: SignUpInput,
     ) -> GqlResult<SignUp> {
+        limit_ip(ctx, LimitKind::SignUp).await?;
         sign_up_of(ctx, Command::UpdateSignUp(input.into()), false).await
     }
 
     /// Sends a verification code to the sign-up's email address (valid 10 minutes; a new one
-    /// is refused within 30 s of the last).
+    /// is refused within 30 s of the last). Counts against the same per-IP limit as
+    /// `createSignUp`.
     async fn prepare_sign_up_verification(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "How to verify: `EMAIL_CODE`.")] strategy: SignUpVerificationStrategy,
     ) -> GqlResult<SignUp> {
         let SignUpVerificationStrategy::EmailCode = strategy;
+        limit_ip(ctx, LimitKind::SignUp).await?;
         sign_up_of(ctx, Command::PrepareSignUpEmailCode, false).await
     }
 

@@ -4,8 +4,12 @@
 //! loaded on first use and dropped after any failure.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use actix::{Actor, ActorFutureExt, AtomicResponse, Context, Handler, Message, WrapFuture};
+use actix::{
+    Actor, ActorContext, ActorFutureExt, AtomicResponse, Context, Handler, Message, Recipient,
+    WrapFuture,
+};
 
 use crate::flows;
 use crate::model::client::Client;
@@ -34,28 +38,75 @@ pub struct Run {
     pub command: Command,
 }
 
+/// Tells the registry that the actor of a token no client has has stopped.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Unknown {
+    pub instance_id: String,
+    pub token_hash: String,
+}
+
 /// The actor of one client, known by its instance and the hash of its token.
 pub struct ClientActor {
     services: Arc<Services>,
     instance_id: String,
     token_hash: String,
     state: Option<Client>,
+    /// Set while a command runs, so the registry never lets a busy actor go.
+    busy: Arc<AtomicBool>,
+    registry: Recipient<Unknown>,
 }
 
 impl ClientActor {
     /// An actor that loads the client on first use.
-    pub fn new(services: Arc<Services>, instance_id: String, token_hash: String) -> Self {
+    pub fn new(
+        services: Arc<Services>,
+        instance_id: String,
+        token_hash: String,
+        busy: Arc<AtomicBool>,
+        registry: Recipient<Unknown>,
+    ) -> Self {
         Self {
             services,
             instance_id,
             token_hash,
             state: None,
+            busy,
+            registry,
         }
     }
 }
 
 impl Actor for ClientActor {
     type Context = Context<Self>;
+}
+
+async fn load(services: &Services, instance_id: &str, token_hash: &str) -> Result<Option<Client>> {
+    store::clients::load(&services.db, instance_id, token_hash).await
+}
+
+async fn execute(
+    services: &Services,
+    instance: &Instance,
+    client: &Client,
+    command: Command,
+) -> Result<Client> {
+    let now = services.clock.now();
+    Ok(match command {
+        Command::Get => client.clone(),
+        Command::CreateSignUp(input) => {
+            flows::sign_up::create(services, instance, client, input, now).await?
+        }
+        Command::UpdateSignUp(input) => {
+            flows::sign_up::update(services, instance, client, input, now).await?
+        }
+        Command::PrepareSignUpEmailCode => {
+            flows::sign_up::prepare_email_code(services, instance, client, now).await?
+        }
+        Command::AttemptSignUpEmailCode(code) => {
+            flows::sign_up::attempt_email_code(services, instance, client, &code, now).await?
+        }
+    })
 }
 
 async fn run(
@@ -72,36 +123,31 @@ async fn run(
     }
     let client = match cached {
         Some(client) => client,
-        None => match store::clients::load(&services.db, &instance_id, &token_hash).await? {
+        None => match load(&services, &instance_id, &token_hash).await? {
             Some(client) => client,
             None => return Ok(None),
         },
     };
-    let now = services.clock.now();
-    let instance = msg.instance.as_ref();
-    let svc = services.as_ref();
-    let next = match msg.command {
-        Command::Get => client,
-        Command::CreateSignUp(input) => {
-            flows::sign_up::create(svc, instance, &client, input, now).await?
+    match execute(&services, &msg.instance, &client, msg.command.clone()).await {
+        // Another writer (this client's actor on another node) got there first: read the
+        // client again and run the command once more on what is stored now.
+        Err(err) if flows::is_stale(&err) => {
+            let fresh = load(&services, &instance_id, &token_hash)
+                .await?
+                .ok_or(Error::NotFound("client"))?;
+            execute(&services, &msg.instance, &fresh, msg.command)
+                .await
+                .map(Some)
         }
-        Command::UpdateSignUp(input) => {
-            flows::sign_up::update(svc, instance, &client, input, now).await?
-        }
-        Command::PrepareSignUpEmailCode => {
-            flows::sign_up::prepare_email_code(svc, instance, &client, now).await?
-        }
-        Command::AttemptSignUpEmailCode(code) => {
-            flows::sign_up::attempt_email_code(svc, instance, &client, &code, now).await?
-        }
-    };
-    Ok(Some(next))
+        done => done.map(Some),
+    }
 }
 
 impl Handler<Run> for ClientActor {
     type Result = AtomicResponse<Self, Result<Option<Client>>>;
 
     fn handle(&mut self, msg: Run, _: &mut Self::Context) -> Self::Result {
+        self.busy.store(true, Ordering::SeqCst);
         let work = run(
             self.services.clone(),
             self.instance_id.clone(),
@@ -109,13 +155,22 @@ impl Handler<Run> for ClientActor {
             self.state.clone(),
             msg,
         );
-        AtomicResponse::new(Box::pin(work.into_actor(self).map(|result, act, _| {
+        AtomicResponse::new(Box::pin(work.into_actor(self).map(|result, act, ctx| {
             // After a failure the database may hold a newer state (a counted wrong code): read it
             // again next time.
             act.state = match &result {
                 Ok(Some(client)) => Some(client.clone()),
                 _ => None,
             };
+            if matches!(result, Ok(None)) {
+                // No client has this token: nothing to keep in memory.
+                act.registry.do_send(Unknown {
+                    instance_id: act.instance_id.clone(),
+                    token_hash: act.token_hash.clone(),
+                });
+                ctx.stop();
+            }
+            act.busy.store(false, Ordering::SeqCst);
             result
         })))
     }

@@ -1,26 +1,28 @@
 //! The mailer: sends what the outbox holds. Woken when a message is committed, it also polls,
 //! so pending mail is resumed after a restart and mail committed by other nodes goes out. A
 //! message is marked sent only once the SMTP server accepted it; a failure is retried with
-//! exponential backoff (1 s doubling to 5 min) until `MAX_ATTEMPTS`.
+//! exponential backoff (1 s doubling to 5 min) until the message is a day old.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration as StdDuration;
 
 use actix::{
     Actor, ActorContext, ActorFutureExt, AsyncContext, Context, Handler, Message,
-    ResponseActFuture, WrapFuture,
+    ResponseActFuture, SpawnHandle, WrapFuture,
 };
 use chrono::Duration;
 
 use crate::clock::Clock;
 use crate::mail::transport::{DeliveryError, Transport};
+use crate::store::mail_outbox::Claimed;
 use crate::store::{self, Db};
 
 /// Messages sent in one pass before the mailer looks again.
 const BATCH: u64 = 50;
-/// A message is given up after this many failed attempts.
-pub const MAX_ATTEMPTS: u32 = 12;
-/// How long a node holds a message it is sending.
+/// A message still undelivered this long after it was written is given up.
+pub const GIVE_UP_AFTER_HOURS: i64 = 24;
+/// How long a node holds a message it is sending (well over the SMTP timeouts).
 const CLAIM: i64 = 120;
 /// How often the outbox is polled even when nothing wakes the mailer.
 const POLL: StdDuration = StdDuration::from_secs(15);
@@ -36,8 +38,8 @@ pub fn backoff(attempts: u32) -> Duration {
 #[rtype(result = "()")]
 pub struct Wake;
 
-/// Stops the mailer once the pass in progress (if any) has finished, so nothing is cut off
-/// halfway (a message is either sent and marked, or left pending).
+/// Stops the mailer once the message in flight (if any) is done: the pass in progress takes no
+/// further message, so nothing is cut off halfway.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
 pub struct Shutdown;
@@ -49,10 +51,12 @@ pub struct Mailer {
     clock: Arc<dyn Clock>,
     draining: bool,
     woken_while_draining: bool,
-    /// Off in one-off commands: mail committed there waits for a server.
-    enabled: bool,
+    /// Off in one-off commands (mail committed there waits for a server), and once stopping.
+    enabled: Arc<AtomicBool>,
     /// `true` while no pass runs.
     idle: tokio::sync::watch::Sender<bool>,
+    /// The one timer for the next due message.
+    timer: Option<SpawnHandle>,
 }
 
 impl Mailer {
@@ -64,13 +68,14 @@ impl Mailer {
             clock,
             draining: false,
             woken_while_draining: false,
-            enabled,
+            enabled: Arc::new(AtomicBool::new(enabled)),
             idle: tokio::sync::watch::channel(true).0,
+            timer: None,
         }
     }
 
     fn drain(&mut self, ctx: &mut Context<Self>) {
-        if !self.enabled {
+        if !self.enabled.load(Ordering::SeqCst) {
             return;
         }
         if self.draining {
@@ -79,65 +84,110 @@ impl Mailer {
         }
         self.draining = true;
         self.idle.send_replace(false);
-        let (db, transport, clock) = (self.db.clone(), self.transport.clone(), self.clock.clone());
-        let pass = async move {
-            if let Err(err) = send_due(&db, &transport, clock.as_ref()).await {
-                tracing::error!(error = %err, "the mailer could not read the outbox");
-            }
-            match store::mail_outbox::next_due_at(&db).await {
-                Ok(next) => next.map(|at| {
-                    (at - clock.now())
-                        .to_std()
-                        .unwrap_or(StdDuration::ZERO)
-                        .min(POLL)
-                }),
-                Err(_) => None,
-            }
+        let pass = Pass {
+            db: self.db.clone(),
+            transport: self.transport.clone(),
+            clock: self.clock.clone(),
+            enabled: self.enabled.clone(),
         };
-        ctx.spawn(pass.into_actor(self).map(|next, act, ctx| {
+        let work = async move {
+            if let Err(err) = pass.send_due().await {
+                tracing::error!(error = %err, "the mailer could not work through the outbox");
+            }
+            pass.next_delay().await
+        };
+        ctx.spawn(work.into_actor(self).map(|next, act, ctx| {
             act.draining = false;
             act.idle.send_replace(true);
-            if !act.enabled {
+            if !act.enabled.load(Ordering::SeqCst) {
                 return;
+            }
+            if let Some(timer) = act.timer.take() {
+                ctx.cancel_future(timer);
             }
             if std::mem::take(&mut act.woken_while_draining) {
                 ctx.notify(Wake);
             } else if let Some(delay) = next {
-                ctx.notify_later(Wake, delay);
+                act.timer = Some(ctx.notify_later(Wake, delay));
             }
         }));
     }
 }
 
-async fn send_due(db: &Db, transport: &Transport, clock: &dyn Clock) -> crate::Result<()> {
-    loop {
-        let due = store::mail_outbox::due(db, clock.now(), BATCH).await?;
-        if due.is_empty() {
-            return Ok(());
+/// One pass over the outbox, off the actor.
+struct Pass {
+    db: Db,
+    transport: Transport,
+    clock: Arc<dyn Clock>,
+    enabled: Arc<AtomicBool>,
+}
+
+impl Pass {
+    async fn send_due(&self) -> crate::Result<()> {
+        loop {
+            let due = store::mail_outbox::due(&self.db, self.clock.now(), BATCH).await?;
+            if due.is_empty() {
+                return Ok(());
+            }
+            for id in due {
+                if !self.enabled.load(Ordering::SeqCst) {
+                    return Ok(());
+                }
+                let hold = Duration::seconds(CLAIM);
+                let claimed =
+                    store::mail_outbox::claim(&self.db, &id, self.clock.now(), hold).await?;
+                if let Some(claimed) = claimed {
+                    self.send(claimed).await?;
+                }
+            }
         }
-        for id in due {
-            let claimed =
-                store::mail_outbox::claim(db, &id, clock.now(), Duration::seconds(CLAIM)).await?;
-            let Some(pending) = claimed else { continue };
-            let attempts = pending.attempts + 1;
-            match transport.deliver(&pending.id, &pending.message).await {
-                Ok(()) => {
-                    store::mail_outbox::mark_sent(db, &id, attempts, clock.now()).await?;
-                    tracing::info!(mail_id = %id, attempts, "mail sent");
-                }
-                Err(DeliveryError::Permanent(error)) => {
-                    tracing::warn!(mail_id = %id, attempts, %error, "mail refused for good");
-                    store::mail_outbox::mark_failed(db, &id, attempts, error, clock.now()).await?;
-                }
-                Err(DeliveryError::Transient(error)) if attempts >= MAX_ATTEMPTS => {
-                    tracing::warn!(mail_id = %id, attempts, %error, "mail given up");
-                    store::mail_outbox::mark_failed(db, &id, attempts, error, clock.now()).await?;
-                }
-                Err(DeliveryError::Transient(error)) => {
-                    let next = clock.now() + backoff(attempts);
-                    tracing::warn!(mail_id = %id, attempts, %error, retry_at = %next, "mail not sent; will retry");
-                    store::mail_outbox::retry_at(db, &id, attempts, error, next).await?;
-                }
+    }
+
+    async fn send(&self, claimed: Claimed) -> crate::Result<()> {
+        let db = &self.db;
+        let attempts = claimed.attempts + 1;
+        let id = claimed.id.clone();
+        let now = || self.clock.now();
+        let expired = now() - claimed.created_at >= Duration::hours(GIVE_UP_AFTER_HOURS);
+        let written = match self.transport.deliver(&id, &claimed.message).await {
+            Ok(()) => {
+                tracing::info!(mail_id = %id, attempts, "mail sent");
+                store::mail_outbox::mark_sent(db, &claimed, attempts, now()).await?
+            }
+            Err(DeliveryError::Permanent(error)) => {
+                tracing::warn!(mail_id = %id, attempts, %error, "mail refused for good");
+                store::mail_outbox::mark_failed(db, &claimed, attempts, error, now()).await?
+            }
+            Err(DeliveryError::Transient(error)) if expired => {
+                tracing::warn!(mail_id = %id, attempts, %error, "mail given up after a day of retries");
+                store::mail_outbox::mark_failed(db, &claimed, attempts, error, now()).await?
+            }
+            Err(DeliveryError::Transient(error)) => {
+                let next = now() + backoff(attempts);
+                tracing::warn!(mail_id = %id, attempts, %error, retry_at = %next, "mail not sent; will retry");
+                store::mail_outbox::retry_at(db, &claimed, attempts, error, next).await?
+            }
+        };
+        if !written {
+            tracing::warn!(mail_id = %id, "the claim on a message ran out while it was sent");
+        }
+        Ok(())
+    }
+
+    /// How long until a pending message can next be taken (at most the polling interval).
+    async fn next_delay(&self) -> Option<StdDuration> {
+        let now = self.clock.now();
+        match store::mail_outbox::next_due_at(&self.db, now).await {
+            Ok(next) => next.map(|at| {
+                (at - now)
+                    .to_std()
+                    .unwrap_or(StdDuration::ZERO)
+                    .max(StdDuration::from_millis(10))
+                    .min(POLL)
+            }),
+            Err(err) => {
+                tracing::error!(error = %err, "the mailer could not read the outbox");
+                None
             }
         }
     }
@@ -156,7 +206,7 @@ impl Handler<Shutdown> for Mailer {
     type Result = ResponseActFuture<Self, ()>;
 
     fn handle(&mut self, _: Shutdown, _: &mut Self::Context) -> Self::Result {
-        self.enabled = false;
+        self.enabled.store(false, Ordering::SeqCst);
         let mut idle = self.idle.subscribe();
         let finished = async move {
             let _ = idle.wait_for(|idle| *idle).await;

@@ -6,11 +6,12 @@
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use actix::{Actor, Addr, Arbiter, AsyncContext, Context, Handler, Message};
 
-use super::client::ClientActor;
+use super::client::{ClientActor, Unknown};
 use crate::services::Services;
 use crate::{Error, Result};
 
@@ -25,6 +26,7 @@ struct Lookup {
 struct Entry {
     addr: Addr<ClientActor>,
     last_used: Instant,
+    busy: Arc<AtomicBool>,
 }
 
 /// Whether an entry last used at `last_used` is idle at `now`.
@@ -45,9 +47,10 @@ impl Actor for Shard {
         let every = (self.idle_after / 4).clamp(Duration::from_millis(50), Duration::from_secs(60));
         ctx.run_interval(every, |shard, _| {
             let (now, idle_after) = (Instant::now(), shard.idle_after);
-            shard
-                .entries
-                .retain(|_, e| !idle(e.last_used, now, idle_after) && e.addr.connected());
+            shard.entries.retain(|_, e| {
+                e.addr.connected()
+                    && (e.busy.load(Ordering::SeqCst) || !idle(e.last_used, now, idle_after))
+            });
         });
     }
 }
@@ -55,7 +58,7 @@ impl Actor for Shard {
 impl Handler<Lookup> for Shard {
     type Result = Addr<ClientActor>;
 
-    fn handle(&mut self, msg: Lookup, _: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, msg: Lookup, ctx: &mut Self::Context) -> Self::Result {
         let key = (msg.instance_id, msg.token_hash);
         let now = Instant::now();
         if let Some(entry) = self.entries.get_mut(&key)
@@ -65,15 +68,32 @@ impl Handler<Lookup> for Shard {
             return entry.addr.clone();
         }
         // Started here, so it runs on this shard's arbiter.
-        let addr = ClientActor::new(self.services.clone(), key.0.clone(), key.1.clone()).start();
+        let busy = Arc::new(AtomicBool::new(false));
+        let addr = ClientActor::new(
+            self.services.clone(),
+            key.0.clone(),
+            key.1.clone(),
+            busy.clone(),
+            ctx.address().recipient(),
+        )
+        .start();
         self.entries.insert(
             key,
             Entry {
                 addr: addr.clone(),
                 last_used: now,
+                busy,
             },
         );
         addr
+    }
+}
+
+impl Handler<Unknown> for Shard {
+    type Result = ();
+
+    fn handle(&mut self, msg: Unknown, _: &mut Self::Context) {
+        self.entries.remove(&(msg.instance_id, msg.token_hash));
     }
 }
 

@@ -3,3 +3,20 @@
 //! Each flow takes the current state and returns the next one; nothing changes on an error.
 
 pub mod sign_up;
+
+/// A write refused because the stored row moved on since it was read.
+#[derive(Debug)]
+pub(crate) struct Stale;
+
+impl std::fmt::Display for Stale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the stored state changed since it was read")
+    }
+}
+
+impl std::error::Error for Stale {}
+
+/// Whether `err` is a [`Stale`] write: worth reading again and retrying once.
+pub(crate) fn is_stale(err: &crate::Error) -> bool {
+    matches!(err, crate::Error::Internal(source) if source.is::<Stale>())
+}

@@ -22,7 +22,18 @@ use crate::{Error, Result};
 const MAX_CODE_LENGTH: usize = 32;
 
 fn stale() -> Error {
-    Error::internal("the sign-up changed underneath this client's actor")
+    Error::internal(super::Stale)
+}
+
+/// Refuses sign-up work on an instance whose sign-up is restricted (checked at every step, so a
+/// sign-up started before the switch cannot finish after it).
+fn ensure_public(instance: &Instance) -> Result<()> {
+    if instance.settings.sign_up.mode == SignUpMode::Restricted {
+        return Err(Error::Forbidden(
+            "sign-up is restricted on this instance: users are created or invited by its backend",
+        ));
+    }
+    Ok(())
 }
 
 fn with_sign_up(client: &Client, sign_up: SignUp) -> Client {
@@ -44,11 +55,7 @@ pub async fn create(
     input: SignUpInput,
     now: DateTime<Utc>,
 ) -> Result<Client> {
-    if instance.settings.sign_up.mode == SignUpMode::Restricted {
-        return Err(Error::Forbidden(
-            "sign-up is restricted on this instance: users are created or invited by its backend",
-        ));
-    }
+    ensure_public(instance)?;
     if !instance.settings.sessions.multi_session && client.signed_in_at(now) {
         return Err(Error::validation(
             "client",
@@ -59,8 +66,27 @@ pub async fn create(
     let mut sign_up = SignUp::new(new_id(IdKind::SignUp), client.id.clone(), now);
     let password_hash = checked_fields(svc, instance, &sign_up, &checked).await?;
     sign_up.apply(checked, password_hash, now);
+    if sign_up.ready(&instance.settings.sign_up, now) {
+        // Nothing to verify (an instance without email addresses): written and completed in
+        // one transaction, so a failed completion leaves no new sign-up behind.
+        return complete(
+            svc,
+            instance,
+            with_sign_up(client, sign_up),
+            Stored::New,
+            now,
+        )
+        .await;
+    }
     store::sign_ups::insert(&svc.db, &instance.id, &sign_up).await?;
-    complete_if_ready(svc, instance, with_sign_up(client, sign_up), now).await
+    Ok(with_sign_up(client, sign_up))
+}
+
+/// Whether the sign-up being completed is already stored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stored {
+    New,
+    Existing,
 }
 
 /// Changes the client's sign-up.
@@ -71,6 +97,7 @@ pub async fn update(
     input: SignUpInput,
     now: DateTime<Utc>,
 ) -> Result<Client> {
+    ensure_public(instance)?;
     let mut sign_up = current(client)?;
     sign_up.ensure_open(now)?;
     let checked = check_input(input, &instance.settings)?;
@@ -129,6 +156,7 @@ pub async fn prepare_email_code(
     client: &Client,
     now: DateTime<Utc>,
 ) -> Result<Client> {
+    ensure_public(instance)?;
     let mut sign_up = current(client)?;
     sign_up.ensure_open(now)?;
     let Some(email) = sign_up.email_address.clone() else {
@@ -151,13 +179,16 @@ pub async fn prepare_email_code(
         return Err(stale());
     }
     if !test {
-        let message = mail::verification_code(
-            &email.address,
-            &svc.mail_from,
-            &instance.name,
-            &code,
-            settings.code_lifetime_seconds,
-        );
+        let message = mail::Message {
+            development: instance.environment == Environment::Development,
+            ..mail::verification_code(
+                &email.address,
+                &svc.mail_from,
+                &instance.name,
+                &code,
+                settings.code_lifetime_seconds,
+            )
+        };
         store::mail_outbox::enqueue(&txn, &instance.id, &new_id(IdKind::Mail), &message, now)
             .await?;
     }
@@ -181,6 +212,7 @@ pub async fn attempt_email_code(
     if code.chars().count() > MAX_CODE_LENGTH {
         return Err(Error::validation("code", "is not a verification code"));
     }
+    ensure_public(instance)?;
     let mut sign_up = current(client)?;
     sign_up.ensure_open(now)?;
     let before = sign_up.email_verification.clone();
@@ -204,15 +236,27 @@ pub async fn attempt_email_code(
 async fn complete_if_ready(
     svc: &Services,
     instance: &Instance,
+    client: Client,
+    now: DateTime<Utc>,
+) -> Result<Client> {
+    match &client.sign_up {
+        Some(sign_up) if sign_up.ready(&instance.settings.sign_up, now) => {
+            complete(svc, instance, client, Stored::Existing, now).await
+        }
+        _ => Ok(client),
+    }
+}
+
+async fn complete(
+    svc: &Services,
+    instance: &Instance,
     mut client: Client,
+    stored: Stored,
     now: DateTime<Utc>,
 ) -> Result<Client> {
     let Some(mut sign_up) = client.sign_up.clone() else {
         return Ok(client);
     };
-    if !sign_up.ready(&instance.settings.sign_up, now) {
-        return Ok(client);
-    }
     let user = new_user(instance, &sign_up, now);
     let session = Session::start(
         new_id(IdKind::Session),
@@ -234,14 +278,19 @@ async fn complete_if_ready(
     )
     .await?;
     store::sessions::insert(&txn, &session).await?;
-    if !store::sign_ups::update(&txn, &instance.id, &sign_up).await? {
-        return Err(stale());
+    match stored {
+        Stored::New => store::sign_ups::insert(&txn, &instance.id, &sign_up).await?,
+        Stored::Existing => {
+            if !store::sign_ups::update(&txn, &instance.id, &sign_up).await? {
+                return Err(stale());
+            }
+            sign_up.version += 1;
+        }
     }
     store::clients::set_last_active_session(&txn, &instance.id, &client.id, &session.id, now)
         .await?;
     txn.commit().await?;
     tracing::info!(user_id = %user.id, session_id = %session.id, "sign-up complete");
-    sign_up.version += 1;
     client.last_active_session_id = Some(session.id.clone());
     client.sessions.push(session);
     client.sign_up = Some(sign_up);

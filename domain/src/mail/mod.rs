@@ -16,4 +16,6 @@ pub struct Message {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// From a development instance: with no SMTP server its codes may go to the log.
+    pub development: bool,
 }

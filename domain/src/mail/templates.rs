@@ -56,6 +56,7 @@ pub fn verification_code(
         subject: format!("{code} is your {instance_name} verification code"),
         text: fill(CODE_TEXT, &text_values),
         html: fill(CODE_HTML, &html_values),
+        development: false,
     }
 }
 

@@ -43,7 +43,7 @@ impl Transport {
                     .map_err(|e| {
                         crate::Error::validation("LATCHKEY_SMTP_URL", format!("is not usable: {e}"))
                     })?
-                    .timeout(Some(std::time::Duration::from_secs(20)))
+                    .timeout(Some(std::time::Duration::from_secs(10)))
                     .build();
                 Ok(Self::Smtp(transport))
             }
@@ -63,14 +63,22 @@ impl Transport {
                 }
             }),
             Self::Log { dir } => {
-                // Development only (no SMTP server configured): the code is in the log by design.
-                tracing::info!(
-                    mail_id = id,
-                    to = %message.to,
-                    subject = %message.subject,
-                    body = %message.text,
-                    "mail (no SMTP server configured; set LATCHKEY_SMTP_URL to send it)"
-                );
+                if message.development {
+                    // Development only, with no SMTP server configured: the quick start reads the
+                    // code here. A live instance's codes never reach the log.
+                    tracing::info!(
+                        mail_id = id,
+                        to = %message.to,
+                        subject = %message.subject,
+                        body = %message.text,
+                        "mail (no SMTP server configured; set LATCHKEY_SMTP_URL to send it)"
+                    );
+                } else if dir.is_none() {
+                    return Err(DeliveryError::Transient(
+                        "no SMTP server is configured for a live instance's mail: set LATCHKEY_SMTP_URL"
+                            .to_owned(),
+                    ));
+                }
                 if let Some(dir) = dir {
                     let path = dir.join(format!("{id}.eml"));
                     tokio::fs::create_dir_all(dir)
@@ -79,6 +87,7 @@ impl Transport {
                     tokio::fs::write(&path, email.formatted())
                         .await
                         .map_err(|e| DeliveryError::Transient(e.to_string()))?;
+                    tracing::info!(mail_id = id, path = %path.display(), "mail written to the mail directory");
                 }
                 Ok(())
             }

@@ -250,7 +250,7 @@ impl SignUp {
     }
 
     /// Applies checked input (the password as its hash). A new email address resets its
-    /// verification.
+    /// verification (but not when the last code was sent).
     pub fn apply(
         &mut self,
         input: CheckedInput,
@@ -259,7 +259,11 @@ impl SignUp {
     ) {
         if let Some(email) = input.email_address {
             if self.email_address.as_ref().map(|e| &e.normalized) != Some(&email.normalized) {
+                // The resend interval outlives the address: switching addresses back and forth
+                // must not send a code each time.
+                let sent_at = self.email_verification.sent_at;
                 self.email_verification = Verification::new(self.id.clone());
+                self.email_verification.sent_at = sent_at;
             }
             self.email_address = Some(email);
         }

@@ -1,6 +1,7 @@
 //! The mail outbox: a message is written in the transaction of what it carries, then sent by the
-//! mailer. A node claims a message for a while before sending it, so two nodes never send one
-//! message at once; the bodies are cleared once it is sent or given up.
+//! mailer. A node claims a message (with a random token, for a while) before sending it, so two
+//! nodes never send one message at once, and only the holder of the claim may finish it. The
+//! subject and bodies (which hold codes) are cleared once the message is sent or given up.
 
 use chrono::{DateTime, Duration, Utc};
 use latchkey_entities::mail_outbox;
@@ -12,16 +13,21 @@ use sea_orm::{
 
 use crate::Result;
 use crate::mail::Message;
+use crate::secrets::new_secret;
 
 const PENDING: &str = "pending";
 const SENT: &str = "sent";
 const FAILED: &str = "failed";
+/// What is left of a subject once the message is done.
+const REDACTED: &str = "[redacted]";
 
-/// A message waiting in the outbox.
+/// A message taken to send: only this claim may finish it.
 #[derive(Clone, Debug)]
-pub struct Pending {
+pub struct Claimed {
     pub id: String,
+    pub claim: String,
     pub attempts: u32,
+    pub created_at: DateTime<Utc>,
     pub message: Message,
 }
 
@@ -46,6 +52,8 @@ pub async fn enqueue(
         attempts: Set(0),
         next_attempt_at: Set(now),
         claimed_until: Set(None),
+        claimed_by: Set(None),
+        development: Set(message.development),
         last_error: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
@@ -76,28 +84,48 @@ pub async fn due(db: &impl ConnectionTrait, now: DateTime<Utc>, limit: u64) -> R
         .await?)
 }
 
-/// When the next pending message falls due, if any is pending.
-pub async fn next_due_at(db: &impl ConnectionTrait) -> Result<Option<DateTime<Utc>>> {
-    Ok(mail_outbox::Entity::find()
+/// When a pending message can next be taken: the earliest retry time among unclaimed ones, or
+/// the earliest end of a claim (a node that stopped halfway leaves its claim to run out).
+pub async fn next_due_at(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>> {
+    let retry = mail_outbox::Entity::find()
         .select_only()
         .column(mail_outbox::Column::NextAttemptAt)
         .filter(mail_outbox::Column::Status.eq(PENDING))
+        .filter(unclaimed(now))
         .order_by_asc(mail_outbox::Column::NextAttemptAt)
         .into_tuple::<DateTime<Utc>>()
         .one(db)
-        .await?)
+        .await?;
+    let claim_ends = mail_outbox::Entity::find()
+        .select_only()
+        .column(mail_outbox::Column::ClaimedUntil)
+        .filter(mail_outbox::Column::Status.eq(PENDING))
+        .filter(mail_outbox::Column::ClaimedUntil.gt(now))
+        .order_by_asc(mail_outbox::Column::ClaimedUntil)
+        .into_tuple::<DateTime<Utc>>()
+        .one(db)
+        .await?;
+    Ok(match (retry, claim_ends) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
 }
 
-/// Takes message `id` until `now + hold`, when it is still pending and nobody holds it; gives
-/// it back to send, or `None` when another node has it or it is done.
+/// Takes message `id` until `now + hold`, when it is still pending and nobody holds it.
+/// `None` when another node has it or it is done.
 pub async fn claim(
     db: &impl ConnectionTrait,
     id: &str,
     now: DateTime<Utc>,
     hold: Duration,
-) -> Result<Option<Pending>> {
+) -> Result<Option<Claimed>> {
+    let token = new_secret("");
     let claimed = mail_outbox::Entity::update_many()
         .col_expr(mail_outbox::Column::ClaimedUntil, Expr::value(now + hold))
+        .col_expr(mail_outbox::Column::ClaimedBy, Expr::value(token.clone()))
         .filter(mail_outbox::Column::Id.eq(id))
         .filter(mail_outbox::Column::Status.eq(PENDING))
         .filter(unclaimed(now))
@@ -112,8 +140,10 @@ pub async fn claim(
     else {
         return Ok(None);
     };
-    Ok(Some(Pending {
+    Ok(Some(Claimed {
         attempts: u32::try_from(row.attempts).unwrap_or(0),
+        created_at: row.created_at,
+        claim: token,
         id: row.id,
         message: Message {
             to: row.to_address,
@@ -122,24 +152,29 @@ pub async fn claim(
             subject: row.subject,
             text: row.text_body.unwrap_or_default(),
             html: row.html_body.unwrap_or_default(),
+            development: row.development,
         },
     }))
 }
 
+fn attempts_value(attempts: u32) -> Expr {
+    Expr::value(i32::try_from(attempts).unwrap_or(i32::MAX))
+}
+
+/// Writes the outcome of a claimed message, only while the claim is still this one. Gives
+/// whether it was written.
 async fn finish(
     db: &impl ConnectionTrait,
-    id: &str,
+    claimed: &Claimed,
     status: &str,
     attempts: u32,
     error: Option<String>,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<bool> {
     let mut update = mail_outbox::Entity::update_many()
         .col_expr(mail_outbox::Column::Status, Expr::value(status))
-        .col_expr(
-            mail_outbox::Column::Attempts,
-            Expr::value(i32::try_from(attempts).unwrap_or(i32::MAX)),
-        )
+        .col_expr(mail_outbox::Column::Attempts, attempts_value(attempts))
+        .col_expr(mail_outbox::Column::Subject, Expr::value(REDACTED))
         .col_expr(
             mail_outbox::Column::TextBody,
             Expr::value(Option::<String>::None),
@@ -152,51 +187,53 @@ async fn finish(
             mail_outbox::Column::ClaimedUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
+        .col_expr(
+            mail_outbox::Column::ClaimedBy,
+            Expr::value(Option::<String>::None),
+        )
         .col_expr(mail_outbox::Column::LastError, Expr::value(error));
     if status == SENT {
         update = update.col_expr(mail_outbox::Column::SentAt, Expr::value(now));
     }
-    update
-        .filter(mail_outbox::Column::Id.eq(id))
+    let result = update
+        .filter(mail_outbox::Column::Id.eq(claimed.id.as_str()))
+        .filter(mail_outbox::Column::ClaimedBy.eq(claimed.claim.as_str()))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(result.rows_affected == 1)
 }
 
-/// Marks a message sent (its bodies are cleared).
+/// Marks a message sent (subject and bodies cleared).
 pub async fn mark_sent(
     db: &impl ConnectionTrait,
-    id: &str,
+    claimed: &Claimed,
     attempts: u32,
     now: DateTime<Utc>,
-) -> Result<()> {
-    finish(db, id, SENT, attempts, None, now).await
+) -> Result<bool> {
+    finish(db, claimed, SENT, attempts, None, now).await
 }
 
-/// Gives a message up (its bodies are cleared).
+/// Gives a message up (subject and bodies cleared).
 pub async fn mark_failed(
     db: &impl ConnectionTrait,
-    id: &str,
+    claimed: &Claimed,
     attempts: u32,
     error: String,
     now: DateTime<Utc>,
-) -> Result<()> {
-    finish(db, id, FAILED, attempts, Some(error), now).await
+) -> Result<bool> {
+    finish(db, claimed, FAILED, attempts, Some(error), now).await
 }
 
 /// Puts a message back to be tried again at `next_attempt_at`.
 pub async fn retry_at(
     db: &impl ConnectionTrait,
-    id: &str,
+    claimed: &Claimed,
     attempts: u32,
     error: String,
     next_attempt_at: DateTime<Utc>,
-) -> Result<()> {
-    mail_outbox::Entity::update_many()
-        .col_expr(
-            mail_outbox::Column::Attempts,
-            Expr::value(i32::try_from(attempts).unwrap_or(i32::MAX)),
-        )
+) -> Result<bool> {
+    let result = mail_outbox::Entity::update_many()
+        .col_expr(mail_outbox::Column::Attempts, attempts_value(attempts))
         .col_expr(
             mail_outbox::Column::NextAttemptAt,
             Expr::value(next_attempt_at),
@@ -205,9 +242,14 @@ pub async fn retry_at(
             mail_outbox::Column::ClaimedUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
+        .col_expr(
+            mail_outbox::Column::ClaimedBy,
+            Expr::value(Option::<String>::None),
+        )
         .col_expr(mail_outbox::Column::LastError, Expr::value(Some(error)))
-        .filter(mail_outbox::Column::Id.eq(id))
+        .filter(mail_outbox::Column::Id.eq(claimed.id.as_str()))
+        .filter(mail_outbox::Column::ClaimedBy.eq(claimed.claim.as_str()))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(result.rows_affected == 1)
 }

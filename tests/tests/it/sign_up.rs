@@ -182,6 +182,11 @@ async fn a_sign_up_completes_with_the_code_from_a_real_smtp_server() {
         "sent"
     );
     assert_eq!(db.scalar("SELECT text_body FROM mail_outbox").await, None);
+    assert_eq!(
+        db.scalar("SELECT subject FROM mail_outbox").await.unwrap(),
+        "[redacted]",
+        "the code in the subject does not stay either"
+    );
     let stored_token = db.scalar("SELECT token_hash FROM clients").await.unwrap();
     assert_ne!(stored_token, token, "the client token is stored hashed");
 }
@@ -371,7 +376,8 @@ async fn test_addresses_take_the_fixed_code_on_development_instances_only() {
 
 #[tokio::test]
 async fn required_fields_follow_the_instance_settings() {
-    let server = TestServer::spawn().await;
+    let server =
+        TestServer::spawn_with(|config| config.rate_limits.sign_up = Quota::new(100, 10)).await;
     server
         .backend(
             r#"mutation { updateInstanceSettings(input: { signUp: { username: REQUIRED, firstName: REQUIRED, lastName: OFF } }) { id } }"#,
@@ -545,7 +551,8 @@ async fn bad_input_gets_its_code_and_writes_nothing() {
 
 #[tokio::test]
 async fn a_taken_email_or_username_is_refused_case_insensitively_per_instance() {
-    let server = TestServer::spawn().await;
+    let server =
+        TestServer::spawn_with(|config| config.rate_limits.sign_up = Quota::new(100, 10)).await;
     server
         .backend(
             r#"mutation { updateInstanceSettings(input: { signUp: { username: OPTIONAL } }) { id } }"#,
@@ -602,11 +609,124 @@ async fn a_taken_email_or_username_is_refused_case_insensitively_per_instance() 
         "COMPLETE"
     );
 
-    // A client token of one instance means nothing to another.
+    // A client token of one instance means nothing to another: no client there, and a sign-up
+    // sent with it starts a new client of that instance.
     let mut crossing = first.clone();
     crossing.publishable_key = other_pk;
     let client = crossing.gql(CLIENT, json!({})).await;
     assert_eq!(client.data()["client"], Value::Null);
+    crossing
+        .gql(
+            &create_sign_up(),
+            json!({"input": {"emailAddress": "crossing@example.com", "password": PASSWORD}}),
+        )
+        .await
+        .data();
+    assert_ne!(
+        crossing.token, first.token,
+        "a new client, with its own token"
+    );
+    let mine = first.gql(CLIENT, json!({})).await;
+    assert_eq!(mine.data()["client"]["signUp"]["status"], "COMPLETE");
+}
+
+#[tokio::test]
+async fn two_sign_ups_racing_for_one_address_make_one_user() {
+    let server =
+        TestServer::spawn_with(|config| config.rate_limits.attempt = Quota::new(100, 10)).await;
+    let email = "race+latchkey_test@example.com";
+    let (mut a, _) = start(&server, email).await;
+    let (mut b, _) = start(&server, email).await;
+    a.gql(&prepare(), json!({})).await.data();
+    b.gql(&prepare(), json!({})).await.data();
+    let query = attempt();
+    let (ra, rb) = tokio::join!(
+        a.post(&query, json!({"code": "424242"})),
+        b.post(&query, json!({"code": "424242"}))
+    );
+    let mut outcomes = [ra, rb].map(|r| {
+        r.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or("COMPLETE")
+            .to_owned()
+    });
+    outcomes.sort();
+    assert_eq!(outcomes, ["COMPLETE", "IDENTIFIER_EXISTS"]);
+    assert_eq!(server.db.count("users").await, 1);
+    assert_eq!(server.db.count("sessions").await, 1);
+}
+
+#[tokio::test]
+async fn a_sign_up_cannot_finish_once_the_instance_is_restricted() {
+    let server = TestServer::spawn().await;
+    let (mut frontend, _) = start(&server, "late+latchkey_test@example.com").await;
+    frontend.gql(&prepare(), json!({})).await.data();
+    server
+        .backend(
+            r#"mutation { updateInstanceSettings(input: { signUp: { mode: RESTRICTED } }) { id } }"#,
+            json!({}),
+        )
+        .await
+        .data();
+    let refused = frontend.gql(&attempt(), json!({"code": "424242"})).await;
+    assert_eq!(refused.code(), "FORBIDDEN");
+    assert_eq!(server.db.count("users").await, 0);
+}
+
+#[tokio::test]
+async fn without_smtp_development_mail_goes_to_the_log_and_live_mail_waits() {
+    let server = TestServer::spawn().await;
+    let (mut dev, _) = start(&server, "dev-log@example.com").await;
+    dev.gql(&prepare(), json!({})).await.data();
+    let live_pk = server.create_instance("Live", "PRODUCTION").await;
+    let mut live = Frontend::new(&server.url, &live_pk);
+    live.gql(
+        &create_sign_up(),
+        json!({"input": {"emailAddress": "live-log@example.com", "password": PASSWORD}}),
+    )
+    .await
+    .data();
+    live.gql(&prepare(), json!({})).await.data();
+    let status = |to: &str| format!("SELECT status FROM mail_outbox WHERE to_address = '{to}'");
+    let attempts = |to: &str| format!("SELECT attempts FROM mail_outbox WHERE to_address = '{to}'");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let dev_sent = server
+            .db
+            .scalar(&status("dev-log@example.com"))
+            .await
+            .unwrap()
+            == "sent";
+        let live_tried = server
+            .db
+            .scalar(&attempts("live-log@example.com"))
+            .await
+            .unwrap()
+            != "0";
+        if dev_sent && live_tried {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the mailer never got to both"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        server
+            .db
+            .scalar(&status("live-log@example.com"))
+            .await
+            .unwrap(),
+        "pending",
+        "a live instance's code never goes to the log: it waits for an SMTP server"
+    );
+    let error = server
+        .db
+        .scalar("SELECT last_error FROM mail_outbox WHERE to_address = 'live-log@example.com'")
+        .await
+        .unwrap();
+    assert!(error.contains("LATCHKEY_SMTP_URL"), "{error}");
 }
 
 #[tokio::test]

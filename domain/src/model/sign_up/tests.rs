@@ -100,6 +100,17 @@ fn a_new_email_address_resets_its_verification() {
         t(3),
     );
     assert_eq!(names(sign_up.unverified_fields()), ["email_address"]);
+    // The resend interval still counts from the code sent to the first address.
+    assert!(matches!(
+        sign_up
+            .email_verification
+            .prepare("654321", t(10), &VerificationSettings::default()),
+        Err(crate::Error::RateLimited { retry_after: 20 })
+    ));
+    sign_up
+        .email_verification
+        .prepare("654321", t(30), &VerificationSettings::default())
+        .unwrap();
 }
 
 #[test]
