@@ -138,6 +138,19 @@ impl TestDb {
         value
     }
 
+    /// Waits (up to 30 s) until the value of `sql` satisfies `done`, for what another part of
+    /// the server does on its own (the mailer); fails the test with `what` otherwise.
+    pub async fn wait_until(&self, sql: &str, done: impl Fn(&str) -> bool, what: &str) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if done(self.scalar(sql).await.unwrap_or_default().as_str()) {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{what}");
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+    }
+
     /// How many rows `table` has.
     pub async fn count(&self, table: &str) -> i64 {
         self.scalar(&format!("SELECT COUNT(*) FROM {table}"))

@@ -200,22 +200,10 @@ async fn mail_prepared_while_smtp_is_down_arrives_exactly_once_when_it_is_back()
     let (mut frontend, _) = start(&server, email).await;
     frontend.gql(&prepare(), json!({})).await.data();
     // Wait until the mailer has tried and been refused at least once.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let attempts = server
-            .db
-            .scalar("SELECT attempts FROM mail_outbox")
-            .await
-            .unwrap();
-        if attempts != "0" {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the mailer never tried"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let attempts = "SELECT attempts FROM mail_outbox";
+    let db = &server.db;
+    db.wait_until(attempts, |n| n != "0", "the mailer never tried")
+        .await;
     assert_eq!(
         server
             .db
@@ -230,17 +218,9 @@ async fn mail_prepared_while_smtp_is_down_arrives_exactly_once_when_it_is_back()
     let mail = smtp.wait_for(email, 1, Duration::from_secs(30)).await;
     assert_eq!(mail.len(), 1, "the mail arrives once the server is back");
     // Once it is marked sent nothing can send it again: then there must be exactly one.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while server
-        .db
-        .scalar("SELECT status FROM mail_outbox")
-        .await
-        .unwrap()
-        != "sent"
-    {
-        assert!(tokio::time::Instant::now() < deadline, "never marked sent");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let status = "SELECT status FROM mail_outbox";
+    db.wait_until(status, |s| s == "sent", "never marked sent")
+        .await;
     assert_eq!(smtp.received_for(email).len(), 1, "sent exactly once");
     let code = mail[0].code();
     let done = frontend.gql(&attempt(), json!({"code": code})).await;
@@ -689,29 +669,16 @@ async fn without_smtp_development_mail_goes_to_the_log_and_live_mail_waits() {
     live.gql(&prepare(), json!({})).await.data();
     let status = |to: &str| format!("SELECT status FROM mail_outbox WHERE to_address = '{to}'");
     let attempts = |to: &str| format!("SELECT attempts FROM mail_outbox WHERE to_address = '{to}'");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let dev_sent = server
-            .db
-            .scalar(&status("dev-log@example.com"))
-            .await
-            .unwrap()
-            == "sent";
-        let live_tried = server
-            .db
-            .scalar(&attempts("live-log@example.com"))
-            .await
-            .unwrap()
-            != "0";
-        if dev_sent && live_tried {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the mailer never got to both"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let db = &server.db;
+    db.wait_until(
+        &status("dev-log@example.com"),
+        |s| s == "sent",
+        "dev mail never sent",
+    )
+    .await;
+    let live_attempts = attempts("live-log@example.com");
+    db.wait_until(&live_attempts, |n| n != "0", "live mail never tried")
+        .await;
     assert_eq!(
         server
             .db
