@@ -10,6 +10,7 @@ pub mod clock;
 pub mod error;
 mod flows;
 pub mod ids;
+mod instance_cache;
 pub mod mail;
 pub mod model;
 pub mod platform;

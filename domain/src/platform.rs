@@ -15,6 +15,7 @@ use crate::actors::registry::Registry;
 use crate::actors::sweeper::Sweeper;
 use crate::clock::Clock;
 use crate::ids::{IdKind, new_id};
+use crate::instance_cache::InstanceCache;
 use crate::mail::transport::Transport;
 use crate::model::caller::Caller;
 use crate::model::client::Client;
@@ -116,6 +117,7 @@ pub struct Platform {
     pub(crate) config: PlatformConfig,
     admin_token_hash: String,
     limiter: RateLimiter,
+    pub(crate) instances: InstanceCache,
     registry: Registry,
     background: Arbiter,
     mailer: Addr<Mailer>,
@@ -174,7 +176,7 @@ impl Platform {
         let services = Arc::new(Services {
             db: db.clone(),
             clock: config.clock.clone(),
-            hasher: Hasher::new(config.hash_concurrency),
+            hasher: Hasher::new(config.hash_concurrency)?,
             mailer: mailer.clone(),
             mail_from: config.mail.from.clone(),
         });
@@ -184,6 +186,7 @@ impl Platform {
             config,
             admin_token_hash,
             limiter,
+            instances: InstanceCache::default(),
             registry,
             background,
             mailer,
@@ -245,15 +248,23 @@ impl Platform {
             return Err(Error::Unauthenticated("the bearer token is not valid"));
         }
         if let Some(publishable_key) = credentials.publishable_key.as_deref() {
-            return match store::instances::find_by_publishable_key(&self.db, publishable_key)
-                .await?
-            {
-                Some(instance) => Ok(Caller::Frontend {
-                    instance: Arc::new(instance),
-                    client_token: credentials.client_token,
-                }),
-                None => Err(Error::Unauthenticated("the publishable key is not valid")),
+            let now = std::time::Instant::now();
+            let instance = match self.instances.get(publishable_key, now) {
+                Some(instance) => instance,
+                None => {
+                    let found =
+                        store::instances::find_by_publishable_key(&self.db, publishable_key)
+                            .await?
+                            .ok_or(Error::Unauthenticated("the publishable key is not valid"))?;
+                    let instance = Arc::new(found);
+                    self.instances.put(instance.clone(), now);
+                    instance
+                }
             };
+            return Ok(Caller::Frontend {
+                instance,
+                client_token: credentials.client_token,
+            });
         }
         Ok(Caller::Anonymous)
     }

@@ -163,6 +163,7 @@ impl Platform {
             )
             .await?
             {
+                self.instances.forget(&current.id);
                 return store::instances::get(&self.db, &current.id).await;
             }
         }

@@ -1,12 +1,14 @@
 //! Password hashing: argon2id with OWASP's parameters (m = 19 MiB, t = 2, p = 1), as PHC strings,
-//! on a bounded pool of blocking threads, so a burst of sign-ups queues here instead of taking
-//! the threads that serve every other request.
+//! on a pool of its own: a fixed number of threads at the lowest CPU priority (nice 19). A burst
+//! of sign-ups queues here and takes only the CPU that requests leave over, so it never takes
+//! the threads, or the time, that serve every other request.
 
-use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use crate::{Error, Result};
 
@@ -20,32 +22,68 @@ fn argon2() -> Result<Argon2<'static>> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-/// Hashes and verifies passwords, at most `concurrency` at a time.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Hashes and verifies passwords on `threads` dedicated threads.
 #[derive(Clone, Debug)]
 pub struct Hasher {
-    permits: Arc<Semaphore>,
+    jobs: Sender<Job>,
+}
+
+fn work(jobs: &Mutex<Receiver<Job>>) {
+    // Lowest priority: the scheduler runs hashing only when request threads leave the CPU
+    // free (without starving it: a nice-19 thread still gets its small share).
+    if let Err(err) =
+        thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min)
+    {
+        tracing::warn!(error = ?err, "could not lower the priority of a hashing thread");
+    }
+    loop {
+        let next = match jobs.lock() {
+            Ok(receiver) => receiver.recv(),
+            Err(_) => return,
+        };
+        match next {
+            Ok(job) => job(),
+            // Every `Hasher` is gone: the pool ends.
+            Err(_) => return,
+        }
+    }
 }
 
 impl Hasher {
-    /// A pool that runs at most `concurrency` hashes at once (at least one).
-    pub fn new(concurrency: usize) -> Self {
-        Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+    /// A pool of `threads` hashing threads (at least one). They end when the last clone of the
+    /// `Hasher` is dropped.
+    pub fn new(threads: usize) -> Result<Self> {
+        let (jobs, receiver) = mpsc::channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        for n in 0..threads.max(1) {
+            let receiver = receiver.clone();
+            std::thread::Builder::new()
+                .name(format!("latchkey-hasher-{n}"))
+                .spawn(move || work(&receiver))
+                .map_err(Error::internal)?;
         }
+        Ok(Self { jobs })
     }
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> Result<T> + Send + 'static,
+        job: impl FnOnce() -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let _permit = self
-            .permits
-            .acquire()
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            // A request that gave up (its time budget ran out) costs no hash.
+            if !reply.is_closed() {
+                let _ = reply.send(job());
+            }
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| Error::internal("the hasher pool has stopped"))?;
+        answer
             .await
-            .map_err(|_| Error::internal("the hasher pool is closed"))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(Error::internal)?
+            .map_err(|_| Error::internal("a hashing thread stopped"))?
     }
 
     /// The PHC string of `password` with a fresh salt.
@@ -79,7 +117,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_are_owasp_argon2id_and_verify_only_their_password() {
-        let hasher = Hasher::new(1);
+        let hasher = Hasher::new(1).unwrap();
         let hash = hasher.hash("correct horse".into()).await.unwrap();
         assert!(
             hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
@@ -99,5 +137,18 @@ mod tests {
         );
         let again = hasher.hash("correct horse".into()).await.unwrap();
         assert_ne!(hash, again, "every hash has its own salt");
+    }
+
+    #[tokio::test]
+    async fn a_pool_of_two_hashes_many_at_once() {
+        let hasher = Hasher::new(2).unwrap();
+        let hashes =
+            futures_util::future::join_all((0..6).map(|i| hasher.hash(format!("password {i}"))))
+                .await;
+        assert!(
+            hashes
+                .iter()
+                .all(|h| h.as_ref().is_ok_and(|h| h.starts_with("$argon2id$")))
+        );
     }
 }
