@@ -138,6 +138,15 @@ pub struct TokenSettings {
     pub allowed_clock_skew_seconds: u32,
 }
 
+/// How the instance's mail is sent.
+#[derive(SimpleObject)]
+pub struct MailSettings {
+    /// The sender address; null for the server's (`LATCHKEY_MAIL_FROM`).
+    pub from_address: Option<String>,
+    /// The sender's name; null for the instance's name.
+    pub from_name: Option<String>,
+}
+
 /// Every setting of an instance.
 #[derive(SimpleObject)]
 #[graphql(name = "InstanceSettings")]
@@ -154,6 +163,8 @@ pub struct Settings {
     pub sessions: SessionSettings,
     /// Session tokens.
     pub tokens: TokenSettings,
+    /// How the instance's mail is sent.
+    pub mail: MailSettings,
     /// Origins whose browsers may call the frontend API with credentials.
     pub allowed_origins: Vec<String>,
     /// Whether sign-in answers alike for known and unknown identifiers.
@@ -194,6 +205,10 @@ impl From<&domain::InstanceSettings> for Settings {
                 lifetime_seconds: s.tokens.lifetime_seconds,
                 algorithm: s.tokens.algorithm.into(),
                 allowed_clock_skew_seconds: s.tokens.allowed_clock_skew_seconds,
+            },
+            mail: MailSettings {
+                from_address: s.mail.from_address.clone(),
+                from_name: s.mail.from_name.clone(),
             },
             allowed_origins: s.allowed_origins.clone(),
             enumeration_protection: s.enumeration_protection,
@@ -297,6 +312,18 @@ pub struct TokenSettingsInput {
     pub allowed_clock_skew_seconds: Option<u32>,
 }
 
+/// Changes to how the instance's mail is sent; `null` goes back to the default.
+#[derive(InputObject, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct MailSettingsInput {
+    /// The sender address.
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub from_address: MaybeUndefined<String>,
+    /// The sender's name (at most 128 characters).
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub from_name: MaybeUndefined<String>,
+}
+
 /// Changes to an instance's settings: only the fields given change; the result is validated
 /// whole, and a bad value is `VALIDATION_FAILED` naming its field.
 #[derive(InputObject, Serialize, Default)]
@@ -321,6 +348,9 @@ pub struct SettingsInput {
     /// Session tokens.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tokens: Option<TokenSettingsInput>,
+    /// How the instance's mail is sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<MailSettingsInput>,
     /// Replaces the allowed origins (`https://app.example.com`, no path).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_origins: Option<Vec<String>>,

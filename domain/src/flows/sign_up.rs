@@ -179,12 +179,17 @@ pub async fn prepare_email_code(
         return Err(stale());
     }
     if !test {
+        let from = &instance.settings.mail;
+        let sender = mail::Sender {
+            address: from.from_address.as_deref().unwrap_or(&svc.mail_from),
+            name: from.from_name.as_deref().unwrap_or(&instance.name),
+            instance_name: &instance.name,
+        };
         let message = mail::Message {
             development: instance.environment == Environment::Development,
             ..mail::verification_code(
                 &email.address,
-                &svc.mail_from,
-                &instance.name,
+                &sender,
                 &code,
                 settings.code_lifetime_seconds,
             )

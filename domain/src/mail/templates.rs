@@ -1,7 +1,7 @@
 //! Message templates, kept as files in the repository and filled in here. Values are escaped for
 //! HTML; placeholders are `{{name}}`.
 
-use super::Message;
+use super::{Message, Sender};
 
 const CODE_TEXT: &str = include_str!("../../templates/verification_code.txt");
 const CODE_HTML: &str = include_str!("../../templates/verification_code.html");
@@ -32,11 +32,11 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
 /// The message that carries a verification code.
 pub fn verification_code(
     to: &str,
-    from_address: &str,
-    instance_name: &str,
+    from: &Sender<'_>,
     code: &str,
     lifetime_seconds: u32,
 ) -> Message {
+    let instance_name = from.instance_name;
     let minutes = (lifetime_seconds / 60).max(1).to_string();
     let text_values = [
         ("code", code),
@@ -51,8 +51,8 @@ pub fn verification_code(
     ];
     Message {
         to: to.to_owned(),
-        from_address: from_address.to_owned(),
-        from_name: instance_name.to_owned(),
+        from_address: from.address.to_owned(),
+        from_name: from.name.to_owned(),
         subject: format!("{code} is your {instance_name} verification code"),
         text: fill(CODE_TEXT, &text_values),
         html: fill(CODE_HTML, &html_values),
@@ -66,13 +66,12 @@ mod tests {
 
     #[test]
     fn the_code_message_carries_the_code_and_escapes_the_name() {
-        let m = verification_code(
-            "a@example.com",
-            "no-reply@x.test",
-            "Acme <Dev>",
-            "123456",
-            600,
-        );
+        let from = Sender {
+            address: "no-reply@x.test",
+            name: "Acme <Dev>",
+            instance_name: "Acme <Dev>",
+        };
+        let m = verification_code("a@example.com", &from, "123456", 600);
         assert_eq!(m.subject, "123456 is your Acme <Dev> verification code");
         assert!(
             m.text

@@ -154,6 +154,16 @@ impl Default for TokenSettings {
     }
 }
 
+/// How the instance's mail is sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct MailSettings {
+    /// The sender address; by default the server's (`LATCHKEY_MAIL_FROM`).
+    pub from_address: Option<String>,
+    /// The sender's name; by default the instance's name.
+    pub from_name: Option<String>,
+}
+
 /// Every setting of an instance.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
@@ -164,6 +174,7 @@ pub struct InstanceSettings {
     pub lockout: LockoutSettings,
     pub sessions: SessionSettings,
     pub tokens: TokenSettings,
+    pub mail: MailSettings,
     /// Origins (`scheme://host[:port]`) whose browsers may call the frontend API with credentials.
     pub allowed_origins: Vec<String>,
     /// Sign-in answers alike for known and unknown identifiers.
@@ -276,6 +287,7 @@ impl InstanceSettings {
             5,
         )?;
         self.validate_sign_up()?;
+        self.validate_mail()?;
         if self.allowed_origins.len() > 100 {
             return Err(Error::validation("allowedOrigins", "at most 100 origins"));
         }
@@ -284,6 +296,26 @@ impl InstanceSettings {
                 return Err(Error::validation(
                     format!("allowedOrigins.{i}"),
                     "must be an origin such as https://app.example.com (scheme, host, optional port)",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_mail(&self) -> Result<()> {
+        if let Some(address) = &self.mail.from_address {
+            super::identifiers::email_address(address).map_err(|_| {
+                Error::validation("mail.fromAddress", "is not a valid email address")
+            })?;
+        }
+        if let Some(name) = &self.mail.from_name {
+            let bad = name.trim().is_empty()
+                || name.chars().count() > 128
+                || name.chars().any(char::is_control);
+            if bad {
+                return Err(Error::validation(
+                    "mail.fromName",
+                    "must be 1 to 128 characters, without line breaks or control characters",
                 ));
             }
         }
@@ -433,6 +465,19 @@ mod tests {
         assert_eq!(next.password.min_length, 12);
         assert_eq!(next.password.max_length, 128);
         assert_eq!(next.allowed_origins, vec!["https://a.example".to_owned()]);
+        let base = InstanceSettings::new();
+        let mail = base
+            .patched(json!({"mail": {"fromAddress": "hello@acme.test", "fromName": "Acme"}}))
+            .unwrap();
+        assert_eq!(mail.mail.from_address.as_deref(), Some("hello@acme.test"));
+        let bad = base.patched(json!({"mail": {"fromAddress": "not an address"}}));
+        assert!(
+            matches!(bad, Err(Error::Validation { ref field, .. }) if field == "mail.fromAddress")
+        );
+        let bad = base.patched(json!({"mail": {"fromName": "Acme\r\nBcc: x@y.z"}}));
+        assert!(
+            matches!(bad, Err(Error::Validation { ref field, .. }) if field == "mail.fromName")
+        );
     }
 
     #[test]

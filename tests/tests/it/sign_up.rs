@@ -256,10 +256,23 @@ async fn pending_mail_is_sent_after_a_restart() {
 async fn a_sign_up_survives_a_restart_between_prepare_and_attempt() {
     let smtp = SmtpServer::start();
     let server = server_with_smtp(&smtp).await;
+    server
+        .backend(
+            r#"mutation { updateInstanceSettings(input: { mail: { fromAddress: "hello@acme.test", fromName: "Acme Accounts" } }) { id } }"#,
+            json!({}),
+        )
+        .await
+        .data();
     let email = "restart@example.com";
     let (mut frontend, _) = start(&server, email).await;
     frontend.gql(&prepare(), json!({})).await.data();
-    let code = smtp.wait_for(email, 1, Duration::from_secs(30)).await[0].code();
+    let mail = smtp.wait_for(email, 1, Duration::from_secs(30)).await;
+    let from = mail[0].header("from").unwrap();
+    assert!(
+        from.contains("Acme Accounts") && from.contains("<hello@acme.test>"),
+        "the instance's own sender: {from}"
+    );
+    let code = mail[0].code();
 
     let server = server.restart().await;
     frontend.url = server.url.clone();
