@@ -28,6 +28,7 @@ const KNOWN_VARIABLES: &[&str] = &[
     "LATCHKEY_RATE_LIMIT_STORE",
     "LATCHKEY_SMTP_URL",
     "LATCHKEY_MAIL_FROM",
+    "LATCHKEY_MAIL_FROM_DOMAINS",
     "LATCHKEY_MAIL_DIR",
     "LATCHKEY_CLIENT_IDLE_SECONDS",
     "LATCHKEY_HASH_CONCURRENCY",
@@ -99,6 +100,15 @@ pub struct Cli {
     /// The sender address of mail; the display name is the instance's name.
     #[arg(long, env = "LATCHKEY_MAIL_FROM", global = true, default_value = latchkey_domain::platform::DEFAULT_MAIL_FROM)]
     pub mail_from: String,
+    /// Domains instances may set as their own sender, comma-separated (default: the domain of
+    /// the sender address).
+    #[arg(
+        long,
+        env = "LATCHKEY_MAIL_FROM_DOMAINS",
+        global = true,
+        value_delimiter = ','
+    )]
+    pub mail_from_domains: Vec<String>,
     /// With no SMTP server, also write each message here as an `.eml` file.
     #[arg(long, env = "LATCHKEY_MAIL_DIR", global = true)]
     pub mail_dir: Option<std::path::PathBuf>,
@@ -227,6 +237,7 @@ async fn serve(cli: Cli) -> Result<(), StartError> {
         smtp_url: cli.smtp_url,
         dir: cli.mail_dir,
         from: cli.mail_from,
+        from_domains: cli.mail_from_domains,
     };
     config.client_idle = std::time::Duration::from_secs(cli.client_idle_seconds.max(1));
     if let Some(concurrency) = cli.hash_concurrency {

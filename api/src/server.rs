@@ -60,6 +60,7 @@ impl ServerConfig {
                 smtp_url: None,
                 dir: None,
                 from: latchkey_domain::platform::DEFAULT_MAIL_FROM.to_owned(),
+                from_domains: Vec::new(),
             },
             client_idle: std::time::Duration::from_secs(600),
             hash_concurrency: std::thread::available_parallelism()

@@ -11,6 +11,7 @@ pub enum IdKind {
     User,
     EmailAddress,
     SignUp,
+    SignIn,
     Session,
     Mail,
 }
@@ -24,6 +25,7 @@ impl IdKind {
             Self::User => "user",
             Self::EmailAddress => "idn",
             Self::SignUp => "sua",
+            Self::SignIn => "sia",
             Self::Session => "sess",
             Self::Mail => "mail",
         }

@@ -4,6 +4,7 @@
 //! another node is seen here within `TTL`.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,8 @@ pub const TTL: Duration = Duration::from_secs(5);
 #[derive(Debug, Default)]
 pub struct InstanceCache {
     entries: RwLock<HashMap<String, (Arc<Instance>, Instant)>>,
+    /// Moves on every `forget`: a read that began before a change must not be kept after it.
+    generation: AtomicU64,
 }
 
 impl InstanceCache {
@@ -26,9 +29,18 @@ impl InstanceCache {
         (now.saturating_duration_since(*read_at) < TTL).then(|| instance.clone())
     }
 
-    /// Keeps `instance` as read at `now`.
-    pub fn put(&self, instance: Arc<Instance>, now: Instant) {
+    /// Where the cache stands; take it before reading the database, and give it to `put`.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Keeps `instance` as read at `now`, unless something was forgotten since `generation`
+    /// (the read may predate that change).
+    pub fn put(&self, instance: Arc<Instance>, now: Instant, generation: u64) {
         if let Ok(mut entries) = self.entries.write() {
+            if self.generation.load(Ordering::SeqCst) != generation {
+                return;
+            }
             entries.retain(|_, (_, read_at)| now.saturating_duration_since(*read_at) < TTL);
             entries.insert(instance.publishable_key.clone(), (instance, now));
         }
@@ -37,6 +49,7 @@ impl InstanceCache {
     /// Drops the instance with this id (its settings or keys changed here).
     pub fn forget(&self, instance_id: &str) {
         if let Ok(mut entries) = self.entries.write() {
+            self.generation.fetch_add(1, Ordering::SeqCst);
             entries.retain(|_, (instance, _)| instance.id != instance_id);
         }
     }
@@ -65,7 +78,7 @@ mod tests {
     fn entries_live_for_the_ttl_and_go_when_forgotten() {
         let cache = InstanceCache::default();
         let start = Instant::now();
-        cache.put(instance("ins_1", "pk_1"), start);
+        cache.put(instance("ins_1", "pk_1"), start, cache.generation());
         assert!(
             cache
                 .get("pk_1", start + TTL - Duration::from_millis(1))
@@ -73,8 +86,13 @@ mod tests {
         );
         assert!(cache.get("pk_1", start + TTL).is_none());
         assert!(cache.get("pk_2", start).is_none());
-        cache.put(instance("ins_1", "pk_1"), start);
+        cache.put(instance("ins_1", "pk_1"), start, cache.generation());
         cache.forget("ins_1");
+        assert!(cache.get("pk_1", start).is_none());
+        // A read that began before a change is not kept after it.
+        let before = cache.generation();
+        cache.forget("ins_1");
+        cache.put(instance("ins_1", "pk_1"), start, before);
         assert!(cache.get("pk_1", start).is_none());
     }
 }

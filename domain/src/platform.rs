@@ -62,6 +62,30 @@ pub struct MailConfig {
     pub dir: Option<PathBuf>,
     /// The sender address (the display name is the instance's name).
     pub from: String,
+    /// Domains an instance may set as its own sender (`mail.fromAddress`); by default only the
+    /// domain of `from`. An instance must not send as someone else through this server.
+    pub from_domains: Vec<String>,
+}
+
+impl MailConfig {
+    /// The domains instances may send from: the configured ones, or the domain of `from`.
+    pub fn allowed_domains(&self) -> Vec<String> {
+        if self.from_domains.is_empty() {
+            domain_of(&self.from).into_iter().collect()
+        } else {
+            self.from_domains
+                .iter()
+                .map(|d| d.to_ascii_lowercase())
+                .collect()
+        }
+    }
+}
+
+/// The domain of an email address, lowercase.
+pub fn domain_of(address: &str) -> Option<String> {
+    address
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_ascii_lowercase())
 }
 
 impl PlatformConfig {
@@ -78,6 +102,7 @@ impl PlatformConfig {
                 smtp_url: None,
                 dir: None,
                 from: DEFAULT_MAIL_FROM.to_owned(),
+                from_domains: Vec::new(),
             },
             client_idle: Duration::from_secs(600),
             hash_concurrency: cores,
@@ -173,12 +198,16 @@ impl Platform {
             let (db, clock) = (db.clone(), config.clock.clone());
             Sweeper::start_in_arbiter(&background.handle(), move |_| Sweeper::new(db, clock));
         }
+        let hasher = Hasher::new(config.hash_concurrency)?;
+        let dummy_hash = hasher.hash(new_secret("")).await?;
         let services = Arc::new(Services {
             db: db.clone(),
             clock: config.clock.clone(),
-            hasher: Hasher::new(config.hash_concurrency)?,
+            dummy_hash,
+            hasher,
             mailer: mailer.clone(),
             mail_from: config.mail.from.clone(),
+            mail_from_domains: config.mail.allowed_domains(),
         });
         let registry = Registry::start(services, config.client_shards, config.client_idle);
         let platform = Self {
@@ -252,12 +281,13 @@ impl Platform {
             let instance = match self.instances.get(publishable_key, now) {
                 Some(instance) => instance,
                 None => {
+                    let generation = self.instances.generation();
                     let found =
                         store::instances::find_by_publishable_key(&self.db, publishable_key)
                             .await?
                             .ok_or(Error::Unauthenticated("the publishable key is not valid"))?;
                     let instance = Arc::new(found);
-                    self.instances.put(instance.clone(), now);
+                    self.instances.put(instance.clone(), now, generation);
                     instance
                 }
             };

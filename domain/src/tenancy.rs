@@ -139,6 +139,24 @@ impl Platform {
         Ok(key)
     }
 
+    /// Refuses a sender address outside the domains this server sends from.
+    fn check_sender(&self, settings: &crate::model::settings::InstanceSettings) -> Result<()> {
+        let Some(address) = &settings.mail.from_address else {
+            return Ok(());
+        };
+        let allowed = self.config.mail.allowed_domains();
+        match crate::platform::domain_of(address) {
+            Some(domain) if allowed.contains(&domain) => Ok(()),
+            _ => Err(Error::validation(
+                "mail.fromAddress",
+                format!(
+                    "this server sends only from these domains: {} (LATCHKEY_MAIL_FROM_DOMAINS)",
+                    allowed.join(", ")
+                ),
+            )),
+        }
+    }
+
     /// Applies a JSON merge patch to the caller's instance settings, validated whole.
     pub async fn update_instance_settings(
         &self,
@@ -151,6 +169,7 @@ impl Platform {
         for _ in 0..8 {
             let current = self.managed_instance(caller, instance_id).await?;
             let settings = current.settings.patched(patch.clone())?;
+            self.check_sender(&settings)?;
             let now = self
                 .now()
                 .max(current.updated_at + chrono::Duration::microseconds(1));

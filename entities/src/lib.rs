@@ -8,5 +8,6 @@ pub mod mail_outbox;
 pub mod platform_secret;
 pub mod secret_key;
 pub mod session;
+pub mod sign_in;
 pub mod sign_up;
 pub mod user;

@@ -20,6 +20,10 @@ pub struct Model {
     pub unsafe_metadata: String,
     pub banned: bool,
     pub last_sign_in_at: Option<DateTimeUtc>,
+    /// Failed sign-in attempts since the last success, lock or unlock.
+    pub failed_sign_in_attempts: i32,
+    /// Locked (after failures, or by the backend) until then.
+    pub locked_until: Option<DateTimeUtc>,
     pub last_active_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

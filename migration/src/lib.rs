@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_tenancy;
 mod m20261125_000002_rate_limits;
 mod m20261125_000003_sign_up;
+mod m20261125_000004_sign_in;
 
 /// Every migration of Latchkey, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_tenancy::Migration),
             Box::new(m20261125_000002_rate_limits::Migration),
             Box::new(m20261125_000003_sign_up::Migration),
+            Box::new(m20261125_000004_sign_in::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ use latchkey_domain::model::user as user_model;
 use latchkey_domain::{ClientOutcome, Error, Platform};
 
 use super::guard::OverWebSocket;
+use super::sign_in::SignIn;
 use super::sign_up::SignUp;
 use super::{GqlResult, ResultExt, scope};
 
@@ -105,6 +106,14 @@ impl Client {
     async fn sign_up(&self) -> Option<SignUp> {
         self.client.sign_up.clone().map(|sign_up| SignUp {
             sign_up,
+            instance: self.instance.clone(),
+        })
+    }
+
+    /// The client's newest sign-in, finished or not.
+    async fn sign_in(&self) -> Option<SignIn> {
+        self.client.sign_in.clone().map(|sign_in| SignIn {
+            sign_in,
             instance: self.instance.clone(),
         })
     }
@@ -323,9 +332,14 @@ impl User {
         self.0.banned
     }
 
-    /// Whether the user is locked out after failed sign-ins.
-    async fn locked(&self) -> bool {
-        false
+    /// Whether the user is locked out of signing in now (after failed attempts, or by the
+    /// backend).
+    async fn locked(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        let (platform, _) = scope(ctx)?;
+        Ok(self
+            .0
+            .locked_until
+            .is_some_and(|until| platform.now() < until))
     }
 
     /// When the user last signed in.

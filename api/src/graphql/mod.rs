@@ -5,6 +5,7 @@ mod error;
 pub mod guard;
 mod instances;
 mod settings;
+mod sign_in;
 mod sign_up;
 
 use std::sync::Arc;
@@ -21,7 +22,11 @@ pub struct Query(instances::InstanceQuery, client::ClientQuery);
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
-pub struct Mutation(instances::InstanceMutation, sign_up::SignUpMutation);
+pub struct Mutation(
+    instances::InstanceMutation,
+    sign_up::SignUpMutation,
+    sign_in::SignInMutation,
+);
 
 /// The executable schema.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

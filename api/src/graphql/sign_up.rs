@@ -233,7 +233,7 @@ impl SignUp {
 }
 
 /// Counts one event of `kind` from the caller's IP address against the instance's limits.
-async fn limit_ip(ctx: &Context<'_>, kind: LimitKind) -> GqlResult<()> {
+pub(crate) async fn limit_ip(ctx: &Context<'_>, kind: LimitKind) -> GqlResult<()> {
     let (platform, caller) = scope(ctx)?;
     let (instance, _) = caller.require_frontend().gql()?;
     let ip = ctx

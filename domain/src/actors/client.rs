@@ -12,8 +12,10 @@ use actix::{
 };
 
 use crate::flows;
+pub use crate::flows::sign_in::{FirstFactorInput, SignInInput};
 use crate::model::client::Client;
 use crate::model::instance::Instance;
+use crate::model::sign_in::FirstFactor;
 use crate::model::sign_up::SignUpInput;
 use crate::services::Services;
 use crate::store;
@@ -28,9 +30,20 @@ pub enum Command {
     UpdateSignUp(SignUpInput),
     PrepareSignUpEmailCode,
     AttemptSignUpEmailCode(String),
+    CreateSignIn(SignInInput),
+    PrepareFirstFactor {
+        strategy: FirstFactor,
+        email_address_id: String,
+    },
+    AttemptFirstFactor(FirstFactorInput),
+    ResetPassword {
+        password: String,
+        sign_out_of_other_sessions: bool,
+    },
 }
 
-/// A command, in the instance as the request resolved it (settings are read fresh per request).
+/// A command, in the instance as the request resolved it (its settings as this node last read
+/// them: at most a few seconds old, see `instance_cache`).
 #[derive(Message, Debug)]
 #[rtype(result = "Result<Option<Client>>")]
 pub struct Run {
@@ -44,6 +57,8 @@ pub struct Run {
 pub struct Unknown {
     pub instance_id: String,
     pub token_hash: String,
+    /// Names the actor (its busy flag), so a newer actor for the same token is left alone.
+    pub busy: Arc<AtomicBool>,
 }
 
 /// The actor of one client, known by its instance and the hash of its token.
@@ -93,7 +108,12 @@ async fn execute(
 ) -> Result<Client> {
     let now = services.clock.now();
     Ok(match command {
-        Command::Get => client.clone(),
+        // Sessions can change from elsewhere (a password reset on another client ends them):
+        // they are read afresh; the rest of the client is this actor's.
+        Command::Get => Client {
+            sessions: store::sessions::for_client(&services.db, &instance.id, &client.id).await?,
+            ..client.clone()
+        },
         Command::CreateSignUp(input) => {
             flows::sign_up::create(services, instance, client, input, now).await?
         }
@@ -105,6 +125,40 @@ async fn execute(
         }
         Command::AttemptSignUpEmailCode(code) => {
             flows::sign_up::attempt_email_code(services, instance, client, &code, now).await?
+        }
+        Command::CreateSignIn(input) => {
+            flows::sign_in::create(services, instance, client, input, now).await?
+        }
+        Command::PrepareFirstFactor {
+            strategy,
+            email_address_id,
+        } => {
+            flows::sign_in::prepare_first_factor(
+                services,
+                instance,
+                client,
+                strategy,
+                &email_address_id,
+                now,
+            )
+            .await?
+        }
+        Command::AttemptFirstFactor(input) => {
+            flows::sign_in::attempt_first_factor(services, instance, client, input, now).await?
+        }
+        Command::ResetPassword {
+            password,
+            sign_out_of_other_sessions,
+        } => {
+            flows::sign_in::reset_password(
+                services,
+                instance,
+                client,
+                password,
+                sign_out_of_other_sessions,
+                now,
+            )
+            .await?
         }
     })
 }
@@ -167,6 +221,7 @@ impl Handler<Run> for ClientActor {
                 act.registry.do_send(Unknown {
                     instance_id: act.instance_id.clone(),
                     token_hash: act.token_hash.clone(),
+                    busy: act.busy.clone(),
                 });
                 ctx.stop();
             }

@@ -92,7 +92,9 @@ impl Mailer {
         };
         let work = async move {
             if let Err(err) = pass.send_due().await {
+                // Try again at the next poll, not at once: a lasting error must not spin.
                 tracing::error!(error = %err, "the mailer could not work through the outbox");
+                return Some(POLL);
             }
             pass.next_delay().await
         };
@@ -182,7 +184,7 @@ impl Pass {
                 (at - now)
                     .to_std()
                     .unwrap_or(StdDuration::ZERO)
-                    .max(StdDuration::from_millis(10))
+                    .max(StdDuration::from_millis(100))
                     .min(POLL)
             }),
             Err(err) => {

@@ -93,7 +93,14 @@ impl Handler<Unknown> for Shard {
     type Result = ();
 
     fn handle(&mut self, msg: Unknown, _: &mut Self::Context) {
-        self.entries.remove(&(msg.instance_id, msg.token_hash));
+        let key = (msg.instance_id, msg.token_hash);
+        if self
+            .entries
+            .get(&key)
+            .is_some_and(|e| Arc::ptr_eq(&e.busy, &msg.busy))
+        {
+            self.entries.remove(&key);
+        }
     }
 }
 

@@ -179,12 +179,7 @@ pub async fn prepare_email_code(
         return Err(stale());
     }
     if !test {
-        let from = &instance.settings.mail;
-        let sender = mail::Sender {
-            address: from.from_address.as_deref().unwrap_or(&svc.mail_from),
-            name: from.from_name.as_deref().unwrap_or(&instance.name),
-            instance_name: &instance.name,
-        };
+        let sender = svc.sender(instance);
         let message = mail::Message {
             development: instance.environment == Environment::Development,
             ..mail::verification_code(
@@ -220,6 +215,11 @@ pub async fn attempt_email_code(
     ensure_public(instance)?;
     let mut sign_up = current(client)?;
     sign_up.ensure_open(now)?;
+    if sign_up.ready(&instance.settings.sign_up, now) {
+        // Verified already, and nothing else missing: the completion did not happen (another
+        // writer got there between the two). Complete now rather than refuse the code.
+        return complete_if_ready(svc, instance, client.clone(), now).await;
+    }
     let before = sign_up.email_verification.clone();
     let checked = sign_up
         .email_verification
@@ -326,6 +326,7 @@ fn new_user(instance: &Instance, sign_up: &SignUp, now: DateTime<Utc>) -> User {
         private_metadata: serde_json::json!({}),
         unsafe_metadata: sign_up.unsafe_metadata.clone(),
         banned: false,
+        locked_until: None,
         last_sign_in_at: Some(now),
         last_active_at: Some(now),
         created_at: now,

@@ -8,6 +8,9 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use super::Message;
 
+/// The longest one message may take to send over SMTP, all commands together.
+pub const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Why a delivery failed.
 #[derive(Debug)]
 pub enum DeliveryError {
@@ -55,30 +58,40 @@ impl Transport {
     pub async fn deliver(&self, id: &str, message: &Message) -> Result<(), DeliveryError> {
         let email = build(message)?;
         match self {
-            Self::Smtp(smtp) => smtp.send(email).await.map(|_| ()).map_err(|e| {
-                if e.is_permanent() {
-                    DeliveryError::Permanent(e.to_string())
-                } else {
-                    DeliveryError::Transient(e.to_string())
-                }
-            }),
+            Self::Smtp(smtp) => {
+                // One bound for the whole conversation (lettre's timeout is per command), so a
+                // slow server cannot outlast the shutdown grace.
+                let sent = tokio::time::timeout(SEND_TIMEOUT, smtp.send(email))
+                    .await
+                    .map_err(|_| {
+                        DeliveryError::Transient("the SMTP server took too long".into())
+                    })?;
+                sent.map(|_| ()).map_err(|e| {
+                    if e.is_permanent() {
+                        DeliveryError::Permanent(e.to_string())
+                    } else {
+                        DeliveryError::Transient(e.to_string())
+                    }
+                })
+            }
             Self::Log { dir } => {
-                if message.development {
-                    // Development only, with no SMTP server configured: the quick start reads the
-                    // code here. A live instance's codes never reach the log.
-                    tracing::info!(
-                        mail_id = id,
-                        to = %message.to,
-                        subject = %message.subject,
-                        body = %message.text,
-                        "mail (no SMTP server configured; set LATCHKEY_SMTP_URL to send it)"
-                    );
-                } else if dir.is_none() {
+                if !message.development {
+                    // A live instance's codes go neither to the log nor to a file: they wait in
+                    // the outbox for an SMTP server.
                     return Err(DeliveryError::Transient(
                         "no SMTP server is configured for a live instance's mail: set LATCHKEY_SMTP_URL"
                             .to_owned(),
                     ));
                 }
+                // Development only, with no SMTP server configured: the quick start reads the
+                // code here.
+                tracing::info!(
+                    mail_id = id,
+                    to = %message.to,
+                    subject = %message.subject,
+                    body = %message.text,
+                    "mail (no SMTP server configured; set LATCHKEY_SMTP_URL to send it)"
+                );
                 if let Some(dir) = dir {
                     let path = dir.join(format!("{id}.eml"));
                     tokio::fs::create_dir_all(dir)
@@ -87,7 +100,6 @@ impl Transport {
                     tokio::fs::write(&path, email.formatted())
                         .await
                         .map_err(|e| DeliveryError::Transient(e.to_string()))?;
-                    tracing::info!(mail_id = id, path = %path.display(), "mail written to the mail directory");
                 }
                 Ok(())
             }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::session::{Session, SessionStatus};
+use super::sign_in::SignIn;
 use super::sign_up::SignUp;
 
 /// A client as its actor holds it.
@@ -13,6 +14,8 @@ pub struct Client {
     pub last_active_session_id: Option<String>,
     /// The newest sign-up of the client, when it has one.
     pub sign_up: Option<SignUp>,
+    /// The newest sign-in of the client, when it has one.
+    pub sign_in: Option<SignIn>,
     /// Its sessions, oldest first.
     pub sessions: Vec<Session>,
     pub created_at: DateTime<Utc>,

@@ -304,9 +304,15 @@ impl InstanceSettings {
 
     fn validate_mail(&self) -> Result<()> {
         if let Some(address) = &self.mail.from_address {
-            super::identifiers::email_address(address).map_err(|_| {
-                Error::validation("mail.fromAddress", "is not a valid email address")
-            })?;
+            // Stored exactly as checked: no surrounding spaces or line breaks.
+            let valid = super::identifiers::email_address(address)
+                .is_ok_and(|parsed| parsed.address == *address);
+            if !valid {
+                return Err(Error::validation(
+                    "mail.fromAddress",
+                    "is not a valid email address",
+                ));
+            }
         }
         if let Some(name) = &self.mail.from_name {
             let bad = name.trim().is_empty()
@@ -470,6 +476,8 @@ mod tests {
             .patched(json!({"mail": {"fromAddress": "hello@acme.test", "fromName": "Acme"}}))
             .unwrap();
         assert_eq!(mail.mail.from_address.as_deref(), Some("hello@acme.test"));
+        let padded = base.patched(json!({"mail": {"fromAddress": "hello@acme.test\r\n"}}));
+        assert!(padded.is_err(), "stored exactly as checked");
         let bad = base.patched(json!({"mail": {"fromAddress": "not an address"}}));
         assert!(
             matches!(bad, Err(Error::Validation { ref field, .. }) if field == "mail.fromAddress")

@@ -26,7 +26,7 @@ pub enum SignInStatus {
 }
 
 /// A first factor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FirstFactor {
     Password,
     EmailCode,
@@ -34,14 +34,14 @@ pub enum FirstFactor {
 }
 
 /// A second factor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SecondFactor {
     Totp,
     BackupCode,
 }
 
 /// One verified email address a code can go to, as the sign-in shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CodeTarget {
     pub email_address_id: String,
     /// `j***@example.com`.
@@ -51,7 +51,7 @@ pub struct CodeTarget {
 }
 
 /// What the sign-in knows of the user behind the identifier.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Subject {
     /// `None` when no user has the identifier (the sign-in still answers like for one).
     pub user_id: Option<String>,
@@ -85,7 +85,7 @@ impl Subject {
 }
 
 /// A first factor in progress: which one, the code target, and its code's verification.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FirstFactorAttempt {
     pub strategy: FirstFactor,
     pub email_address_id: Option<String>,
@@ -107,6 +107,8 @@ pub struct SignIn {
     pub created_session_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The stored version this state was read at; the store refuses a write over a newer one.
+    pub version: i64,
 }
 
 fn step(message: &'static str) -> Error {
@@ -128,6 +130,7 @@ impl SignIn {
             created_session_id: None,
             created_at: now,
             updated_at: now,
+            version: 0,
         }
     }
 

@@ -25,6 +25,8 @@ pub struct User {
     pub private_metadata: serde_json::Value,
     pub unsafe_metadata: serde_json::Value,
     pub banned: bool,
+    /// Locked out of signing in until then.
+    pub locked_until: Option<DateTime<Utc>>,
     pub last_sign_in_at: Option<DateTime<Utc>>,
     pub last_active_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,

@@ -14,7 +14,7 @@ use super::settings::VerificationSettings;
 use crate::{Error, Result};
 
 /// Where a verification stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum VerificationStatus {
     Unverified,
     Verified,
@@ -48,7 +48,7 @@ impl VerificationStatus {
 }
 
 /// An email-code verification.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Verification {
     /// Salts the code hash; the id of what is being verified.
     pub salt: String,

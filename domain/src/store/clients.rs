@@ -47,12 +47,14 @@ pub async fn load(
         return Ok(None);
     };
     let sign_up = super::sign_ups::latest_for_client(db, instance_id, &row.id).await?;
+    let sign_in = super::sign_ins::latest_for_client(db, instance_id, &row.id).await?;
     let sessions = super::sessions::for_client(db, instance_id, &row.id).await?;
     Ok(Some(Client {
         id: row.id,
         instance_id: row.instance_id,
         last_active_session_id: row.last_active_session_id,
         sign_up,
+        sign_in,
         sessions,
         created_at: row.created_at,
         updated_at: row.updated_at,

@@ -1,13 +1,17 @@
 //! Users and their email addresses. Uniqueness (email addresses and usernames, per instance) is
 //! the database's: a unique index refuses the second writer, and that becomes `IDENTIFIER_EXISTS`.
 
+use chrono::{DateTime, Utc};
 use latchkey_entities::{email_address, user};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use super::is_unique_violation;
+use crate::model::lockout::Lockout;
+use crate::model::settings::LockoutSettings;
 use crate::model::user::{User, UserEmailAddress};
 use crate::{Error, Result};
 
@@ -78,6 +82,8 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser<'_>) -> Result<()> {
         unsafe_metadata: Set(json(&u.unsafe_metadata)),
         banned: Set(u.banned),
         last_sign_in_at: Set(u.last_sign_in_at),
+        failed_sign_in_attempts: Set(0),
+        locked_until: Set(u.locked_until),
         last_active_at: Set(u.last_active_at),
         created_at: Set(u.created_at),
         updated_at: Set(u.updated_at),
@@ -144,9 +150,168 @@ pub async fn find(db: &impl ConnectionTrait, instance_id: &str, id: &str) -> Res
         last_name: row.last_name,
         primary_email_address_id: row.primary_email_address_id,
         banned: row.banned,
+        locked_until: row.locked_until,
         last_sign_in_at: row.last_sign_in_at,
         last_active_at: row.last_active_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
     }))
+}
+
+/// A user found for a sign-in: the user, its password hash, and its lockout state.
+#[derive(Debug)]
+pub struct SignInUser {
+    pub user: User,
+    pub password_hash: Option<String>,
+    pub lockout: Lockout,
+}
+
+/// The user of the instance with this identifier: an email address (any case) or a username.
+pub async fn find_for_sign_in(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    identifier: &str,
+) -> Result<Option<SignInUser>> {
+    let normalized = identifier.trim().to_ascii_lowercase();
+    let user_id = if normalized.contains('@') {
+        email_address::Entity::find()
+            .filter(email_address::Column::InstanceId.eq(instance_id))
+            .filter(email_address::Column::Normalized.eq(normalized.as_str()))
+            .one(db)
+            .await?
+            .map(|e| e.user_id)
+    } else {
+        user::Entity::find()
+            .filter(user::Column::InstanceId.eq(instance_id))
+            .filter(user::Column::Username.eq(normalized.as_str()))
+            .one(db)
+            .await?
+            .map(|u| u.id)
+    };
+    match user_id {
+        Some(user_id) => sign_in_user(db, instance_id, &user_id).await,
+        None => Ok(None),
+    }
+}
+
+/// A user of the instance with what signing in needs: its password hash and lockout state.
+pub async fn sign_in_user(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    user_id: &str,
+) -> Result<Option<SignInUser>> {
+    let Some(row) = user::Entity::find_by_id(user_id.to_owned())
+        .filter(user::Column::InstanceId.eq(instance_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(found) = find(db, instance_id, user_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(SignInUser {
+        user: found,
+        password_hash: row.password_hash,
+        lockout: Lockout {
+            failed_attempts: u32::try_from(row.failed_sign_in_attempts).unwrap_or(0),
+            locked_until: row.locked_until,
+        },
+    }))
+}
+
+/// Counts one failed sign-in attempt of a user, exactly (an atomic increment, so attempts from
+/// many clients at once all count), and locks the user once the count reaches the instance's
+/// maximum. A lock that has run out starts the count over. Gives the state after this attempt.
+pub async fn record_failed_attempt(
+    db: &DatabaseConnection,
+    instance_id: &str,
+    user_id: &str,
+    now: DateTime<Utc>,
+    settings: &LockoutSettings,
+) -> Result<Lockout> {
+    let txn = db.begin().await?;
+    // A run-out lock starts the count over (only the first writer after it sees it run out).
+    user::Entity::update_many()
+        .col_expr(user::Column::FailedSignInAttempts, Expr::value(0))
+        .col_expr(
+            user::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::InstanceId.eq(instance_id))
+        .filter(user::Column::LockedUntil.lte(now))
+        .exec(&txn)
+        .await?;
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::FailedSignInAttempts,
+            Expr::col(user::Column::FailedSignInAttempts).add(1),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::InstanceId.eq(instance_id))
+        .exec(&txn)
+        .await?;
+    let row = user::Entity::find_by_id(user_id.to_owned())
+        .filter(user::Column::InstanceId.eq(instance_id))
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("user"))?;
+    let count = u32::try_from(row.failed_sign_in_attempts).unwrap_or(u32::MAX);
+    let mut state = Lockout::after_failure(count, now, settings);
+    match (state.locked_until, row.locked_until) {
+        // Already locked (by the backend, or by a failure just before): keep that lock.
+        (_, Some(existing)) if existing > now => state.locked_until = Some(existing),
+        (Some(until), _) => {
+            user::Entity::update_many()
+                .col_expr(user::Column::LockedUntil, Expr::value(until))
+                .filter(user::Column::Id.eq(user_id))
+                .filter(user::Column::InstanceId.eq(instance_id))
+                .exec(&txn)
+                .await?;
+        }
+        (None, _) => {}
+    }
+    txn.commit().await?;
+    Ok(state)
+}
+
+/// Records a sign-in: the failure count starts over, `lastSignInAt` moves.
+pub async fn record_sign_in(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    user::Entity::update_many()
+        .col_expr(user::Column::FailedSignInAttempts, Expr::value(0))
+        .col_expr(user::Column::LastSignInAt, Expr::value(now))
+        .col_expr(user::Column::LastActiveAt, Expr::value(now))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::InstanceId.eq(instance_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Replaces a user's password hash.
+pub async fn set_password(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    user_id: &str,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::PasswordHash,
+            Expr::value(password_hash.to_owned()),
+        )
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::InstanceId.eq(instance_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }

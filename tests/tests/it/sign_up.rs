@@ -255,7 +255,24 @@ async fn pending_mail_is_sent_after_a_restart() {
 #[tokio::test]
 async fn a_sign_up_survives_a_restart_between_prepare_and_attempt() {
     let smtp = SmtpServer::start();
-    let server = server_with_smtp(&smtp).await;
+    let url = smtp.url.clone();
+    let server = TestServer::spawn_with(move |config| {
+        config.mail.smtp_url = Some(url.clone());
+        config.mail.from_domains = vec!["acme.test".to_owned()];
+    })
+    .await;
+    let foreign = server
+        .backend(
+            r#"mutation { updateInstanceSettings(input: { mail: { fromAddress: "ceo@bank.example" } }) { id } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        foreign.code(),
+        "VALIDATION_FAILED",
+        "no sending as someone else"
+    );
+    assert_eq!(foreign.extensions()["field"], "mail.fromAddress");
     server
         .backend(
             r#"mutation { updateInstanceSettings(input: { mail: { fromAddress: "hello@acme.test", fromName: "Acme Accounts" } }) { id } }"#,

@@ -1,0 +1,383 @@
+//! Sign-in: create (with the identifier, and at once the password when given), prepare and
+//! attempt a first factor, set a new password after a reset code, and complete into a session.
+//! Failed factors count against the user's lockout in the database, exactly.
+
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+
+use super::Stale;
+use crate::ids::{IdKind, new_id};
+use crate::mail;
+use crate::model::client::Client;
+use crate::model::instance::{Environment, Instance};
+use crate::model::password::{self, OwnIdentifiers};
+use crate::model::session::Session;
+use crate::model::sign_in::{CodeTarget, FirstFactor, SignIn, Subject};
+use crate::model::verification::{TEST_CODE, new_code};
+use crate::services::Services;
+use crate::store::{self, users::SignInUser};
+use crate::{Error, Result};
+
+/// The longest identifier accepted.
+const MAX_IDENTIFIER_LENGTH: usize = 320;
+
+/// What `createSignIn` is given.
+#[derive(Clone, Debug, Default)]
+pub struct SignInInput {
+    pub identifier: String,
+    pub password: Option<String>,
+    /// A first factor to start at once: `EmailCode` or `ResetPasswordEmailCode` send a code to
+    /// the first address; `Password` needs the password.
+    pub strategy: Option<FirstFactor>,
+}
+
+/// What `attemptFirstFactor` is given.
+#[derive(Clone, Debug)]
+pub struct FirstFactorInput {
+    pub strategy: FirstFactor,
+    pub password: Option<String>,
+    pub code: Option<String>,
+}
+
+fn with_sign_in(client: &Client, sign_in: SignIn) -> Client {
+    Client {
+        sign_in: Some(sign_in),
+        ..client.clone()
+    }
+}
+
+fn current(client: &Client) -> Result<SignIn> {
+    client.sign_in.clone().ok_or(Error::NotFound("sign-in"))
+}
+
+fn subject_of(found: &SignInUser) -> Subject {
+    Subject {
+        user_id: Some(found.user.id.clone()),
+        password_enabled: found.password_hash.is_some(),
+        code_targets: found
+            .user
+            .email_addresses
+            .iter()
+            .filter(|e| e.verified)
+            .map(|e| CodeTarget {
+                email_address_id: e.id.clone(),
+                safe_identifier: crate::model::identifiers::masked_email(&e.email_address),
+                address: Some(e.email_address.clone()),
+            })
+            .collect(),
+        second_factor_enabled: false,
+    }
+}
+
+async fn save(svc: &Services, instance: &Instance, sign_in: &mut SignIn) -> Result<()> {
+    if !store::sign_ins::update(&svc.db, &instance.id, sign_in).await? {
+        return Err(Error::internal(Stale));
+    }
+    sign_in.version += 1;
+    Ok(())
+}
+
+/// Starts a sign-in on the client. An unknown identifier is answered like a known one when the
+/// instance's enumeration protection is on (the default).
+pub async fn create(
+    svc: &Services,
+    instance: &Instance,
+    client: &Client,
+    input: SignInInput,
+    now: DateTime<Utc>,
+) -> Result<Client> {
+    let identifier = input.identifier.trim().to_owned();
+    if identifier.is_empty() || identifier.chars().count() > MAX_IDENTIFIER_LENGTH {
+        return Err(Error::validation(
+            "identifier",
+            "an email address or a username is required",
+        ));
+    }
+    if let Some(password) = &input.password {
+        check_password_length(instance, password)?;
+    }
+    if !instance.settings.sessions.multi_session && client.signed_in_at(now) {
+        return Err(Error::validation(
+            "client",
+            "this client is already signed in; sign out first",
+        ));
+    }
+    let found = store::users::find_for_sign_in(&svc.db, &instance.id, &identifier).await?;
+    let subject = match &found {
+        Some(found) => subject_of(found),
+        None if instance.settings.enumeration_protection => {
+            Subject::unknown(&identifier, &instance.id)
+        }
+        None => return Err(Error::NotFound("identifier")),
+    };
+    let mut sign_in = SignIn::new(new_id(IdKind::SignIn), client.id.clone(), now);
+    sign_in.identify(identifier, subject, now)?;
+    store::sign_ins::insert(&svc.db, &instance.id, &sign_in).await?;
+    let next = with_sign_in(client, sign_in.clone());
+    match (input.password, input.strategy) {
+        (Some(password), None | Some(FirstFactor::Password)) => {
+            let attempt = FirstFactorInput {
+                strategy: FirstFactor::Password,
+                password: Some(password),
+                code: None,
+            };
+            attempt_first_factor(svc, instance, &next, attempt, now).await
+        }
+        (None, Some(strategy @ (FirstFactor::EmailCode | FirstFactor::ResetPasswordEmailCode))) => {
+            let target = sign_in
+                .supported_first_factors()
+                .into_iter()
+                .find(|(s, _)| *s == strategy)
+                .and_then(|(_, t)| t.map(|t| t.email_address_id.clone()));
+            match target {
+                Some(id) => prepare_first_factor(svc, instance, &next, strategy, &id, now).await,
+                None => Ok(next),
+            }
+        }
+        (None, Some(FirstFactor::Password)) => Err(Error::validation(
+            "password",
+            "the password strategy needs the password",
+        )),
+        (Some(_), Some(_)) => Err(Error::validation(
+            "strategy",
+            "a password goes with the password strategy",
+        )),
+        (None, None) => Ok(next),
+    }
+}
+
+fn check_password_length(instance: &Instance, password: &str) -> Result<()> {
+    let max = usize::try_from(instance.settings.password.max_length).unwrap_or(usize::MAX);
+    if password.chars().count() > max {
+        return Err(Error::validation(
+            "password",
+            format!("a password may have at most {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Sends a code for an email-code first factor (or a password reset).
+pub async fn prepare_first_factor(
+    svc: &Services,
+    instance: &Instance,
+    client: &Client,
+    strategy: FirstFactor,
+    email_address_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Client> {
+    let mut sign_in = current(client)?;
+    let test = instance.environment == Environment::Development
+        && sign_in
+            .identifier
+            .as_deref()
+            .and_then(|i| crate::model::identifiers::email_address(i).ok())
+            .is_some_and(|e| e.is_test_address());
+    let code = if test {
+        TEST_CODE.to_owned()
+    } else {
+        new_code()
+    };
+    let settings = &instance.settings.verification;
+    let to = sign_in.prepare_first_factor(strategy, email_address_id, &code, now, settings)?;
+    let txn = svc.db.begin().await?;
+    if !store::sign_ins::update(&txn, &instance.id, &sign_in).await? {
+        return Err(Error::internal(Stale));
+    }
+    let mail = to.filter(|_| !test);
+    if let Some(address) = &mail {
+        let sender = svc.sender(instance);
+        let message = mail::Message {
+            development: instance.environment == Environment::Development,
+            ..mail::verification_code(address, &sender, &code, settings.code_lifetime_seconds)
+        };
+        store::mail_outbox::enqueue(&txn, &instance.id, &new_id(IdKind::Mail), &message, now)
+            .await?;
+    }
+    txn.commit().await?;
+    if mail.is_some() {
+        svc.mail_committed();
+    }
+    sign_in.version += 1;
+    Ok(with_sign_in(client, sign_in))
+}
+
+/// Checks a first factor. The user's lock is checked first; a failure counts against it.
+pub async fn attempt_first_factor(
+    svc: &Services,
+    instance: &Instance,
+    client: &Client,
+    input: FirstFactorInput,
+    now: DateTime<Utc>,
+) -> Result<Client> {
+    let mut sign_in = current(client)?;
+    let user_id = sign_in.subject.as_ref().and_then(|s| s.user_id.clone());
+    let found = match &user_id {
+        Some(id) => store::users::sign_in_user(&svc.db, &instance.id, id).await?,
+        None => None,
+    };
+    if let Some(found) = &found {
+        found.lockout.check(now)?;
+    }
+    let checked = match input.strategy {
+        FirstFactor::Password => {
+            let password = input
+                .password
+                .ok_or_else(|| Error::validation("password", "is required for this strategy"))?;
+            check_password_length(instance, &password)?;
+            // An unknown identifier (or a user without a password) is checked against the
+            // dummy hash, so the time taken tells nothing.
+            let stored = found
+                .as_ref()
+                .and_then(|f| f.password_hash.clone())
+                .unwrap_or_else(|| svc.dummy_hash.clone());
+            let matched = svc.hasher.verify(password, stored).await?;
+            sign_in.password_checked(matched, now)
+        }
+        strategy => {
+            let code = input
+                .code
+                .ok_or_else(|| Error::validation("code", "is required for this strategy"))?;
+            if code.chars().count() > 32 {
+                return Err(Error::validation("code", "is not a verification code"));
+            }
+            let before = sign_in.clone();
+            let result = sign_in.attempt_first_factor_code(
+                strategy,
+                &code,
+                now,
+                &instance.settings.verification,
+            );
+            if sign_in != before {
+                save(svc, instance, &mut sign_in).await?;
+            }
+            result
+        }
+    };
+    match checked {
+        Ok(()) => {}
+        Err(err @ (Error::InvalidCredentials | Error::CodeIncorrect | Error::TooManyAttempts)) => {
+            if let Some(id) = &user_id {
+                let state = store::users::record_failed_attempt(
+                    &svc.db,
+                    &instance.id,
+                    id,
+                    now,
+                    &instance.settings.lockout,
+                )
+                .await?;
+                state.check(now)?;
+            }
+            return Err(err);
+        }
+        Err(err) => return Err(err),
+    }
+    if found.as_ref().is_some_and(|f| f.user.banned) {
+        return Err(Error::Forbidden("this account is banned"));
+    }
+    if input.strategy == FirstFactor::Password {
+        save(svc, instance, &mut sign_in).await?;
+    }
+    complete_if_ready(svc, instance, with_sign_in(client, sign_in), now).await
+}
+
+/// Sets a new password after a reset code, optionally ending every other session of the user.
+pub async fn reset_password(
+    svc: &Services,
+    instance: &Instance,
+    client: &Client,
+    password: String,
+    sign_out_of_other_sessions: bool,
+    now: DateTime<Utc>,
+) -> Result<Client> {
+    let mut sign_in = current(client)?;
+    sign_in.ensure_new_password_due(now)?;
+    let user_id = sign_in
+        .subject
+        .as_ref()
+        .and_then(|s| s.user_id.clone())
+        .ok_or_else(|| Error::internal("a reset passed for a made-up subject"))?;
+    let found = store::users::sign_in_user(&svc.db, &instance.id, &user_id)
+        .await?
+        .ok_or(Error::NotFound("user"))?;
+    check_password_length(instance, &password)?;
+    let email = found
+        .user
+        .primary_email_address()
+        .map(|e| e.email_address.clone());
+    password::check(
+        &password,
+        &instance.settings.password,
+        OwnIdentifiers {
+            email_address: email.as_deref(),
+            username: found.user.username.as_deref(),
+        },
+    )?;
+    let hash = svc.hasher.hash(password).await?;
+    sign_in.new_password_was_set(now)?;
+    let txn = svc.db.begin().await?;
+    store::users::set_password(&txn, &instance.id, &user_id, &hash, now).await?;
+    if sign_out_of_other_sessions {
+        store::sessions::end_all_for_user(&txn, &instance.id, &user_id, now).await?;
+    }
+    if !store::sign_ins::update(&txn, &instance.id, &sign_in).await? {
+        return Err(Error::internal(Stale));
+    }
+    txn.commit().await?;
+    sign_in.version += 1;
+    let mut next = with_sign_in(client, sign_in);
+    if sign_out_of_other_sessions {
+        next.sessions = store::sessions::for_client(&svc.db, &instance.id, &client.id).await?;
+    }
+    if found.user.banned {
+        return Err(Error::Forbidden("this account is banned"));
+    }
+    complete_if_ready(svc, instance, next, now).await
+}
+
+/// Completes the sign-in when its factors are done: an active session on the client, the
+/// sign-in marked complete, the user's failure count reset and `lastSignInAt` moved, in one
+/// transaction.
+async fn complete_if_ready(
+    svc: &Services,
+    instance: &Instance,
+    mut client: Client,
+    now: DateTime<Utc>,
+) -> Result<Client> {
+    let Some(mut sign_in) = client.sign_in.clone() else {
+        return Ok(client);
+    };
+    if !sign_in.ready(now) {
+        return Ok(client);
+    }
+    let user_id = sign_in
+        .subject
+        .as_ref()
+        .and_then(|s| s.user_id.clone())
+        .ok_or_else(|| Error::internal("a ready sign-in without a user"))?;
+    let session = Session::start(
+        new_id(IdKind::Session),
+        instance.id.clone(),
+        client.id.clone(),
+        user_id.clone(),
+        &instance.settings.sessions,
+        now,
+    );
+    sign_in.complete(session.id.clone(), now)?;
+    let txn = svc.db.begin().await?;
+    store::sessions::insert(&txn, &session).await?;
+    if !store::sign_ins::update(&txn, &instance.id, &sign_in).await? {
+        return Err(Error::internal(Stale));
+    }
+    store::users::record_sign_in(&txn, &instance.id, &user_id, now).await?;
+    store::clients::set_last_active_session(&txn, &instance.id, &client.id, &session.id, now)
+        .await?;
+    txn.commit().await?;
+    tracing::info!(user_id = %user_id, session_id = %session.id, "sign-in complete");
+    sign_in.version += 1;
+    client.last_active_session_id = Some(session.id.clone());
+    client.sessions.push(session);
+    client.sign_in = Some(sign_in);
+    client.updated_at = now;
+    Ok(client)
+}
