@@ -1,0 +1,423 @@
+//! Sign-in over HTTP against the real server: one-call passwords, email codes from a real SMTP
+//! server, password resets, lockout counted exactly, and answers that do not tell whether an
+//! identifier exists.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use latchkey_domain::clock::ManualClock;
+use latchkey_domain::rate_limit::Quota;
+use latchkey_tests::smtp::SmtpServer;
+use latchkey_tests::{Frontend, TestServer};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "a sturdy passphrase";
+const SIGN_IN_FIELDS: &str = "id status identifier createdSessionId
+    supportedFirstFactors { strategy safeIdentifier emailAddressId }
+    firstFactorVerification { status strategy attempts }";
+
+fn create_sign_in() -> String {
+    format!(
+        "mutation($input: SignInInput!) {{ createSignIn(input: $input) {{ {SIGN_IN_FIELDS} }} }}"
+    )
+}
+
+fn prepare() -> String {
+    format!(
+        "mutation($strategy: FirstFactorStrategy!, $id: ID!) {{ prepareFirstFactor(strategy: $strategy, emailAddressId: $id) {{ {SIGN_IN_FIELDS} }} }}"
+    )
+}
+
+fn attempt() -> String {
+    format!(
+        "mutation($strategy: FirstFactorStrategy!, $password: String, $code: String) {{ attemptFirstFactor(strategy: $strategy, password: $password, code: $code) {{ {SIGN_IN_FIELDS} }} }}"
+    )
+}
+
+fn reset() -> String {
+    format!(
+        "mutation($password: String!, $out: Boolean!) {{ resetPassword(password: $password, signOutOfOtherSessions: $out) {{ {SIGN_IN_FIELDS} }} }}"
+    )
+}
+
+const SESSIONS: &str = "{ client { sessions { id status user { lastSignInAt } } } }";
+
+/// Lifts the per-IP limits, which a test from one address would otherwise meet.
+fn generous(config: &mut latchkey_api::ServerConfig) {
+    config.rate_limits.sign_in = Quota::new(1000, 10);
+    config.rate_limits.sign_up = Quota::new(1000, 10);
+    config.rate_limits.attempt = Quota::new(1000, 10);
+}
+
+/// Signs up `email` with `PASSWORD` (a development test address completes with 424242).
+async fn sign_up(server: &TestServer, email: &str) -> Frontend {
+    let mut frontend = Frontend::new(&server.url, &server.publishable_key);
+    frontend
+        .gql(
+            "mutation($e: String!, $p: String!) { createSignUp(input: {emailAddress: $e, password: $p}) { id } }",
+            json!({"e": email, "p": PASSWORD}),
+        )
+        .await
+        .data();
+    frontend
+        .gql(
+            "mutation { prepareSignUpVerification(strategy: EMAIL_CODE) { id } }",
+            json!({}),
+        )
+        .await
+        .data();
+    let done = frontend
+        .gql(
+            "mutation { attemptSignUpVerification(code: \"424242\") { status } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        done.data()["attemptSignUpVerification"]["status"],
+        "COMPLETE"
+    );
+    frontend
+}
+
+async fn sign_in_with_password(
+    server: &TestServer,
+    identifier: &str,
+    password: &str,
+) -> (Frontend, latchkey_tests::Response) {
+    let mut frontend = Frontend::new(&server.url, &server.publishable_key);
+    let answer = frontend
+        .gql(
+            &create_sign_in(),
+            json!({"input": {"identifier": identifier, "password": password}}),
+        )
+        .await;
+    (frontend, answer)
+}
+
+#[tokio::test]
+async fn a_password_signs_in_in_one_call() {
+    let server = TestServer::spawn_with(generous).await;
+    sign_up(&server, "jane+latchkey_test@example.com").await;
+    let (mut frontend, answer) =
+        sign_in_with_password(&server, "JANE+latchkey_test@example.com", PASSWORD).await;
+    let sign_in = &answer.data()["createSignIn"];
+    assert_eq!(sign_in["status"], "COMPLETE", "{sign_in}");
+    let session_id = sign_in["createdSessionId"].as_str().unwrap();
+    let client = frontend.gql(SESSIONS, json!({})).await;
+    let session = &client.data()["client"]["sessions"][0];
+    assert_eq!(session["id"], session_id);
+    assert_eq!(session["status"], "ACTIVE");
+    assert!(session["user"]["lastSignInAt"].is_string());
+}
+
+#[tokio::test]
+async fn an_unknown_identifier_is_answered_like_a_wrong_password() {
+    let server = TestServer::spawn_with(generous).await;
+    sign_up(&server, "known+latchkey_test@example.com").await;
+    let (_, wrong) = sign_in_with_password(
+        &server,
+        "known+latchkey_test@example.com",
+        "not the password",
+    )
+    .await;
+    let (_, unknown) =
+        sign_in_with_password(&server, "nobody@example.com", "not the password").await;
+    assert_eq!(wrong.code(), "INVALID_CREDENTIALS");
+    assert_eq!(
+        wrong.body["errors"], unknown.body["errors"],
+        "the same answer, word for word"
+    );
+
+    let mut known = Frontend::new(&server.url, &server.publishable_key);
+    let mut nobody = Frontend::new(&server.url, &server.publishable_key);
+    let a = known
+        .gql(
+            &create_sign_in(),
+            json!({"input": {"identifier": "known+latchkey_test@example.com"}}),
+        )
+        .await;
+    let b = nobody
+        .gql(
+            &create_sign_in(),
+            json!({"input": {"identifier": "nobody@example.com"}}),
+        )
+        .await;
+    let shape = |v: &Value| {
+        let s = &v["createSignIn"];
+        (
+            s["status"].clone(),
+            s["supportedFirstFactors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| (f["strategy"].clone(), f["safeIdentifier"].is_string()))
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(shape(a.data()), shape(b.data()));
+    assert_eq!(
+        b.data()["createSignIn"]["supportedFirstFactors"][1]["safeIdentifier"],
+        "n***@example.com"
+    );
+    // A code "sent" to the made-up address goes nowhere, and no code opens it.
+    let id = b.data()["createSignIn"]["supportedFirstFactors"][1]["emailAddressId"].clone();
+    nobody
+        .gql(&prepare(), json!({"strategy": "EMAIL_CODE", "id": id}))
+        .await
+        .data();
+    let guess = nobody
+        .gql(
+            &attempt(),
+            json!({"strategy": "EMAIL_CODE", "code": "424242"}),
+        )
+        .await;
+    assert_eq!(guess.code(), "CODE_INCORRECT");
+    assert_eq!(server.db.count("mail_outbox").await, 0);
+}
+
+#[tokio::test]
+async fn an_email_code_from_a_real_smtp_server_signs_in() {
+    let smtp = SmtpServer::start();
+    let url = smtp.url.clone();
+    let server = TestServer::spawn_with(move |config| {
+        generous(config);
+        config.mail.smtp_url = Some(url.clone());
+    })
+    .await;
+    // A real address: its sign-up code comes over SMTP too.
+    let email = "mail-user@example.com";
+    let mut owner = Frontend::new(&server.url, &server.publishable_key);
+    owner
+        .gql(
+            "mutation($e: String!, $p: String!) { createSignUp(input: {emailAddress: $e, password: $p}) { id } }",
+            json!({"e": email, "p": PASSWORD}),
+        )
+        .await
+        .data();
+    owner
+        .gql(
+            "mutation { prepareSignUpVerification(strategy: EMAIL_CODE) { id } }",
+            json!({}),
+        )
+        .await
+        .data();
+    let code = smtp.wait_for(email, 1, Duration::from_secs(30)).await[0].code();
+    owner
+        .gql(
+            "mutation($c: String!) { attemptSignUpVerification(code: $c) { status } }",
+            json!({"c": code}),
+        )
+        .await
+        .data();
+
+    let mut frontend = Frontend::new(&server.url, &server.publishable_key);
+    let started = frontend
+        .gql(&create_sign_in(), json!({"input": {"identifier": email}}))
+        .await;
+    let sign_in = &started.data()["createSignIn"];
+    assert_eq!(sign_in["status"], "NEEDS_FIRST_FACTOR");
+    let factor = &sign_in["supportedFirstFactors"][1];
+    assert_eq!(factor["strategy"], "EMAIL_CODE");
+    assert_eq!(factor["safeIdentifier"], "m***@example.com");
+    frontend
+        .gql(
+            &prepare(),
+            json!({"strategy": "EMAIL_CODE", "id": factor["emailAddressId"]}),
+        )
+        .await
+        .data();
+    let mail = smtp.wait_for(email, 2, Duration::from_secs(30)).await;
+    assert_eq!(mail.len(), 2);
+    let code = mail[1].code();
+    let wrong = frontend
+        .gql(
+            &attempt(),
+            json!({"strategy": "EMAIL_CODE", "code": "000000"}),
+        )
+        .await;
+    assert_eq!(wrong.code(), "CODE_INCORRECT");
+    let done = frontend
+        .gql(&attempt(), json!({"strategy": "EMAIL_CODE", "code": code}))
+        .await;
+    assert_eq!(done.data()["attemptFirstFactor"]["status"], "COMPLETE");
+    let replay = frontend
+        .gql(&attempt(), json!({"strategy": "EMAIL_CODE", "code": code}))
+        .await;
+    assert_eq!(
+        replay.code(),
+        "VALIDATION_FAILED",
+        "a used code, on a complete sign-in"
+    );
+}
+
+#[tokio::test]
+async fn a_password_reset_can_sign_out_every_other_session() {
+    let server = TestServer::spawn_with(generous).await;
+    let email = "reset+latchkey_test@example.com";
+    let mut first = sign_up(&server, email).await;
+    let mut frontend = Frontend::new(&server.url, &server.publishable_key);
+    let started = frontend
+        .gql(&create_sign_in(), json!({"input": {"identifier": email}}))
+        .await;
+    let factors = started.data()["createSignIn"]["supportedFirstFactors"].clone();
+    assert_eq!(factors[2]["strategy"], "RESET_PASSWORD_EMAIL_CODE");
+    let early = frontend
+        .gql(
+            &reset(),
+            json!({"password": "a brand new passphrase", "out": true}),
+        )
+        .await;
+    assert_eq!(early.code(), "VALIDATION_FAILED", "a reset without a code");
+    frontend
+        .gql(
+            &prepare(),
+            json!({"strategy": "RESET_PASSWORD_EMAIL_CODE", "id": factors[2]["emailAddressId"]}),
+        )
+        .await
+        .data();
+    let passed = frontend
+        .gql(
+            &attempt(),
+            json!({"strategy": "RESET_PASSWORD_EMAIL_CODE", "code": "424242"}),
+        )
+        .await;
+    assert_eq!(
+        passed.data()["attemptFirstFactor"]["status"],
+        "NEEDS_NEW_PASSWORD"
+    );
+    let weak = frontend
+        .gql(&reset(), json!({"password": "password1", "out": true}))
+        .await;
+    assert_eq!(weak.code(), "PASSWORD_COMPROMISED");
+    let done = frontend
+        .gql(
+            &reset(),
+            json!({"password": "a brand new passphrase", "out": true}),
+        )
+        .await;
+    assert_eq!(done.data()["resetPassword"]["status"], "COMPLETE");
+
+    let before = first.gql(SESSIONS, json!({})).await;
+    assert_eq!(
+        before.data()["client"]["sessions"][0]["status"],
+        "ENDED",
+        "signed out elsewhere"
+    );
+    let (_, old) = sign_in_with_password(&server, email, PASSWORD).await;
+    assert_eq!(old.code(), "INVALID_CREDENTIALS");
+    let (_, new) = sign_in_with_password(&server, email, "a brand new passphrase").await;
+    assert_eq!(new.data()["createSignIn"]["status"], "COMPLETE");
+}
+
+#[tokio::test]
+async fn failures_from_many_clients_lock_the_user_exactly_until_the_lock_runs_out() {
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let shared = clock.clone();
+    let server = TestServer::spawn_with(move |config| {
+        generous(config);
+        config.clock = shared.clone();
+    })
+    .await;
+    let email = "locked+latchkey_test@example.com";
+    sign_up(&server, email).await;
+    let tasks: Vec<_> = (0..15)
+        .map(|_| {
+            let (url, pk) = (server.url.clone(), server.publishable_key.clone());
+            tokio::spawn(async move {
+                let frontend = Frontend::new(&url, &pk);
+                frontend
+                    .post(
+                        &create_sign_in(),
+                        json!({"input": {"identifier": email, "password": "wrong password!"}}),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut invalid = 0;
+    let mut locked = 0;
+    for task in tasks {
+        match task.await.unwrap().code() {
+            "INVALID_CREDENTIALS" => invalid += 1,
+            "ACCOUNT_LOCKED" => locked += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(
+        (invalid, locked),
+        (9, 6),
+        "the tenth failure locks, whatever the order"
+    );
+    let (_, right) = sign_in_with_password(&server, email, PASSWORD).await;
+    assert_eq!(right.code(), "ACCOUNT_LOCKED", "even the right password");
+    let retry_after = right.extensions()["retryAfter"].as_u64().unwrap();
+    assert!((3590..=3600).contains(&retry_after), "{retry_after}");
+
+    clock.advance(chrono::Duration::seconds(3600));
+    let (_, after) = sign_in_with_password(&server, email, PASSWORD).await;
+    assert_eq!(
+        after.data()["createSignIn"]["status"],
+        "COMPLETE",
+        "the lock ran out"
+    );
+    let (_, wrong) = sign_in_with_password(&server, email, "wrong password!").await;
+    assert_eq!(
+        wrong.code(),
+        "INVALID_CREDENTIALS",
+        "the count started over"
+    );
+}
+
+#[tokio::test]
+async fn bad_sign_in_input_gets_clear_codes() {
+    let server = TestServer::spawn_with(generous).await;
+    sign_up(&server, "input+latchkey_test@example.com").await;
+    let mut frontend = Frontend::new(&server.url, &server.publishable_key);
+    let empty = frontend
+        .gql(&create_sign_in(), json!({"input": {"identifier": "  "}}))
+        .await;
+    assert_eq!(empty.code(), "VALIDATION_FAILED");
+    assert_eq!(empty.extensions()["field"], "identifier");
+    let huge = frontend
+        .gql(
+            &create_sign_in(),
+            json!({"input": {"identifier": "input+latchkey_test@example.com", "password": "x".repeat(10_000)}}),
+        )
+        .await;
+    assert_eq!(huge.code(), "VALIDATION_FAILED");
+    assert_eq!(huge.extensions()["field"], "password");
+    let started = frontend
+        .gql(
+            &create_sign_in(),
+            json!({"input": {"identifier": "input+latchkey_test@example.com"}}),
+        )
+        .await;
+    assert_eq!(
+        started.data()["createSignIn"]["status"],
+        "NEEDS_FIRST_FACTOR"
+    );
+    let unprepared = frontend
+        .gql(
+            &attempt(),
+            json!({"strategy": "EMAIL_CODE", "code": "424242"}),
+        )
+        .await;
+    assert_eq!(
+        unprepared.code(),
+        "VALIDATION_FAILED",
+        "a code before it was prepared"
+    );
+    let no_password = frontend
+        .gql(&attempt(), json!({"strategy": "PASSWORD"}))
+        .await;
+    assert_eq!(no_password.code(), "VALIDATION_FAILED");
+    assert_eq!(no_password.extensions()["field"], "password");
+    // The sign-in stays usable after each refusal.
+    let done = frontend
+        .gql(
+            &attempt(),
+            json!({"strategy": "PASSWORD", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(done.data()["attemptFirstFactor"]["status"], "COMPLETE");
+}
