@@ -13,6 +13,7 @@ pub mod ids;
 mod instance_cache;
 pub mod mail;
 pub mod model;
+mod moderation;
 pub mod platform;
 pub mod rate_limit;
 pub mod secrets;

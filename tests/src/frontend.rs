@@ -32,6 +32,33 @@ impl Frontend {
         response
     }
 
+    /// Signs up `email` with `password` and completes it. The address must be a development test
+    /// address (`…+latchkey_test@…`), whose code is `424242`.
+    pub async fn complete_test_sign_up(&mut self, email: &str, password: &str) {
+        self.gql(
+            "mutation($e: String!, $p: String!) { createSignUp(input: {emailAddress: $e, password: $p}) { id } }",
+            serde_json::json!({"e": email, "p": password}),
+        )
+        .await
+        .data();
+        self.gql(
+            "mutation { prepareSignUpVerification(strategy: EMAIL_CODE) { id } }",
+            serde_json::json!({}),
+        )
+        .await
+        .data();
+        let done = self
+            .gql(
+                "mutation { attemptSignUpVerification(code: \"424242\") { status } }",
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(
+            done.data()["attemptSignUpVerification"]["status"],
+            "COMPLETE"
+        );
+    }
+
     /// Posts an operation without keeping anything (for requests sent together).
     pub async fn post(&self, query: &str, variables: Value) -> Response {
         let auth = match &self.token {

@@ -7,6 +7,7 @@ mod instances;
 mod settings;
 mod sign_in;
 mod sign_up;
+mod users;
 
 use std::sync::Arc;
 
@@ -18,7 +19,11 @@ pub use error::{GqlResult, ResultExt, complete_codes, domain_error};
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
-pub struct Query(instances::InstanceQuery, client::ClientQuery);
+pub struct Query(
+    instances::InstanceQuery,
+    client::ClientQuery,
+    users::UserQuery,
+);
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
@@ -26,6 +31,7 @@ pub struct Mutation(
     instances::InstanceMutation,
     sign_up::SignUpMutation,
     sign_in::SignInMutation,
+    users::UserMutation,
 );
 
 /// The executable schema.

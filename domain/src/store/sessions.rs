@@ -84,3 +84,25 @@ pub async fn end_all_for_user(
         .await?;
     Ok(ended.rows_affected)
 }
+
+/// Revokes every active session of a user (a ban).
+pub async fn revoke_all_for_user(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    user_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<u64> {
+    use sea_orm::sea_query::Expr;
+    let revoked = session::Entity::update_many()
+        .col_expr(
+            session::Column::Status,
+            Expr::value(SessionStatus::Revoked.as_str()),
+        )
+        .col_expr(session::Column::UpdatedAt, Expr::value(now))
+        .filter(session::Column::InstanceId.eq(instance_id))
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::Status.eq(SessionStatus::Active.as_str()))
+        .exec(db)
+        .await?;
+    Ok(revoked.rows_affected)
+}

@@ -315,3 +315,43 @@ pub async fn set_password(
         .await?;
     Ok(())
 }
+
+/// Locks a user until `until`, or unlocks (`None`, which also starts the failure count over).
+pub async fn set_locked_until(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    user_id: &str,
+    until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let mut update = user::Entity::update_many()
+        .col_expr(user::Column::LockedUntil, Expr::value(until))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now));
+    if until.is_none() {
+        update = update.col_expr(user::Column::FailedSignInAttempts, Expr::value(0));
+    }
+    let result = update
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::InstanceId.eq(instance_id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Bans or unbans a user.
+pub async fn set_banned(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    user_id: &str,
+    banned: bool,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let result = user::Entity::update_many()
+        .col_expr(user::Column::Banned, Expr::value(banned))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::InstanceId.eq(instance_id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}

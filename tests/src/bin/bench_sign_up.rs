@@ -23,30 +23,7 @@ const PASSWORD: &str = "a sturdy passphrase";
 
 async fn sign_up(frontend: &mut Frontend, n: u64) {
     let email = format!("bench{n}+latchkey_test@example.com");
-    frontend
-        .gql(
-            "mutation($i: SignUpInput!) { createSignUp(input: $i) { id } }",
-            json!({"i": {"emailAddress": email, "password": PASSWORD}}),
-        )
-        .await
-        .data();
-    frontend
-        .gql(
-            "mutation { prepareSignUpVerification(strategy: EMAIL_CODE) { id } }",
-            json!({}),
-        )
-        .await
-        .data();
-    let done = frontend
-        .gql(
-            "mutation { attemptSignUpVerification(code: \"424242\") { status } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(
-        done.data()["attemptSignUpVerification"]["status"],
-        "COMPLETE"
-    );
+    frontend.complete_test_sign_up(&email, PASSWORD).await;
 }
 
 /// Sends `client` queries back to back for `duration`; gives the latencies, sorted.

@@ -49,33 +49,10 @@ fn generous(config: &mut latchkey_api::ServerConfig) {
     config.rate_limits.attempt = Quota::new(1000, 10);
 }
 
-/// Signs up `email` with `PASSWORD` (a development test address completes with 424242).
+/// Signs up `email` with `PASSWORD` (a development test address).
 async fn sign_up(server: &TestServer, email: &str) -> Frontend {
     let mut frontend = Frontend::new(&server.url, &server.publishable_key);
-    frontend
-        .gql(
-            "mutation($e: String!, $p: String!) { createSignUp(input: {emailAddress: $e, password: $p}) { id } }",
-            json!({"e": email, "p": PASSWORD}),
-        )
-        .await
-        .data();
-    frontend
-        .gql(
-            "mutation { prepareSignUpVerification(strategy: EMAIL_CODE) { id } }",
-            json!({}),
-        )
-        .await
-        .data();
-    let done = frontend
-        .gql(
-            "mutation { attemptSignUpVerification(code: \"424242\") { status } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(
-        done.data()["attemptSignUpVerification"]["status"],
-        "COMPLETE"
-    );
+    frontend.complete_test_sign_up(email, PASSWORD).await;
     frontend
 }
 
@@ -420,4 +397,85 @@ async fn bad_sign_in_input_gets_clear_codes() {
         )
         .await;
     assert_eq!(done.data()["attemptFirstFactor"]["status"], "COMPLETE");
+}
+
+#[tokio::test]
+async fn the_backend_locks_unlocks_bans_and_unbans() {
+    let server = TestServer::spawn_with(generous).await;
+    let email = "moderated+latchkey_test@example.com";
+    let mut owner = sign_up(&server, email).await;
+    let me = owner
+        .gql("{ client { sessions { user { id } } } }", json!({}))
+        .await;
+    let user_id = me.data()["client"]["sessions"][0]["user"]["id"].clone();
+    let moderate =
+        |action: &str| format!("mutation($id: ID!) {{ {action}(id: $id) {{ id locked banned }} }}");
+
+    let locked = server
+        .backend(&moderate("lockUser"), json!({"id": user_id}))
+        .await;
+    assert_eq!(locked.data()["lockUser"]["locked"], true);
+    let (_, refused) = sign_in_with_password(&server, email, PASSWORD).await;
+    assert_eq!(refused.code(), "ACCOUNT_LOCKED");
+    let unlocked = server
+        .backend(&moderate("unlockUser"), json!({"id": user_id}))
+        .await;
+    assert_eq!(unlocked.data()["unlockUser"]["locked"], false);
+    let (_, signed_in) = sign_in_with_password(&server, email, PASSWORD).await;
+    assert_eq!(signed_in.data()["createSignIn"]["status"], "COMPLETE");
+
+    let banned = server
+        .backend(&moderate("banUser"), json!({"id": user_id}))
+        .await;
+    assert_eq!(banned.data()["banUser"]["banned"], true);
+    let sessions = owner
+        .gql("{ client { sessions { status } } }", json!({}))
+        .await;
+    assert_eq!(
+        sessions.data()["client"]["sessions"][0]["status"],
+        "REVOKED"
+    );
+    let (_, wrong) = sign_in_with_password(&server, email, "not the password").await;
+    assert_eq!(
+        wrong.code(),
+        "INVALID_CREDENTIALS",
+        "a ban is not told to a wrong password"
+    );
+    let (_, right) = sign_in_with_password(&server, email, PASSWORD).await;
+    assert_eq!(right.code(), "FORBIDDEN", "a banned user cannot sign in");
+    server
+        .backend(&moderate("unbanUser"), json!({"id": user_id}))
+        .await
+        .data();
+    let (_, back) = sign_in_with_password(&server, email, PASSWORD).await;
+    assert_eq!(back.data()["createSignIn"]["status"], "COMPLETE");
+
+    // Another instance's secret key does not reach this user.
+    let other = server
+        .admin(
+            r#"mutation { createInstance(input: {name: "Other"}) { secretKey { key } } }"#,
+            json!({}),
+        )
+        .await;
+    let other_key = other.data()["createInstance"]["secretKey"]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let crossing = server
+        .gql(
+            latchkey_tests::Auth::Bearer(&other_key),
+            &moderate("banUser"),
+            json!({"id": user_id}),
+        )
+        .await;
+    assert_eq!(crossing.code(), "NOT_FOUND");
+    let frontend = Frontend::new(&server.url, &server.publishable_key);
+    let not_backend = frontend
+        .post(&moderate("banUser"), json!({"id": user_id}))
+        .await;
+    assert_eq!(
+        not_backend.code(),
+        "FORBIDDEN",
+        "a frontend cannot moderate"
+    );
 }
