@@ -54,7 +54,14 @@ impl Platform {
             return Err(Error::NotFound("user"));
         }
         if banned {
-            crate::store::sessions::revoke_all_for_user(&txn, &instance.id, user_id, now).await?;
+            crate::store::sessions::close_all_for_user(
+                &txn,
+                &instance.id,
+                user_id,
+                crate::model::session::SessionStatus::Revoked,
+                now,
+            )
+            .await?;
         }
         txn.commit().await?;
         self.backend_user(caller, user_id).await

@@ -318,7 +318,14 @@ pub async fn reset_password(
     let txn = svc.db.begin().await?;
     store::users::set_password(&txn, &instance.id, &user_id, &hash, now).await?;
     if sign_out_of_other_sessions {
-        store::sessions::end_all_for_user(&txn, &instance.id, &user_id, now).await?;
+        store::sessions::close_all_for_user(
+            &txn,
+            &instance.id,
+            &user_id,
+            crate::model::session::SessionStatus::Ended,
+            now,
+        )
+        .await?;
     }
     if !store::sign_ins::update(&txn, &instance.id, &sign_in).await? {
         return Err(Error::internal(Stale));

@@ -63,46 +63,23 @@ pub async fn for_client(
         .collect()
 }
 
-/// Ends every active session of a user (a password reset that signs out everywhere).
-pub async fn end_all_for_user(
+/// Moves every active session of a user to `status`: `Ended` (a password reset that signs out
+/// everywhere) or `Revoked` (a ban). Gives how many moved.
+pub async fn close_all_for_user(
     db: &impl ConnectionTrait,
     instance_id: &str,
     user_id: &str,
+    status: SessionStatus,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<u64> {
     use sea_orm::sea_query::Expr;
-    let ended = session::Entity::update_many()
-        .col_expr(
-            session::Column::Status,
-            Expr::value(SessionStatus::Ended.as_str()),
-        )
+    let closed = session::Entity::update_many()
+        .col_expr(session::Column::Status, Expr::value(status.as_str()))
         .col_expr(session::Column::UpdatedAt, Expr::value(now))
         .filter(session::Column::InstanceId.eq(instance_id))
         .filter(session::Column::UserId.eq(user_id))
         .filter(session::Column::Status.eq(SessionStatus::Active.as_str()))
         .exec(db)
         .await?;
-    Ok(ended.rows_affected)
-}
-
-/// Revokes every active session of a user (a ban).
-pub async fn revoke_all_for_user(
-    db: &impl ConnectionTrait,
-    instance_id: &str,
-    user_id: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<u64> {
-    use sea_orm::sea_query::Expr;
-    let revoked = session::Entity::update_many()
-        .col_expr(
-            session::Column::Status,
-            Expr::value(SessionStatus::Revoked.as_str()),
-        )
-        .col_expr(session::Column::UpdatedAt, Expr::value(now))
-        .filter(session::Column::InstanceId.eq(instance_id))
-        .filter(session::Column::UserId.eq(user_id))
-        .filter(session::Column::Status.eq(SessionStatus::Active.as_str()))
-        .exec(db)
-        .await?;
-    Ok(revoked.rows_affected)
+    Ok(closed.rows_affected)
 }
