@@ -64,6 +64,9 @@ impl Platform {
             .await?;
         }
         txn.commit().await?;
+        if banned {
+            self.services.sessions_changed(&instance.id, user_id);
+        }
         self.backend_user(caller, user_id).await
     }
 }

@@ -143,6 +143,7 @@ pub struct Platform {
     admin_token_hash: String,
     limiter: RateLimiter,
     pub(crate) instances: InstanceCache,
+    pub(crate) services: Arc<Services>,
     registry: Registry,
     background: Arbiter,
     mailer: Addr<Mailer>,
@@ -205,17 +206,19 @@ impl Platform {
             clock: config.clock.clone(),
             dummy_hash,
             hasher,
+            shards: std::sync::OnceLock::new(),
             mailer: mailer.clone(),
             mail_from: config.mail.from.clone(),
             mail_from_domains: config.mail.allowed_domains(),
         });
-        let registry = Registry::start(services, config.client_shards, config.client_idle);
+        let registry = Registry::start(services.clone(), config.client_shards, config.client_idle);
         let platform = Self {
             db,
             config,
             admin_token_hash,
             limiter,
             instances: InstanceCache::default(),
+            services,
             registry,
             background,
             mailer,

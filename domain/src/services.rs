@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use actix::Addr;
+use actix::{Addr, Recipient};
 
 use crate::actors::hasher::Hasher;
 use crate::actors::mailer::{Mailer, Wake};
@@ -25,6 +25,8 @@ pub struct Services {
     /// A hash of a random password, checked when the identifier is unknown so that a sign-in
     /// takes as long whether the user exists or not.
     pub dummy_hash: String,
+    /// The registry's shards, told when a user's sessions change from outside their clients.
+    pub shards: std::sync::OnceLock<Vec<Recipient<SessionsChanged>>>,
 }
 
 impl std::fmt::Debug for Services {
@@ -35,7 +37,29 @@ impl std::fmt::Debug for Services {
     }
 }
 
+/// A user's sessions changed from outside their clients (a password reset elsewhere, a ban):
+/// client actors holding one of them read their client again.
+#[derive(actix::Message, Clone, Debug)]
+#[rtype(result = "()")]
+pub struct SessionsChanged {
+    pub instance_id: String,
+    pub user_id: String,
+}
+
 impl Services {
+    /// Tells every client actor of this node that `user_id`'s sessions changed. Other nodes'
+    /// actors see it when they next read their client (at most their idle time later; the
+    /// cross-node event bus comes with session events).
+    pub fn sessions_changed(&self, instance_id: &str, user_id: &str) {
+        let message = SessionsChanged {
+            instance_id: instance_id.to_owned(),
+            user_id: user_id.to_owned(),
+        };
+        for shard in self.shards.get().into_iter().flatten() {
+            shard.do_send(message.clone());
+        }
+    }
+
     /// Who an instance's mail is from: its own sender when the server allows that domain,
     /// otherwise the server's address; its own name, or the instance's.
     pub fn sender<'a>(&'a self, instance: &'a Instance) -> Sender<'a> {

@@ -17,7 +17,7 @@ use crate::model::client::Client;
 use crate::model::instance::Instance;
 use crate::model::sign_in::FirstFactor;
 use crate::model::sign_up::SignUpInput;
-use crate::services::Services;
+use crate::services::{Services, SessionsChanged};
 use crate::store;
 use crate::{Error, Result};
 
@@ -108,12 +108,7 @@ async fn execute(
 ) -> Result<Client> {
     let now = services.clock.now();
     Ok(match command {
-        // Sessions can change from elsewhere (a password reset on another client ends them):
-        // they are read afresh; the rest of the client is this actor's.
-        Command::Get => Client {
-            sessions: store::sessions::for_client(&services.db, &instance.id, &client.id).await?,
-            ..client.clone()
-        },
+        Command::Get => client.clone(),
         Command::CreateSignUp(input) => {
             flows::sign_up::create(services, instance, client, input, now).await?
         }
@@ -194,6 +189,22 @@ async fn run(
                 .map(Some)
         }
         done => done.map(Some),
+    }
+}
+
+impl Handler<SessionsChanged> for ClientActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SessionsChanged, _: &mut Self::Context) {
+        let holds = self.state.as_ref().is_some_and(|client| {
+            client.instance_id == msg.instance_id
+                && client.sessions.iter().any(|s| s.user_id == msg.user_id)
+        });
+        if holds {
+            // Read the client again on its next command. A command running now keeps its state
+            // and stores it when done: the database stays the truth either way.
+            self.state = None;
+        }
     }
 }
 

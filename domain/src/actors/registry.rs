@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use actix::{Actor, Addr, Arbiter, AsyncContext, Context, Handler, Message};
 
 use super::client::{ClientActor, Unknown};
-use crate::services::Services;
+use crate::services::{Services, SessionsChanged};
 use crate::{Error, Result};
 
 /// Asks a shard for the actor of a client.
@@ -89,6 +89,16 @@ impl Handler<Lookup> for Shard {
     }
 }
 
+impl Handler<SessionsChanged> for Shard {
+    type Result = ();
+
+    fn handle(&mut self, msg: SessionsChanged, _: &mut Self::Context) {
+        for entry in self.entries.values() {
+            entry.addr.do_send(msg.clone());
+        }
+    }
+}
+
 impl Handler<Unknown> for Shard {
     type Result = ();
 
@@ -133,6 +143,9 @@ impl Registry {
             }));
             arbiters.push(arbiter);
         }
+        let recipients = addrs.iter().map(|a| a.clone().recipient()).collect();
+        // Set once, here: the shards exist only now.
+        let _ = services.shards.set(recipients);
         Self {
             shards: addrs,
             arbiters,

@@ -334,6 +334,7 @@ pub async fn reset_password(
     sign_in.version += 1;
     let mut next = with_sign_in(client, sign_in);
     if sign_out_of_other_sessions {
+        svc.sessions_changed(&instance.id, &user_id);
         next.sessions = store::sessions::for_client(&svc.db, &instance.id, &client.id).await?;
     }
     if found.user.banned {
