@@ -205,6 +205,7 @@ impl Platform {
             db: db.clone(),
             clock: config.clock.clone(),
             dummy_hash,
+            enumeration_key: hash_secret(&format!("latchkey-enumeration:{admin_token_hash}")),
             hasher,
             shards: std::sync::OnceLock::new(),
             mailer: mailer.clone(),

@@ -25,6 +25,9 @@ pub struct Services {
     /// A hash of a random password, checked when the identifier is unknown so that a sign-in
     /// takes as long whether the user exists or not.
     pub dummy_hash: String,
+    /// Keys the made-up ids shown for unknown identifiers: stable across restarts and nodes,
+    /// and not computable from anything public (it derives from the admin token's hash).
+    pub enumeration_key: String,
     /// The registry's shards, told when a user's sessions change from outside their clients.
     pub shards: std::sync::OnceLock<Vec<Recipient<SessionsChanged>>>,
 }

@@ -61,7 +61,10 @@ fn subject_of(found: &SignInUser) -> Subject {
             .filter(|e| e.verified)
             .map(|e| CodeTarget {
                 email_address_id: e.id.clone(),
-                safe_identifier: crate::model::identifiers::masked_email(&e.email_address),
+                // Lowercase, like the made-up one of an unknown identifier.
+                safe_identifier: crate::model::identifiers::masked_email(
+                    &e.email_address.to_ascii_lowercase(),
+                ),
                 address: Some(e.email_address.clone()),
             })
             .collect(),
@@ -202,7 +205,10 @@ pub async fn prepare_first_factor(
     Ok(with_sign_in(client, sign_in))
 }
 
-/// Checks a first factor. The user's lock is checked first; a failure counts against it.
+/// Checks a first factor. The attempt is reserved against the user's lockout before the factor
+/// is checked (so concurrent guesses never exceed the maximum); a failure that reaches the
+/// maximum locks the user. A banned user is refused only after a passed factor, so a wrong one
+/// does not reveal the ban.
 pub async fn attempt_first_factor(
     svc: &Services,
     instance: &Instance,
@@ -211,20 +217,58 @@ pub async fn attempt_first_factor(
     now: DateTime<Utc>,
 ) -> Result<Client> {
     let mut sign_in = current(client)?;
+    // What is refused without checking anything is refused before an attempt is counted.
+    match input.strategy {
+        FirstFactor::Password => match &input.password {
+            Some(password) => check_password_length(instance, password)?,
+            None => {
+                return Err(Error::validation(
+                    "password",
+                    "is required for this strategy",
+                ));
+            }
+        },
+        _ => match &input.code {
+            Some(code) if code.chars().count() <= 32 => {}
+            Some(_) => return Err(Error::validation("code", "is not a verification code")),
+            None => return Err(Error::validation("code", "is required for this strategy")),
+        },
+    }
+    sign_in.ensure_first_factor_due(input.strategy, now)?;
     let user_id = sign_in.subject.as_ref().and_then(|s| s.user_id.clone());
     let found = match &user_id {
         Some(id) => store::users::sign_in_user(&svc.db, &instance.id, id).await?,
         None => None,
     };
-    if let Some(found) = &found {
-        found.lockout.check(now)?;
-    }
+    let lockout = &instance.settings.lockout;
+    let reserved = match &found {
+        Some(found) => {
+            found.lockout.check(now)?;
+            let count =
+                store::users::reserve_attempt(&svc.db, &instance.id, &found.user.id, now, lockout)
+                    .await?;
+            match count {
+                Some(count) => Some(count),
+                // Locked meanwhile, or the last allowed attempts are in flight.
+                None => {
+                    let latest = store::users::sign_in_user(&svc.db, &instance.id, &found.user.id)
+                        .await?
+                        .map(|f| f.lockout)
+                        .unwrap_or_default();
+                    latest.check(now)?;
+                    return Err(Error::AccountLocked {
+                        retry_after: u64::from(lockout.duration_seconds),
+                    });
+                }
+            }
+        }
+        None => None,
+    };
+    let banned = found.as_ref().is_some_and(|f| f.user.banned);
+    let before = sign_in.clone();
     let checked = match input.strategy {
         FirstFactor::Password => {
-            let password = input
-                .password
-                .ok_or_else(|| Error::validation("password", "is required for this strategy"))?;
-            check_password_length(instance, &password)?;
+            let password = input.password.unwrap_or_default();
             // An unknown identifier (or a user without a password) is checked against the
             // dummy hash, so the time taken tells nothing.
             let stored = found
@@ -235,50 +279,34 @@ pub async fn attempt_first_factor(
             sign_in.password_checked(matched, now)
         }
         strategy => {
-            let code = input
-                .code
-                .ok_or_else(|| Error::validation("code", "is required for this strategy"))?;
-            if code.chars().count() > 32 {
-                return Err(Error::validation("code", "is not a verification code"));
-            }
-            let before = sign_in.clone();
-            let result = sign_in.attempt_first_factor_code(
-                strategy,
-                &code,
-                now,
-                &instance.settings.verification,
-            );
-            if sign_in != before {
-                save(svc, instance, &mut sign_in).await?;
-            }
-            result
+            let code = input.code.unwrap_or_default();
+            sign_in.attempt_first_factor_code(strategy, &code, now, &instance.settings.verification)
         }
     };
     match checked {
-        Ok(()) => {}
-        Err(err @ (Error::InvalidCredentials | Error::CodeIncorrect | Error::TooManyAttempts)) => {
-            if let Some(id) = &user_id {
-                let state = store::users::record_failed_attempt(
-                    &svc.db,
-                    &instance.id,
-                    id,
-                    now,
-                    &instance.settings.lockout,
-                )
-                .await?;
-                state.check(now)?;
-            }
-            return Err(err);
+        Ok(()) if banned => Err(Error::Forbidden("this account is banned")),
+        Ok(()) => {
+            save(svc, instance, &mut sign_in).await?;
+            complete_if_ready(svc, instance, with_sign_in(client, sign_in), now).await
         }
-        Err(err) => return Err(err),
+        Err(err) => {
+            // A counted wrong code changed the verification: keep that.
+            if sign_in != before {
+                save(svc, instance, &mut sign_in).await?;
+            }
+            if let (
+                Some(count),
+                Some(id),
+                Error::InvalidCredentials | Error::CodeIncorrect | Error::TooManyAttempts,
+            ) = (reserved, &user_id, &err)
+            {
+                store::users::lock_after_failure(&svc.db, &instance.id, id, count, now, lockout)
+                    .await?
+                    .check(now)?;
+            }
+            Err(err)
+        }
     }
-    if found.as_ref().is_some_and(|f| f.user.banned) {
-        return Err(Error::Forbidden("this account is banned"));
-    }
-    if input.strategy == FirstFactor::Password {
-        save(svc, instance, &mut sign_in).await?;
-    }
-    complete_if_ready(svc, instance, with_sign_in(client, sign_in), now).await
 }
 
 /// Sets a new password after a reset code, optionally ending every other session of the user.
@@ -300,6 +328,11 @@ pub async fn reset_password(
     let found = store::users::sign_in_user(&svc.db, &instance.id, &user_id)
         .await?
         .ok_or(Error::NotFound("user"))?;
+    // The reset code proved who this is: a lock or a ban is told now, before anything changes.
+    found.lockout.check(now)?;
+    if found.user.banned {
+        return Err(Error::Forbidden("this account is banned"));
+    }
     check_password_length(instance, &password)?;
     let email = found
         .user
@@ -336,9 +369,6 @@ pub async fn reset_password(
     if sign_out_of_other_sessions {
         svc.sessions_changed(&instance.id, &user_id);
         next.sessions = store::sessions::for_client(&svc.db, &instance.id, &client.id).await?;
-    }
-    if found.user.banned {
-        return Err(Error::Forbidden("this account is banned"));
     }
     complete_if_ready(svc, instance, next, now).await
 }
@@ -377,7 +407,15 @@ async fn complete_if_ready(
     if !store::sign_ins::update(&txn, &instance.id, &sign_in).await? {
         return Err(Error::internal(Stale));
     }
-    store::users::record_sign_in(&txn, &instance.id, &user_id, now).await?;
+    if !store::users::record_sign_in(&txn, &instance.id, &user_id, now).await? {
+        // Banned or locked while the factor was checked: no session.
+        txn.rollback().await?;
+        let latest = store::users::sign_in_user(&svc.db, &instance.id, &user_id).await?;
+        if let Some(latest) = latest {
+            latest.lockout.check(now)?;
+        }
+        return Err(Error::Forbidden("this account cannot sign in now"));
+    }
     store::clients::set_last_active_session(&txn, &instance.id, &client.id, &session.id, now)
         .await?;
     txn.commit().await?;

@@ -63,13 +63,14 @@ pub struct Subject {
 impl Subject {
     /// A made-up subject for an unknown identifier: a password, and (when the identifier is an
     /// email address) a code target with a stable id derived from `salt` and the identifier, so
-    /// asking twice gives the same answer.
+    /// asking twice gives the same answer. `salt` must hold a server secret: anyone who could
+    /// compute the id could tell a made-up answer from a real one.
     pub fn unknown(identifier: &str, salt: &str) -> Self {
         let code_targets = if identifier.contains('@') {
             let digest = Sha256::digest(format!("{salt}:{}", identifier.to_ascii_lowercase()));
             vec![CodeTarget {
                 email_address_id: format!("idn_{}", bs58::encode(&digest[..16]).into_string()),
-                safe_identifier: masked_email(identifier),
+                safe_identifier: masked_email(&identifier.to_ascii_lowercase()),
                 address: None,
             }]
         } else {
@@ -315,6 +316,20 @@ impl SignIn {
         self.expect(SignInStatus::NeedsSecondFactor, now)?;
         self.second_factor_passed = Some(factor);
         self.updated_at = now;
+        Ok(())
+    }
+
+    /// Checks that `strategy` may be attempted now, before anything is counted: a first factor
+    /// is due, and an email code was prepared for that strategy.
+    pub fn ensure_first_factor_due(&self, strategy: FirstFactor, now: DateTime<Utc>) -> Result<()> {
+        self.expect(SignInStatus::NeedsFirstFactor, now)?;
+        let prepared = self
+            .first_factor
+            .as_ref()
+            .is_some_and(|f| f.strategy == strategy);
+        if strategy != FirstFactor::Password && !prepared {
+            return Err(step("prepare this first factor before attempting it"));
+        }
         Ok(())
     }
 

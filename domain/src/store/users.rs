@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use latchkey_entities::{email_address, user};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 
 use super::is_unique_violation;
@@ -220,18 +221,18 @@ pub async fn sign_in_user(
     }))
 }
 
-/// Counts one failed sign-in attempt of a user, exactly (an atomic increment, so attempts from
-/// many clients at once all count), and locks the user once the count reaches the instance's
-/// maximum. A lock that has run out starts the count over. Gives the state after this attempt.
-pub async fn record_failed_attempt(
+/// Reserves one sign-in attempt of a user before its factor is checked, so concurrent guesses
+/// can never exceed the instance's maximum: the count goes up by one only while the user is not
+/// locked and below the maximum (a lock that has run out starts the count over). Gives the count
+/// including this attempt, or `None` when no attempt is left (locked, or at the maximum).
+pub async fn reserve_attempt(
     db: &DatabaseConnection,
     instance_id: &str,
     user_id: &str,
     now: DateTime<Utc>,
     settings: &LockoutSettings,
-) -> Result<Lockout> {
+) -> Result<Option<u32>> {
     let txn = db.begin().await?;
-    // A run-out lock starts the count over (only the first writer after it sees it run out).
     user::Entity::update_many()
         .col_expr(user::Column::FailedSignInAttempts, Expr::value(0))
         .col_expr(
@@ -243,56 +244,77 @@ pub async fn record_failed_attempt(
         .filter(user::Column::LockedUntil.lte(now))
         .exec(&txn)
         .await?;
-    user::Entity::update_many()
+    let max = i32::try_from(settings.max_attempts).unwrap_or(i32::MAX);
+    let reserved = user::Entity::update_many()
         .col_expr(
             user::Column::FailedSignInAttempts,
             Expr::col(user::Column::FailedSignInAttempts).add(1),
         )
         .filter(user::Column::Id.eq(user_id))
         .filter(user::Column::InstanceId.eq(instance_id))
+        .filter(user::Column::LockedUntil.is_null())
+        .filter(user::Column::FailedSignInAttempts.lt(max))
         .exec(&txn)
         .await?;
-    let row = user::Entity::find_by_id(user_id.to_owned())
-        .filter(user::Column::InstanceId.eq(instance_id))
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("user"))?;
-    let count = u32::try_from(row.failed_sign_in_attempts).unwrap_or(u32::MAX);
-    let mut state = Lockout::after_failure(count, now, settings);
-    match (state.locked_until, row.locked_until) {
-        // Already locked (by the backend, or by a failure just before): keep that lock.
-        (_, Some(existing)) if existing > now => state.locked_until = Some(existing),
-        (Some(until), _) => {
-            user::Entity::update_many()
-                .col_expr(user::Column::LockedUntil, Expr::value(until))
-                .filter(user::Column::Id.eq(user_id))
-                .filter(user::Column::InstanceId.eq(instance_id))
-                .exec(&txn)
-                .await?;
-        }
-        (None, _) => {}
-    }
+    let count = if reserved.rows_affected == 1 {
+        user::Entity::find_by_id(user_id.to_owned())
+            .filter(user::Column::InstanceId.eq(instance_id))
+            .one(&txn)
+            .await?
+            .map(|row| u32::try_from(row.failed_sign_in_attempts).unwrap_or(u32::MAX))
+    } else {
+        None
+    };
     txn.commit().await?;
+    Ok(count)
+}
+
+/// Locks the user once a failed attempt brought its count to the maximum. Gives the lock.
+pub async fn lock_after_failure(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    user_id: &str,
+    count: u32,
+    now: DateTime<Utc>,
+    settings: &LockoutSettings,
+) -> Result<Lockout> {
+    let state = Lockout::after_failure(count, now, settings);
+    if let Some(until) = state.locked_until {
+        user::Entity::update_many()
+            .col_expr(user::Column::LockedUntil, Expr::value(until))
+            .filter(user::Column::Id.eq(user_id))
+            .filter(user::Column::InstanceId.eq(instance_id))
+            .filter(user::Column::LockedUntil.is_null())
+            .exec(db)
+            .await?;
+    }
     Ok(state)
 }
 
-/// Records a sign-in: the failure count starts over, `lastSignInAt` moves.
+/// Records a sign-in: the failure count starts over, `lastSignInAt` moves. Only for a user that
+/// is neither banned nor locked at `now` (checked in the same statement, so a ban or a lock that
+/// lands while the factor was checked still holds): `Ok(false)` otherwise, and nothing changes.
 pub async fn record_sign_in(
     db: &impl ConnectionTrait,
     instance_id: &str,
     user_id: &str,
     now: DateTime<Utc>,
-) -> Result<()> {
-    user::Entity::update_many()
+) -> Result<bool> {
+    let unlocked = Condition::any()
+        .add(user::Column::LockedUntil.is_null())
+        .add(user::Column::LockedUntil.lte(now));
+    let result = user::Entity::update_many()
         .col_expr(user::Column::FailedSignInAttempts, Expr::value(0))
         .col_expr(user::Column::LastSignInAt, Expr::value(now))
         .col_expr(user::Column::LastActiveAt, Expr::value(now))
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
         .filter(user::Column::Id.eq(user_id))
         .filter(user::Column::InstanceId.eq(instance_id))
+        .filter(user::Column::Banned.eq(false))
+        .filter(unlocked)
         .exec(db)
         .await?;
-    Ok(())
+    Ok(result.rows_affected == 1)
 }
 
 /// Replaces a user's password hash.

@@ -149,6 +149,26 @@ async fn an_unknown_identifier_is_answered_like_a_wrong_password() {
         )
         .await;
     assert_eq!(guess.code(), "CODE_INCORRECT");
+    // Even a test address, whose code is known, cannot open a made-up sign-in.
+    let mut tester = Frontend::new(&server.url, &server.publishable_key);
+    let made_up = tester
+        .gql(
+            &create_sign_in(),
+            json!({"input": {"identifier": "nobody+latchkey_test@example.com"}}),
+        )
+        .await;
+    let id = made_up.data()["createSignIn"]["supportedFirstFactors"][1]["emailAddressId"].clone();
+    tester
+        .gql(&prepare(), json!({"strategy": "EMAIL_CODE", "id": id}))
+        .await
+        .data();
+    let known_code = tester
+        .gql(
+            &attempt(),
+            json!({"strategy": "EMAIL_CODE", "code": "424242"}),
+        )
+        .await;
+    assert_eq!(known_code.code(), "CODE_INCORRECT");
     assert_eq!(server.db.count("mail_outbox").await, 0);
 }
 
@@ -331,18 +351,41 @@ async fn failures_from_many_clients_lock_the_user_exactly_until_the_lock_runs_ou
     assert!((3590..=3600).contains(&retry_after), "{retry_after}");
 
     clock.advance(chrono::Duration::seconds(3600));
-    let (_, after) = sign_in_with_password(&server, email, PASSWORD).await;
-    assert_eq!(
-        after.data()["createSignIn"]["status"],
-        "COMPLETE",
-        "the lock ran out"
-    );
     let (_, wrong) = sign_in_with_password(&server, email, "wrong password!").await;
     assert_eq!(
         wrong.code(),
         "INVALID_CREDENTIALS",
-        "the count started over"
+        "the lock ran out and the count started over"
     );
+    // Nine failures so far in this window (that one included): one attempt is left, and of six
+    // sent at once (one of them right) at most one is checked.
+    for _ in 0..8 {
+        let (_, more) = sign_in_with_password(&server, email, "wrong password!").await;
+        assert_eq!(more.code(), "INVALID_CREDENTIALS");
+    }
+    let racers: Vec<_> = (0..6)
+        .map(|n| {
+            let (url, pk) = (server.url.clone(), server.publishable_key.clone());
+            let password = if n == 0 { PASSWORD } else { "wrong password!" };
+            tokio::spawn(async move {
+                Frontend::new(&url, &pk)
+                    .post(
+                        &create_sign_in(),
+                        json!({"input": {"identifier": email, "password": password}}),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut completed = 0;
+    for racer in racers {
+        let answer = racer.await.unwrap();
+        match answer.body["errors"][0]["extensions"]["code"].as_str() {
+            None => completed += 1,
+            Some(code) => assert_eq!(code, "ACCOUNT_LOCKED", "{}", answer.body),
+        }
+    }
+    assert!(completed <= 1, "never more guesses than the maximum");
 }
 
 #[tokio::test]
@@ -449,6 +492,49 @@ async fn the_backend_locks_unlocks_bans_and_unbans() {
         .data();
     let (_, back) = sign_in_with_password(&server, email, PASSWORD).await;
     assert_eq!(back.data()["createSignIn"]["status"], "COMPLETE");
+
+    // A lock that lands between the reset code and the new password holds.
+    let mut resetting = Frontend::new(&server.url, &server.publishable_key);
+    let started = resetting
+        .gql(&create_sign_in(), json!({"input": {"identifier": email}}))
+        .await;
+    let reset_id =
+        started.data()["createSignIn"]["supportedFirstFactors"][2]["emailAddressId"].clone();
+    resetting
+        .gql(
+            &prepare(),
+            json!({"strategy": "RESET_PASSWORD_EMAIL_CODE", "id": reset_id}),
+        )
+        .await
+        .data();
+    resetting
+        .gql(
+            &attempt(),
+            json!({"strategy": "RESET_PASSWORD_EMAIL_CODE", "code": "424242"}),
+        )
+        .await
+        .data();
+    server
+        .backend(&moderate("lockUser"), json!({"id": user_id}))
+        .await
+        .data();
+    let refused = resetting
+        .gql(
+            &reset(),
+            json!({"password": "another new passphrase", "out": false}),
+        )
+        .await;
+    assert_eq!(refused.code(), "ACCOUNT_LOCKED");
+    server
+        .backend(&moderate("unlockUser"), json!({"id": user_id}))
+        .await
+        .data();
+    let (_, same) = sign_in_with_password(&server, email, PASSWORD).await;
+    assert_eq!(
+        same.data()["createSignIn"]["status"],
+        "COMPLETE",
+        "the password did not change"
+    );
 
     // Another instance's secret key does not reach this user.
     let other = server
