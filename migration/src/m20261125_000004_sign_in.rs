@@ -1,4 +1,5 @@
-//! Sign-in: the sign-ins of each client, and each user's lockout count.
+//! Sign-in: the sign-ins of each client, each user's lockout count, and the same count for
+//! identifiers no user has (so a lockout tells nothing about who exists).
 
 use sea_orm_migration::prelude::*;
 
@@ -22,6 +23,16 @@ enum Users {
     Table,
     FailedSignInAttempts,
     LockedUntil,
+}
+
+#[derive(DeriveIden)]
+enum SignInFailures {
+    Table,
+    InstanceId,
+    Key,
+    FailedAttempts,
+    LockedUntil,
+    UpdatedAt,
 }
 
 #[derive(DeriveIden)]
@@ -134,6 +145,49 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .create_table(
+                Table::create()
+                    .table(SignInFailures::Table)
+                    .col(
+                        ColumnDef::new(SignInFailures::InstanceId)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(SignInFailures::Key)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(SignInFailures::FailedAttempts)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(SignInFailures::LockedUntil)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(SignInFailures::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(SignInFailures::InstanceId)
+                            .col(SignInFailures::Key),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(SignInFailures::Table, SignInFailures::InstanceId)
+                            .to(Instances::Table, Instances::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .create_index(
                 Index::create()
                     .name("idx_sign_ins_client")
@@ -148,6 +202,9 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(SignIns::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(SignInFailures::Table).to_owned())
             .await?;
         for column in [Users::LockedUntil, Users::FailedSignInAttempts] {
             manager

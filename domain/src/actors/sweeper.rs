@@ -1,4 +1,5 @@
-//! Sweeps what time has ended: unfinished sign-ups, a week after they were abandoned.
+//! Sweeps what time has ended: unfinished sign-ups a week after they were abandoned, and
+//! failure counts of unknown identifiers a day after their last attempt.
 
 use std::time::Duration as StdDuration;
 
@@ -26,9 +27,9 @@ impl Sweeper {
     }
 
     fn sweep(&mut self, ctx: &mut Context<Self>) {
-        let before = self.clock.now()
-            - Duration::hours(ABANDON_AFTER_HOURS)
-            - Duration::days(KEEP_ABANDONED_DAYS);
+        let now = self.clock.now();
+        let before =
+            now - Duration::hours(ABANDON_AFTER_HOURS) - Duration::days(KEEP_ABANDONED_DAYS);
         let db = self.db.clone();
         ctx.spawn(
             async move {
@@ -36,6 +37,10 @@ impl Sweeper {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(deleted = n, "purged abandoned sign-ups"),
                     Err(err) => tracing::error!(error = %err, "purging abandoned sign-ups failed"),
+                }
+                let day_ago = now - Duration::days(1);
+                if let Err(err) = store::sign_in_failures::purge(&db, day_ago, now).await {
+                    tracing::error!(error = %err, "purging old sign-in failure counts failed");
                 }
             }
             .into_actor(self),

@@ -10,6 +10,7 @@ use crate::ids::{IdKind, new_id};
 use crate::mail;
 use crate::model::client::Client;
 use crate::model::instance::{Environment, Instance};
+use crate::model::lockout::Lockout;
 use crate::model::password::{self, OwnIdentifiers};
 use crate::model::session::Session;
 use crate::model::sign_in::{CodeTarget, FirstFactor, SignIn, Subject};
@@ -240,29 +241,16 @@ pub async fn attempt_first_factor(
         Some(id) => store::users::sign_in_user(&svc.db, &instance.id, id).await?,
         None => None,
     };
-    let lockout = &instance.settings.lockout;
-    let reserved = match &found {
+    // Known or not, one attempt is reserved against a count before the factor is checked.
+    let counted = match &found {
         Some(found) => {
             found.lockout.check(now)?;
-            let count =
-                store::users::reserve_attempt(&svc.db, &instance.id, &found.user.id, now, lockout)
-                    .await?;
-            match count {
-                Some(count) => Some(count),
-                // Locked meanwhile, or the last allowed attempts are in flight.
-                None => {
-                    let latest = store::users::sign_in_user(&svc.db, &instance.id, &found.user.id)
-                        .await?
-                        .map(|f| f.lockout)
-                        .unwrap_or_default();
-                    latest.check(now)?;
-                    return Err(Error::AccountLocked {
-                        retry_after: u64::from(lockout.duration_seconds),
-                    });
-                }
-            }
+            Counted::User(found.user.id.clone())
         }
-        None => None,
+        None => Counted::Unknown(failure_key(svc, instance, &sign_in)),
+    };
+    let Some(count) = counted.reserve(svc, instance, now).await? else {
+        return Err(counted.locked(svc, instance, now).await);
     };
     let banned = found.as_ref().is_some_and(|f| f.user.banned);
     let before = sign_in.clone();
@@ -294,17 +282,105 @@ pub async fn attempt_first_factor(
             if sign_in != before {
                 save(svc, instance, &mut sign_in).await?;
             }
-            if let (
-                Some(count),
-                Some(id),
-                Error::InvalidCredentials | Error::CodeIncorrect | Error::TooManyAttempts,
-            ) = (reserved, &user_id, &err)
-            {
-                store::users::lock_after_failure(&svc.db, &instance.id, id, count, now, lockout)
+            if matches!(
+                err,
+                Error::InvalidCredentials | Error::CodeIncorrect | Error::TooManyAttempts
+            ) {
+                counted
+                    .failed(svc, instance, count, now)
                     .await?
                     .check(now)?;
             }
             Err(err)
+        }
+    }
+}
+
+/// Whose count an attempt goes against: the user's, or the unknown identifier's.
+enum Counted {
+    User(String),
+    Unknown(String),
+}
+
+/// The key of an unknown identifier's count: a keyed hash, so it cannot be computed from outside.
+fn failure_key(svc: &Services, instance: &Instance, sign_in: &SignIn) -> String {
+    let identifier = sign_in
+        .identifier
+        .as_deref()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    crate::secrets::hash_secret(&format!(
+        "{}:{}:{identifier}",
+        svc.enumeration_key, instance.id
+    ))
+}
+
+impl Counted {
+    async fn reserve(
+        &self,
+        svc: &Services,
+        instance: &Instance,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u32>> {
+        let lockout = &instance.settings.lockout;
+        match self {
+            Self::User(id) => {
+                store::users::reserve_attempt(&svc.db, &instance.id, id, now, lockout).await
+            }
+            Self::Unknown(key) => {
+                store::sign_in_failures::reserve_attempt(&svc.db, &instance.id, key, now, lockout)
+                    .await
+            }
+        }
+    }
+
+    /// The answer when no attempt is left: `ACCOUNT_LOCKED`, with the time left on the lock.
+    async fn locked(&self, svc: &Services, instance: &Instance, now: DateTime<Utc>) -> Error {
+        let until = match self {
+            Self::User(id) => store::users::sign_in_user(&svc.db, &instance.id, id)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|f| f.lockout.locked_until),
+            Self::Unknown(key) => store::sign_in_failures::locked_until(&svc.db, &instance.id, key)
+                .await
+                .ok()
+                .flatten(),
+        };
+        let lock = Lockout {
+            failed_attempts: 0,
+            locked_until: until,
+        };
+        match lock.check(now) {
+            Err(err) => err,
+            // The last attempts are in flight: the lock is about to start.
+            Ok(()) => Error::AccountLocked {
+                retry_after: u64::from(instance.settings.lockout.duration_seconds),
+            },
+        }
+    }
+
+    /// Records that the reserved attempt failed: at the maximum, the lock starts.
+    async fn failed(
+        &self,
+        svc: &Services,
+        instance: &Instance,
+        count: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Lockout> {
+        let lockout = &instance.settings.lockout;
+        match self {
+            Self::User(id) => {
+                store::users::lock_after_failure(&svc.db, &instance.id, id, count, now, lockout)
+                    .await
+            }
+            Self::Unknown(key) => {
+                let state = Lockout::after_failure(count, now, lockout);
+                if let Some(until) = state.locked_until {
+                    store::sign_in_failures::lock(&svc.db, &instance.id, key, until).await?;
+                }
+                Ok(state)
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod mail_outbox;
 pub mod platform;
 pub mod secret_keys;
 pub mod sessions;
+pub mod sign_in_failures;
 pub mod sign_ins;
 pub mod sign_ups;
 pub mod users;

@@ -565,3 +565,23 @@ async fn the_backend_locks_unlocks_bans_and_unbans() {
         "a frontend cannot moderate"
     );
 }
+
+#[tokio::test]
+async fn an_unknown_identifier_locks_like_a_known_one() {
+    let server = TestServer::spawn_with(generous).await;
+    let known = "lock-known+latchkey_test@example.com";
+    sign_up(&server, known).await;
+    let mut answers = Vec::new();
+    for identifier in [known, "lock-nobody@example.com"] {
+        let mut codes = Vec::new();
+        for _ in 0..11 {
+            let (_, answer) = sign_in_with_password(&server, identifier, "wrong password!").await;
+            codes.push(answer.code().to_owned());
+        }
+        answers.push(codes);
+    }
+    assert_eq!(answers[0], answers[1], "the same answers, lock included");
+    assert_eq!(answers[0][8], "INVALID_CREDENTIALS");
+    assert_eq!(answers[0][9], "ACCOUNT_LOCKED");
+    assert_eq!(server.db.count("sign_in_failures").await, 1);
+}
