@@ -51,26 +51,56 @@ fn current(client: &Client) -> Result<SignIn> {
     client.sign_in.clone().ok_or(Error::NotFound("sign-in"))
 }
 
-fn subject_of(found: &SignInUser) -> Subject {
-    Subject {
+/// What the sign-in shows of the user behind `identifier`. With enumeration protection on, the
+/// factors offered depend only on the identifier's form, never on the account: a password, and
+/// for an email address one code target, that address (its real id when it is the user's
+/// verified address, otherwise a made-up one that receives nothing). Without protection, the
+/// user's own factors.
+fn subject_of(
+    svc: &Services,
+    instance: &Instance,
+    identifier: &str,
+    found: Option<&SignInUser>,
+) -> Result<Subject> {
+    let protected = instance.settings.enumeration_protection;
+    let made_up = Subject::unknown(
+        identifier,
+        &format!("{}:{}", svc.enumeration_key, instance.id),
+    );
+    let Some(found) = found else {
+        return if protected {
+            Ok(made_up)
+        } else {
+            Err(Error::NotFound("identifier"))
+        };
+    };
+    let target = |e: &crate::model::user::UserEmailAddress| CodeTarget {
+        email_address_id: e.id.clone(),
+        safe_identifier: crate::model::identifiers::masked_email(
+            &e.email_address.to_ascii_lowercase(),
+        ),
+        address: Some(e.email_address.clone()),
+    };
+    let verified = found.user.email_addresses.iter().filter(|e| e.verified);
+    let code_targets = if protected {
+        let typed = identifier.trim().to_ascii_lowercase();
+        match verified
+            .clone()
+            .find(|e| e.email_address.to_ascii_lowercase() == typed)
+        {
+            Some(e) => vec![target(e)],
+            None => made_up.code_targets,
+        }
+    } else {
+        verified.map(target).collect()
+    };
+    Ok(Subject {
         user_id: Some(found.user.id.clone()),
-        password_enabled: found.password_hash.is_some(),
-        code_targets: found
-            .user
-            .email_addresses
-            .iter()
-            .filter(|e| e.verified)
-            .map(|e| CodeTarget {
-                email_address_id: e.id.clone(),
-                // Lowercase, like the made-up one of an unknown identifier.
-                safe_identifier: crate::model::identifiers::masked_email(
-                    &e.email_address.to_ascii_lowercase(),
-                ),
-                address: Some(e.email_address.clone()),
-            })
-            .collect(),
+        // Offered whether or not the user has one (a check against no password always fails).
+        password_enabled: protected || found.password_hash.is_some(),
+        code_targets,
         second_factor_enabled: false,
-    }
+    })
 }
 
 async fn save(svc: &Services, instance: &Instance, sign_in: &mut SignIn) -> Result<()> {
@@ -107,13 +137,7 @@ pub async fn create(
         ));
     }
     let found = store::users::find_for_sign_in(&svc.db, &instance.id, &identifier).await?;
-    let subject = match &found {
-        Some(found) => subject_of(found),
-        None if instance.settings.enumeration_protection => {
-            Subject::unknown(&identifier, &instance.id)
-        }
-        None => return Err(Error::NotFound("identifier")),
-    };
+    let subject = subject_of(svc, instance, &identifier, found.as_ref())?;
     let mut sign_in = SignIn::new(new_id(IdKind::SignIn), client.id.clone(), now);
     sign_in.identify(identifier, subject, now)?;
     store::sign_ins::insert(&svc.db, &instance.id, &sign_in).await?;

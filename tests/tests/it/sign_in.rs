@@ -136,6 +136,15 @@ async fn an_unknown_identifier_is_answered_like_a_wrong_password() {
         b.data()["createSignIn"]["supportedFirstFactors"][1]["safeIdentifier"],
         "n***@example.com"
     );
+    // The made-up id cannot be computed from public facts (the instance id and the identifier).
+    let public_guess = latchkey_domain::model::sign_in::Subject::unknown(
+        "nobody@example.com",
+        &server.instance_id,
+    );
+    assert_ne!(
+        b.data()["createSignIn"]["supportedFirstFactors"][1]["emailAddressId"],
+        public_guess.code_targets[0].email_address_id.as_str()
+    );
     // A code "sent" to the made-up address goes nowhere, and no code opens it.
     let id = b.data()["createSignIn"]["supportedFirstFactors"][1]["emailAddressId"].clone();
     nobody
@@ -584,4 +593,69 @@ async fn an_unknown_identifier_locks_like_a_known_one() {
     assert_eq!(answers[0][8], "INVALID_CREDENTIALS");
     assert_eq!(answers[0][9], "ACCOUNT_LOCKED");
     assert_eq!(server.db.count("sign_in_failures").await, 1);
+}
+
+#[tokio::test]
+async fn usernames_known_or_not_are_offered_the_same_factors() {
+    let server = TestServer::spawn_with(generous).await;
+    server
+        .backend(
+            r#"mutation { updateInstanceSettings(input: { signUp: { username: OPTIONAL } }) { id } }"#,
+            json!({}),
+        )
+        .await
+        .data();
+    let mut owner = Frontend::new(&server.url, &server.publishable_key);
+    owner
+        .gql(
+            "mutation { createSignUp(input: {emailAddress: \"named+latchkey_test@example.com\", password: \"a sturdy passphrase\", username: \"named_user\"}) { id } }",
+            json!({}),
+        )
+        .await
+        .data();
+    owner
+        .gql(
+            "mutation { prepareSignUpVerification(strategy: EMAIL_CODE) { id } }",
+            json!({}),
+        )
+        .await
+        .data();
+    owner
+        .gql(
+            "mutation { attemptSignUpVerification(code: \"424242\") { status } }",
+            json!({}),
+        )
+        .await
+        .data();
+    let factors = |answer: &latchkey_tests::Response| {
+        answer.data()["createSignIn"]["supportedFirstFactors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["strategy"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let mut a = Frontend::new(&server.url, &server.publishable_key);
+    let mut b = Frontend::new(&server.url, &server.publishable_key);
+    let known = a
+        .gql(
+            &create_sign_in(),
+            json!({"input": {"identifier": "named_user"}}),
+        )
+        .await;
+    let unknown = b
+        .gql(
+            &create_sign_in(),
+            json!({"input": {"identifier": "nobody_user"}}),
+        )
+        .await;
+    assert_eq!(factors(&known), ["PASSWORD"]);
+    assert_eq!(factors(&known), factors(&unknown));
+    let done = a
+        .gql(
+            &attempt(),
+            json!({"strategy": "PASSWORD", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(done.data()["attemptFirstFactor"]["status"], "COMPLETE");
 }
