@@ -1,5 +1,6 @@
-//! Sweeps what time has ended: unfinished sign-ups a week after they were abandoned, and
-//! failure counts of unknown identifiers a day after their last attempt.
+//! Sweeps what time has ended: unfinished sign-ups and sign-ins a week after they were abandoned
+//! (both are abandoned after 24 idle hours), and failure counts of unknown identifiers a day
+//! after their last attempt.
 
 use std::time::Duration as StdDuration;
 
@@ -37,6 +38,11 @@ impl Sweeper {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(deleted = n, "purged abandoned sign-ups"),
                     Err(err) => tracing::error!(error = %err, "purging abandoned sign-ups failed"),
+                }
+                match store::sign_ins::purge_abandoned(&db, before).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(deleted = n, "purged abandoned sign-ins"),
+                    Err(err) => tracing::error!(error = %err, "purging abandoned sign-ins failed"),
                 }
                 let day_ago = now - Duration::days(1);
                 if let Err(err) = store::sign_in_failures::purge(&db, day_ago, now).await {

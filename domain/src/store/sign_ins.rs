@@ -136,3 +136,16 @@ pub async fn latest_for_client(
         .map(to_model)
         .transpose()
 }
+
+/// Deletes sign-ins that never completed and were last touched before `before`. Gives how many.
+pub async fn purge_abandoned(
+    db: &impl ConnectionTrait,
+    before: chrono::DateTime<chrono::Utc>,
+) -> Result<u64> {
+    let deleted = sign_in::Entity::delete_many()
+        .filter(sign_in::Column::CreatedSessionId.is_null())
+        .filter(sign_in::Column::UpdatedAt.lt(before))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}
