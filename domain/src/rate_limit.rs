@@ -15,9 +15,9 @@ use std::time::Duration;
 
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota as GcraQuota};
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, Statement};
 
-use crate::store::Db;
+use crate::store::{Db, raw_sql};
 use crate::{Error, Result};
 
 /// What is being limited.
@@ -194,10 +194,10 @@ impl RateLimiter {
 /// Deletes counters whose window ended more than an hour ago (no quota is longer).
 async fn purge_database(db: &Db, now: i64) -> Result<()> {
     let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => "DELETE FROM rate_limit_counters WHERE window_start < $1",
-        _ => "DELETE FROM rate_limit_counters WHERE window_start < ?",
-    };
+    let sql = raw_sql(
+        backend,
+        "DELETE FROM rate_limit_counters WHERE window_start < $1",
+    );
     db.execute_raw(Statement::from_sql_and_values(
         backend,
         sql,
@@ -213,24 +213,15 @@ async fn check_database(db: &Db, quota: Quota, key: &str, now: i64) -> Result<()
     let period = i64::from(quota.period_seconds.max(1));
     let window_start = now - now.rem_euclid(period);
     let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "INSERT INTO rate_limit_counters (key, window_start, count) VALUES ($1, $2, 1) \
-             ON CONFLICT (key) DO UPDATE SET \
-               count = CASE WHEN rate_limit_counters.window_start = excluded.window_start \
-                            THEN rate_limit_counters.count + 1 ELSE 1 END, \
-               window_start = excluded.window_start \
-             RETURNING count"
-        }
-        _ => {
-            "INSERT INTO rate_limit_counters (key, window_start, count) VALUES (?, ?, 1) \
-             ON CONFLICT (key) DO UPDATE SET \
-               count = CASE WHEN rate_limit_counters.window_start = excluded.window_start \
-                            THEN rate_limit_counters.count + 1 ELSE 1 END, \
-               window_start = excluded.window_start \
-             RETURNING count"
-        }
-    };
+    let sql = raw_sql(
+        backend,
+        "INSERT INTO rate_limit_counters (key, window_start, count) VALUES ($1, $2, 1) \
+         ON CONFLICT (key) DO UPDATE SET \
+           count = CASE WHEN rate_limit_counters.window_start = excluded.window_start \
+                        THEN rate_limit_counters.count + 1 ELSE 1 END, \
+           window_start = excluded.window_start \
+         RETURNING count",
+    );
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             backend,

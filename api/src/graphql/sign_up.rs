@@ -193,11 +193,6 @@ impl SignUp {
         self.sign_up.last_name.as_deref()
     }
 
-    /// Whether a password was given (it is never shown).
-    async fn password_enabled(&self) -> bool {
-        self.sign_up.password_hash.is_some() || self.sign_up.completed
-    }
-
     /// Metadata the user wrote.
     async fn unsafe_metadata(&self) -> Json<serde_json::Value> {
         Json(self.sign_up.unsafe_metadata.clone())

@@ -7,7 +7,6 @@ use sea_orm::TransactionTrait;
 
 use super::Stale;
 use crate::ids::{IdKind, new_id};
-use crate::mail;
 use crate::model::client::Client;
 use crate::model::instance::{Environment, Instance};
 use crate::model::lockout::Lockout;
@@ -128,7 +127,7 @@ pub async fn create(
         ));
     }
     if let Some(password) = &input.password {
-        check_password_length(instance, password)?;
+        password::check_max_length(password, &instance.settings.password)?;
     }
     if !instance.settings.sessions.multi_session && client.signed_in_at(now) {
         return Err(Error::validation(
@@ -174,17 +173,6 @@ pub async fn create(
     }
 }
 
-fn check_password_length(instance: &Instance, password: &str) -> Result<()> {
-    let max = usize::try_from(instance.settings.password.max_length).unwrap_or(usize::MAX);
-    if password.chars().count() > max {
-        return Err(Error::validation(
-            "password",
-            format!("a password may have at most {max} characters"),
-        ));
-    }
-    Ok(())
-}
-
 /// Sends a code for an email-code first factor (or a password reset).
 pub async fn prepare_first_factor(
     svc: &Services,
@@ -214,13 +202,7 @@ pub async fn prepare_first_factor(
     }
     let mail = to.filter(|_| !test);
     if let Some(address) = &mail {
-        let sender = svc.sender(instance);
-        let message = mail::Message {
-            development: instance.environment == Environment::Development,
-            ..mail::verification_code(address, &sender, &code, settings.code_lifetime_seconds)
-        };
-        store::mail_outbox::enqueue(&txn, &instance.id, &new_id(IdKind::Mail), &message, now)
-            .await?;
+        super::enqueue_code(&txn, svc, instance, address, &code, now).await?;
     }
     txn.commit().await?;
     if mail.is_some() {
@@ -245,7 +227,7 @@ pub async fn attempt_first_factor(
     // What is refused without checking anything is refused before an attempt is counted.
     match input.strategy {
         FirstFactor::Password => match &input.password {
-            Some(password) => check_password_length(instance, password)?,
+            Some(password) => password::check_max_length(password, &instance.settings.password)?,
             None => {
                 return Err(Error::validation(
                     "password",
@@ -433,7 +415,6 @@ pub async fn reset_password(
     if found.user.banned {
         return Err(Error::Forbidden("this account is banned"));
     }
-    check_password_length(instance, &password)?;
     let email = found
         .user
         .primary_email_address()

@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 
 use crate::ids::{IdKind, new_id};
-use crate::mail;
 use crate::model::client::Client;
 use crate::model::instance::{Environment, Instance};
 use crate::model::password::{self, OwnIdentifiers};
@@ -179,18 +178,7 @@ pub async fn prepare_email_code(
         return Err(stale());
     }
     if !test {
-        let sender = svc.sender(instance);
-        let message = mail::Message {
-            development: instance.environment == Environment::Development,
-            ..mail::verification_code(
-                &email.address,
-                &sender,
-                &code,
-                settings.code_lifetime_seconds,
-            )
-        };
-        store::mail_outbox::enqueue(&txn, &instance.id, &new_id(IdKind::Mail), &message, now)
-            .await?;
+        super::enqueue_code(&txn, svc, instance, &email.address, &code, now).await?;
     }
     txn.commit().await?;
     if !test {

@@ -26,21 +26,27 @@ pub struct OwnIdentifiers<'a> {
     pub username: Option<&'a str>,
 }
 
-/// Checks a new password against the policy.
-pub fn check(password: &str, policy: &PasswordSettings, own: OwnIdentifiers<'_>) -> Result<()> {
-    let length = password.chars().count();
-    let min = usize::try_from(policy.min_length).unwrap_or(usize::MAX);
+/// Refuses a password longer than the policy allows: checked before anything else looks at a
+/// password (a 10 kB password is refused, never hashed), new or given at sign-in.
+pub fn check_max_length(password: &str, policy: &PasswordSettings) -> Result<()> {
     let max = usize::try_from(policy.max_length).unwrap_or(usize::MAX);
-    if length < min {
-        return Err(Error::PasswordTooWeak(format!(
-            "a password needs at least {min} characters"
-        )));
-    }
-    if length > max {
+    if password.chars().count() > max {
         return Err(Error::validation(
             "password",
             format!("a password may have at most {max} characters"),
         ));
+    }
+    Ok(())
+}
+
+/// Checks a new password against the policy.
+pub fn check(password: &str, policy: &PasswordSettings, own: OwnIdentifiers<'_>) -> Result<()> {
+    check_max_length(password, policy)?;
+    let min = usize::try_from(policy.min_length).unwrap_or(usize::MAX);
+    if password.chars().count() < min {
+        return Err(Error::PasswordTooWeak(format!(
+            "a password needs at least {min} characters"
+        )));
     }
     let lowered = password.to_lowercase();
     let own_matches = [own.email_address, own.username]

@@ -126,14 +126,7 @@ pub fn check_input(input: SignUpInput, settings: &InstanceSettings) -> Result<Ch
         }
     }
     if let Some(password) = &input.password {
-        // Bounded before anything else looks at it: a 10 kB password is refused, not hashed.
-        let max = usize::try_from(settings.password.max_length).unwrap_or(usize::MAX);
-        if password.chars().count() > max {
-            return Err(Error::validation(
-                "password",
-                format!("a password may have at most {max} characters"),
-            ));
-        }
+        super::password::check_max_length(password, &settings.password)?;
     }
     Ok(CheckedInput {
         email_address: input

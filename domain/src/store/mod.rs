@@ -101,7 +101,35 @@ pub async fn ready(db: &Db) -> Result<()> {
     }
 }
 
+/// Raw SQL written with PostgreSQL's `$1`, `$2`, … placeholders, for `backend`: SQLite numbers
+/// its parameters `?1`, `?2`, … the same way.
+pub(crate) fn raw_sql(backend: sea_orm::DbBackend, postgres: &str) -> String {
+    if backend == sea_orm::DbBackend::Postgres {
+        postgres.to_owned()
+    } else {
+        postgres.replace('$', "?")
+    }
+}
+
 /// Whether a database error is a unique-constraint violation.
 pub(crate) fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_follow_the_engine() {
+        let sql = "a = $1 AND b = $12";
+        assert_eq!(
+            raw_sql(sea_orm::DbBackend::Postgres, sql),
+            "a = $1 AND b = $12"
+        );
+        assert_eq!(
+            raw_sql(sea_orm::DbBackend::Sqlite, sql),
+            "a = ?1 AND b = ?12"
+        );
+    }
 }

@@ -4,19 +4,12 @@
 //! the identifier: the identifiers themselves are not stored.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait, Value};
 
 use crate::model::settings::LockoutSettings;
 use crate::{Error, Result};
 
-fn sql(backend: DbBackend, postgres: &'static str) -> String {
-    if backend == DbBackend::Postgres {
-        postgres.to_owned()
-    } else {
-        // SQLite numbers its parameters `?1`, `?2`, … like PostgreSQL's `$1`, `$2`, ….
-        postgres.replace('$', "?")
-    }
-}
+use super::raw_sql as sql;
 
 /// Reserves one attempt against `key` (see `users::reserve_attempt`): the count including this
 /// attempt, or `None` when none is left.
@@ -129,21 +122,4 @@ pub async fn purge(
         ))
         .await?;
     Ok(done.rows_affected())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_follow_the_engine() {
-        assert_eq!(
-            sql(DbBackend::Postgres, "a = $1 AND b = $12"),
-            "a = $1 AND b = $12"
-        );
-        assert_eq!(
-            sql(DbBackend::Sqlite, "a = $1 AND b = $12"),
-            "a = ?1 AND b = ?12"
-        );
-    }
 }

@@ -117,21 +117,33 @@ fn parse_json(stored: &str) -> Result<serde_json::Value> {
 
 /// A user of the instance, with its email addresses.
 pub async fn find(db: &impl ConnectionTrait, instance_id: &str, id: &str) -> Result<Option<User>> {
-    let Some(row) = user::Entity::find_by_id(id.to_owned())
+    match row(db, instance_id, id).await? {
+        Some(row) => Ok(Some(with_emails(db, row).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn row(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    id: &str,
+) -> Result<Option<user::Model>> {
+    Ok(user::Entity::find_by_id(id.to_owned())
         .filter(user::Column::InstanceId.eq(instance_id))
         .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
+        .await?)
+}
+
+/// The user of a row, with its email addresses (one more query, in the row's instance).
+async fn with_emails(db: &impl ConnectionTrait, row: user::Model) -> Result<User> {
     let emails = email_address::Entity::find()
-        .filter(email_address::Column::InstanceId.eq(instance_id))
-        .filter(email_address::Column::UserId.eq(id))
+        .filter(email_address::Column::InstanceId.eq(row.instance_id.as_str()))
+        .filter(email_address::Column::UserId.eq(row.id.as_str()))
         .order_by_asc(email_address::Column::CreatedAt)
         .order_by_asc(email_address::Column::Id)
         .all(db)
         .await?;
-    Ok(Some(User {
+    Ok(User {
         email_addresses: emails
             .into_iter()
             .map(|e| UserEmailAddress {
@@ -156,7 +168,7 @@ pub async fn find(db: &impl ConnectionTrait, instance_id: &str, id: &str) -> Res
         last_active_at: row.last_active_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
-    }))
+    })
 }
 
 /// A user found for a sign-in: the user, its password hash, and its lockout state.
@@ -201,23 +213,18 @@ pub async fn sign_in_user(
     instance_id: &str,
     user_id: &str,
 ) -> Result<Option<SignInUser>> {
-    let Some(row) = user::Entity::find_by_id(user_id.to_owned())
-        .filter(user::Column::InstanceId.eq(instance_id))
-        .one(db)
-        .await?
-    else {
+    let Some(row) = row(db, instance_id, user_id).await? else {
         return Ok(None);
     };
-    let Some(found) = find(db, instance_id, user_id).await? else {
-        return Ok(None);
+    let password_hash = row.password_hash.clone();
+    let lockout = Lockout {
+        failed_attempts: u32::try_from(row.failed_sign_in_attempts).unwrap_or(0),
+        locked_until: row.locked_until,
     };
     Ok(Some(SignInUser {
-        user: found,
-        password_hash: row.password_hash,
-        lockout: Lockout {
-            failed_attempts: u32::try_from(row.failed_sign_in_attempts).unwrap_or(0),
-            locked_until: row.locked_until,
-        },
+        user: with_emails(db, row).await?,
+        password_hash,
+        lockout,
     }))
 }
 

@@ -407,6 +407,14 @@ async fn bad_sign_in_input_gets_clear_codes() {
         .await;
     assert_eq!(empty.code(), "VALIDATION_FAILED");
     assert_eq!(empty.extensions()["field"], "identifier");
+    let long = frontend
+        .gql(
+            &create_sign_in(),
+            json!({"input": {"identifier": format!("{}@example.com", "x".repeat(320))}}),
+        )
+        .await;
+    assert_eq!(long.code(), "VALIDATION_FAILED");
+    assert_eq!(long.extensions()["field"], "identifier");
     let huge = frontend
         .gql(
             &create_sign_in(),
@@ -425,6 +433,14 @@ async fn bad_sign_in_input_gets_clear_codes() {
         started.data()["createSignIn"]["status"],
         "NEEDS_FIRST_FACTOR"
     );
+    let long_code = frontend
+        .gql(
+            &attempt(),
+            json!({"strategy": "EMAIL_CODE", "code": "1".repeat(33)}),
+        )
+        .await;
+    assert_eq!(long_code.code(), "VALIDATION_FAILED");
+    assert_eq!(long_code.extensions()["field"], "code");
     let unprepared = frontend
         .gql(
             &attempt(),

@@ -310,6 +310,15 @@ async fn fifty_concurrent_wrong_codes_count_five_and_the_right_one_is_too_late()
     let (mut frontend, _) = start(&server, "racer+latchkey_test@example.com").await;
     frontend.gql(&prepare(), json!({})).await.data();
 
+    let long = frontend
+        .gql(&attempt(), json!({"code": "1".repeat(33)}))
+        .await;
+    assert_eq!(
+        long.code(),
+        "VALIDATION_FAILED",
+        "not a code: refused, not counted"
+    );
+    assert_eq!(long.extensions()["field"], "code");
     let tasks: Vec<_> = (0..50)
         .map(|_| {
             let frontend = frontend.clone();
