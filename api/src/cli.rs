@@ -8,6 +8,7 @@ use latchkey_domain::clock::SystemClock;
 use latchkey_domain::model::caller::Caller;
 use latchkey_domain::model::instance::Environment;
 use latchkey_domain::rate_limit::{LimitStore, RateLimits};
+use latchkey_domain::tokens::master_key::MasterKey;
 use latchkey_domain::{Bootstrap, MailConfig, Platform, PlatformConfig, store};
 
 use crate::logging::{self, LogFormat};
@@ -32,6 +33,8 @@ const KNOWN_VARIABLES: &[&str] = &[
     "LATCHKEY_MAIL_DIR",
     "LATCHKEY_CLIENT_IDLE_SECONDS",
     "LATCHKEY_HASH_CONCURRENCY",
+    "LATCHKEY_MASTER_KEY",
+    "LATCHKEY_MASTER_KEY_FILE",
     "LATCHKEY_TEST_DATABASE_URL",
 ];
 
@@ -123,6 +126,18 @@ pub struct Cli {
     /// How many passwords are hashed at once (default: one per core).
     #[arg(long, env = "LATCHKEY_HASH_CONCURRENCY", global = true)]
     pub hash_concurrency: Option<usize>,
+    /// The key that seals the signing keys at rest: 32 bytes, base64 or hex.
+    #[arg(
+        long,
+        env = "LATCHKEY_MASTER_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub master_key: Option<String>,
+    /// Where the master key is kept when none is given (made on first start; default: beside
+    /// the SQLite database, or `latchkey-master.key` here).
+    #[arg(long, env = "LATCHKEY_MASTER_KEY_FILE", global = true)]
+    pub master_key_file: Option<std::path::PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -243,6 +258,12 @@ async fn serve(cli: Cli) -> Result<(), StartError> {
     if let Some(concurrency) = cli.hash_concurrency {
         config.hash_concurrency = concurrency.max(1);
     }
+    config.master_key = cli
+        .master_key
+        .as_deref()
+        .map(MasterKey::parse)
+        .transpose()?;
+    config.master_key_file = cli.master_key_file;
     let running = server::start(config).await?;
     print_bootstrap(&running.bootstrap);
     println!(
@@ -262,13 +283,21 @@ async fn instance(cli: &Cli, command: &InstanceCommand) -> Result<(), StartError
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{}", cli.bind));
+    let master_key = crate::master_key::resolve(
+        cli.master_key
+            .as_deref()
+            .map(MasterKey::parse)
+            .transpose()?,
+        cli.master_key_file.clone(),
+        &cli.database_url,
+    )?;
     let config = PlatformConfig {
         admin_token: cli.admin_token.clone(),
         rate_limits: cli.rate_limit_store.limits(),
         // A one-off command: no mailer, no sweeper, one client shard.
         background: false,
         client_shards: 1,
-        ..PlatformConfig::new(public_url, Arc::new(SystemClock))
+        ..PlatformConfig::new(public_url, Arc::new(SystemClock), master_key)
     };
     let (platform, bootstrap) = Platform::start(db, config).await?;
     print_bootstrap(&bootstrap);

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod graphql;
 pub mod http;
 pub mod logging;
+pub mod master_key;
 pub mod server;
 
 pub use server::{RunningServer, ServerConfig, start};

@@ -7,6 +7,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, middleware, web};
 use latchkey_domain::clock::{Clock, SystemClock};
 use latchkey_domain::rate_limit::RateLimits;
+use latchkey_domain::tokens::master_key::MasterKey;
 use latchkey_domain::{Bootstrap, MailConfig, Platform, PlatformConfig, store};
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
@@ -39,6 +40,10 @@ pub struct ServerConfig {
     pub client_idle: std::time::Duration,
     /// How many passwords are hashed at once.
     pub hash_concurrency: usize,
+    /// The master key of the signing keys; with none, the key file is read (or made).
+    pub master_key: Option<MasterKey>,
+    /// Where the master key is kept when none is given (default: beside the database).
+    pub master_key_file: Option<std::path::PathBuf>,
 }
 
 impl ServerConfig {
@@ -65,6 +70,8 @@ impl ServerConfig {
             client_idle: std::time::Duration::from_secs(600),
             hash_concurrency: std::thread::available_parallelism()
                 .map_or(2, std::num::NonZero::get),
+            master_key: None,
+            master_key_file: None,
         }
     }
 }
@@ -177,6 +184,11 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         .unwrap_or_else(|| format!("http://{addr}"))
         .trim_end_matches('/')
         .to_owned();
+    let master_key = crate::master_key::resolve(
+        config.master_key.clone(),
+        config.master_key_file.clone(),
+        &config.database_url,
+    )?;
     let (platform, bootstrap) = Platform::start(
         db,
         PlatformConfig {
@@ -185,7 +197,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             mail: config.mail.clone(),
             client_idle: config.client_idle,
             hash_concurrency: config.hash_concurrency,
-            ..PlatformConfig::new(public_url.clone(), config.clock.clone())
+            ..PlatformConfig::new(public_url.clone(), config.clock.clone(), master_key)
         },
     )
     .await?;
@@ -209,6 +221,14 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
                     .route(web::post().to(http::graphql::post))
                     .route(web::get().to(http::graphql::get))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(http::cors::preflight)),
+            )
+            .route(
+                "/i/{instance_id}/.well-known/jwks.json",
+                web::get().to(http::well_known::jwks),
+            )
+            .route(
+                "/i/{instance_id}/.well-known/openid-configuration",
+                web::get().to(http::well_known::openid_configuration),
             )
             .route("/healthz", web::get().to(http::health::healthz))
             .route("/readyz", web::get().to(http::health::readyz))

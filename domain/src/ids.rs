@@ -14,6 +14,7 @@ pub enum IdKind {
     SignIn,
     Session,
     Mail,
+    SigningKey,
 }
 
 impl IdKind {
@@ -28,6 +29,7 @@ impl IdKind {
             Self::SignIn => "sia",
             Self::Session => "sess",
             Self::Mail => "mail",
+            Self::SigningKey => "key",
         }
     }
 }

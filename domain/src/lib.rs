@@ -18,6 +18,7 @@ pub mod platform;
 pub mod rate_limit;
 pub mod secrets;
 pub mod services;
+pub mod sessions;
 pub mod store;
 mod tenancy;
 pub mod tokens;

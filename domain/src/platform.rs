@@ -25,6 +25,8 @@ use crate::rate_limit::{LimitKind, RateLimiter, RateLimits};
 use crate::secrets::{hash_secret, new_secret, secret_matches};
 use crate::services::Services;
 use crate::store::{self, Db};
+use crate::tokens::key_ring::{KEY_CACHE_TTL, KeyRing};
+use crate::tokens::master_key::MasterKey;
 use crate::{Error, Result};
 
 const ADMIN_TOKEN: &str = "admin_token";
@@ -51,6 +53,8 @@ pub struct PlatformConfig {
     pub client_shards: usize,
     /// Run the mailer and the sweeper (a server does; a one-off command does not).
     pub background: bool,
+    /// Seals the instances' private signing keys.
+    pub master_key: MasterKey,
 }
 
 /// How mail leaves.
@@ -91,7 +95,7 @@ pub fn domain_of(address: &str) -> Option<String> {
 impl PlatformConfig {
     /// A configuration with the defaults: mail to the log from `no-reply@latchkey.localhost`,
     /// client actors idle after 10 minutes, one hashing thread and one client shard per core.
-    pub fn new(public_url: String, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(public_url: String, clock: Arc<dyn Clock>, master_key: MasterKey) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         Self {
             public_url,
@@ -108,6 +112,7 @@ impl PlatformConfig {
             hash_concurrency: cores,
             client_shards: cores,
             background: true,
+            master_key,
         }
     }
 }
@@ -144,7 +149,7 @@ pub struct Platform {
     limiter: RateLimiter,
     pub(crate) instances: InstanceCache,
     pub(crate) services: Arc<Services>,
-    registry: Registry,
+    pub(crate) registry: Registry,
     background: Arbiter,
     mailer: Addr<Mailer>,
 }
@@ -208,6 +213,8 @@ impl Platform {
             enumeration_key: hash_secret(&format!("latchkey-enumeration:{admin_token_hash}")),
             hasher,
             shards: std::sync::OnceLock::new(),
+            keys: KeyRing::new(config.master_key.clone(), KEY_CACHE_TTL),
+            public_url: config.public_url.clone(),
             mailer: mailer.clone(),
             mail_from: config.mail.from.clone(),
             mail_from_domains: config.mail.allowed_domains(),
@@ -266,6 +273,9 @@ impl Platform {
         if let Some(bearer) = credentials.bearer.as_deref() {
             if secret_matches(bearer, &self.admin_token_hash) {
                 return Ok(Caller::PlatformAdmin);
+            }
+            if bearer.bytes().filter(|b| *b == b'.').count() == 2 {
+                return self.resolve_session_token(bearer).await;
             }
             if bearer.starts_with("sk_") {
                 let found =

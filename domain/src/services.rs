@@ -28,6 +28,10 @@ pub struct Services {
     /// Keys the made-up ids shown for unknown identifiers: stable across restarts and nodes,
     /// and not computable from anything public (it derives from the admin token's hash).
     pub enumeration_key: String,
+    /// Every instance's signing keys.
+    pub keys: crate::tokens::key_ring::KeyRing,
+    /// The URL the server is reached at (token issuers derive from it).
+    pub public_url: String,
     /// The registry's shards, told when a user's sessions change from outside their clients.
     pub shards: std::sync::OnceLock<Vec<Recipient<SessionsChanged>>>,
 }

@@ -106,7 +106,9 @@ impl Platform {
                 store::instances::get(&self.db, &instance.id).await
             }
             (Caller::Anonymous, _) => Err(Error::Unauthenticated("a secret key is required")),
-            (Caller::Frontend { .. }, _) => Err(Error::Forbidden("this needs a secret key")),
+            (Caller::Frontend { .. } | Caller::User { .. }, _) => {
+                Err(Error::Forbidden("this needs a secret key"))
+            }
         }
     }
 
@@ -183,7 +185,16 @@ impl Platform {
             .await?
             {
                 self.instances.forget(&current.id);
-                return store::instances::get(&self.db, &current.id).await;
+                let updated = store::instances::get(&self.db, &current.id).await?;
+                if updated.settings.tokens.algorithm != current.settings.tokens.algorithm {
+                    // New tokens use the new algorithm at once; the old key stays published
+                    // until its tokens expire.
+                    self.services
+                        .keys
+                        .rotate(&self.db, &updated, updated.settings.tokens.algorithm, now)
+                        .await?;
+                }
+                return Ok(updated);
             }
         }
         Err(Error::internal(

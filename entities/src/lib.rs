@@ -10,4 +10,5 @@ pub mod secret_key;
 pub mod session;
 pub mod sign_in;
 pub mod sign_up;
+pub mod signing_key;
 pub mod user;

@@ -7,6 +7,7 @@ mod m20261125_000001_tenancy;
 mod m20261125_000002_rate_limits;
 mod m20261125_000003_sign_up;
 mod m20261125_000004_sign_in;
+mod m20261125_000005_signing_keys;
 
 /// Every migration of Latchkey, oldest first.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_rate_limits::Migration),
             Box::new(m20261125_000003_sign_up::Migration),
             Box::new(m20261125_000004_sign_in::Migration),
+            Box::new(m20261125_000005_signing_keys::Migration),
         ]
     }
 }

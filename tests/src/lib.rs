@@ -8,6 +8,7 @@ pub mod db;
 pub mod frontend;
 pub mod gql;
 pub mod process;
+pub mod pyjwt;
 pub mod server;
 pub mod smtp;
 

@@ -36,6 +36,8 @@ async fn start_on(db: &TestDb, admin_token: &str, configure: &Configure) -> Star
     let mut config = ServerConfig::new(db.url.clone());
     config.admin_token = Some(admin_token.to_owned());
     config.workers = 1;
+    // The signing keys' master key lives with the test's database (and outlives a restart).
+    config.master_key_file = Some(db.dir.path().join("master.key"));
     configure(&mut config);
     let (tx, rx) = tokio::sync::oneshot::channel();
     let thread = std::thread::spawn(move || {
@@ -99,6 +101,21 @@ impl TestServer {
         }
     }
 
+    /// A server whose time is a [`ManualClock`] the test moves (starting now), with its
+    /// configuration changed first.
+    pub async fn spawn_with_clock(
+        configure: impl Fn(&mut ServerConfig) + Send + Sync + 'static,
+    ) -> (Self, Arc<latchkey_domain::clock::ManualClock>) {
+        let clock = Arc::new(latchkey_domain::clock::ManualClock::new(chrono::Utc::now()));
+        let shared = clock.clone();
+        let server = Self::spawn_with(move |config| {
+            configure(config);
+            config.clock = shared.clone();
+        })
+        .await;
+        (server, clock)
+    }
+
     /// Stops the server gracefully and waits for its thread.
     pub async fn stop(mut self) -> Arc<TestDb> {
         self.handle.stop(true).await;
@@ -112,7 +129,19 @@ impl TestServer {
 
     /// Stops the server and starts a new one on the same database, keeping the keys.
     pub async fn restart(self) -> Self {
-        let self_configure = self.configure.clone();
+        let configure = self.configure.clone();
+        self.restart_configured(configure).await
+    }
+
+    /// Like [`restart`](Self::restart), with another configuration.
+    pub async fn restart_with(
+        self,
+        configure: impl Fn(&mut ServerConfig) + Send + Sync + 'static,
+    ) -> Self {
+        self.restart_configured(Arc::new(configure)).await
+    }
+
+    async fn restart_configured(self, self_configure: Configure) -> Self {
         let (admin_token, instance_id, publishable_key, secret_key) = (
             self.admin_token.clone(),
             self.instance_id.clone(),

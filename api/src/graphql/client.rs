@@ -146,8 +146,20 @@ impl From<DomainStatus> for SessionStatus {
     }
 }
 
+impl From<SessionStatus> for DomainStatus {
+    fn from(value: SessionStatus) -> Self {
+        match value {
+            SessionStatus::Active => Self::Active,
+            SessionStatus::Ended => Self::Ended,
+            SessionStatus::Expired => Self::Expired,
+            SessionStatus::Removed => Self::Removed,
+            SessionStatus::Revoked => Self::Revoked,
+        }
+    }
+}
+
 /// A session as the API shows it.
-pub struct Session(DomainSession);
+pub struct Session(pub(crate) DomainSession);
 
 /// A signed-in user on one client.
 #[Object]

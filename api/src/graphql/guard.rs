@@ -50,6 +50,10 @@ pub struct Schemas {
 #[derive(Clone, Copy, Debug)]
 pub struct OverWebSocket;
 
+/// The request's `Origin` header, as sent (a session token's `azp` when the instance allows it).
+#[derive(Clone, Debug)]
+pub struct RequestOrigin(pub Option<String>);
+
 /// The IP address of the client, for per-IP limits.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientIp(pub Option<IpAddr>);
@@ -58,7 +62,9 @@ pub struct ClientIp(pub Option<IpAddr>);
 pub fn trusted(caller: &Caller) -> bool {
     match caller {
         Caller::PlatformAdmin | Caller::Backend { .. } => true,
-        Caller::Frontend { instance, .. } => instance.environment == Environment::Development,
+        Caller::Frontend { instance, .. } | Caller::User { instance, .. } => {
+            instance.environment == Environment::Development
+        }
         Caller::Anonymous => false,
     }
 }

@@ -4,6 +4,7 @@ mod client;
 mod error;
 pub mod guard;
 mod instances;
+mod sessions;
 mod settings;
 mod sign_in;
 mod sign_up;
@@ -23,6 +24,7 @@ pub struct Query(
     instances::InstanceQuery,
     client::ClientQuery,
     users::UserQuery,
+    sessions::SessionQuery,
 );
 
 /// Every mutation of the API.
@@ -32,6 +34,7 @@ pub struct Mutation(
     sign_up::SignUpMutation,
     sign_in::SignInMutation,
     users::UserMutation,
+    sessions::SessionMutation,
 );
 
 /// The executable schema.

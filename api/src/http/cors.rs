@@ -55,10 +55,12 @@ pub fn grant(
         return Ok(Grant::None);
     }
     match caller {
-        Caller::Frontend { instance, .. } if platform.origin_allowed(instance, origin) => {
+        Caller::Frontend { instance, .. } | Caller::User { instance, .. }
+            if platform.origin_allowed(instance, origin) =>
+        {
             Ok(Grant::Credentialed(origin.to_owned()))
         }
-        Caller::Frontend { .. } => Err(Box::new(transport_error::respond(
+        Caller::Frontend { .. } | Caller::User { .. } => Err(Box::new(transport_error::respond(
             StatusCode::FORBIDDEN,
             ErrorCode::Forbidden,
             Some("Origin"),

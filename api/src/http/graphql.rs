@@ -147,22 +147,24 @@ async fn run(
         Err(refused) => return *refused,
     };
     let ip = ClientIp(req.peer_addr().map(|a| a.ip()));
-    let mut response = match guard::prepare(&state.schemas, &state.platform, &caller, ip, request)
-        .await
-    {
-        Ok((schema, request)) => graphql_response(req, schema.execute(request).await, request_id),
-        Err(refusal) => {
-            let mut response = graphql_response(req, refusal.response, request_id);
-            *response.status_mut() =
-                StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
-            if let Some(seconds) = refusal.retry_after {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    let mut response =
+        match guard::prepare(&state.schemas, &state.platform, &caller, ip, request).await {
+            Ok((schema, request)) => {
+                let request = request.data(guard::RequestOrigin(cors::origin(req)));
+                graphql_response(req, schema.execute(request).await, request_id)
             }
-            response
-        }
-    };
+            Err(refusal) => {
+                let mut response = graphql_response(req, refusal.response, request_id);
+                *response.status_mut() =
+                    StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
+                if let Some(seconds) = refusal.retry_after {
+                    response
+                        .headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+                }
+                response
+            }
+        };
     cors::apply(&grant, &mut response);
     response
 }

@@ -7,6 +7,7 @@ pub mod health;
 pub mod request_id;
 pub mod transport_error;
 pub mod websocket;
+pub mod well_known;
 
 use std::sync::Arc;
 

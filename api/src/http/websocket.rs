@@ -168,6 +168,7 @@ impl Connection {
             platform: self.platform,
             credentials,
             ip: self.ip,
+            origin: self.origin.clone(),
             budget: self.budget,
             revoked: revoked.clone(),
         };
@@ -286,6 +287,8 @@ struct GuardedExecutor {
     platform: Arc<Platform>,
     credentials: Credentials,
     ip: ClientIp,
+    /// The handshake's `Origin`.
+    origin: Option<String>,
     budget: Duration,
     revoked: Arc<tokio::sync::Notify>,
 }
@@ -307,7 +310,12 @@ impl GuardedExecutor {
         };
         guard::prepare(&self.schemas, &self.platform, &caller, self.ip, request)
             .await
-            .map(|(schema, request)| (schema, request.data(guard::OverWebSocket)))
+            .map(|(schema, request)| {
+                let request = request
+                    .data(guard::OverWebSocket)
+                    .data(guard::RequestOrigin(self.origin.clone()));
+                (schema, request)
+            })
             .map_err(|refusal| refusal.response)
     }
 }

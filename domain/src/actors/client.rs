@@ -12,6 +12,7 @@ use actix::{
 };
 
 use crate::flows;
+use crate::flows::sessions::IssuedToken;
 pub use crate::flows::sign_in::{FirstFactorInput, SignInInput};
 use crate::model::client::Client;
 use crate::model::instance::Instance;
@@ -40,6 +41,12 @@ pub enum Command {
         password: String,
         sign_out_of_other_sessions: bool,
     },
+    SetActiveSession {
+        session_id: String,
+        organization_id: Option<String>,
+    },
+    /// One session, or every session of the client.
+    SignOut(Option<String>),
 }
 
 /// A command, in the instance as the request resolved it (its settings as this node last read
@@ -49,6 +56,17 @@ pub enum Command {
 pub struct Run {
     pub instance: Arc<Instance>,
     pub command: Command,
+}
+
+/// A session token for one of the client's sessions (`createSessionToken`): the hot path.
+/// With the client in memory it costs one signature and no database query.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<Option<IssuedToken>>")]
+pub struct IssueToken {
+    pub instance: Arc<Instance>,
+    pub session_id: String,
+    /// The requesting origin, when the instance allows it (the `azp` claim).
+    pub azp: Option<String>,
 }
 
 /// Tells the registry that the actor of a token no client has has stopped.
@@ -89,6 +107,22 @@ impl ClientActor {
             busy,
             registry,
         }
+    }
+}
+
+impl ClientActor {
+    /// Ends a command: the actor is free again, and stops when no client has its token (there
+    /// is nothing to keep in memory).
+    fn done(&mut self, unknown: bool, ctx: &mut Context<Self>) {
+        if unknown {
+            self.registry.do_send(Unknown {
+                instance_id: self.instance_id.clone(),
+                token_hash: self.token_hash.clone(),
+                busy: self.busy.clone(),
+            });
+            ctx.stop();
+        }
+        self.busy.store(false, Ordering::SeqCst);
     }
 }
 
@@ -155,6 +189,24 @@ async fn execute(
             )
             .await?
         }
+        Command::SetActiveSession {
+            session_id,
+            organization_id,
+        } => {
+            flows::sessions::set_active(
+                services,
+                instance,
+                client,
+                &session_id,
+                organization_id.as_deref(),
+                now,
+            )
+            .await?
+        }
+        Command::SignOut(session_id) => {
+            flows::sessions::sign_out(services, instance, client, session_id.as_deref(), now)
+                .await?
+        }
     })
 }
 
@@ -189,6 +241,70 @@ async fn run(
                 .map(Some)
         }
         done => done.map(Some),
+    }
+}
+
+async fn issue(
+    services: Arc<Services>,
+    instance_id: String,
+    token_hash: String,
+    cached: Option<Client>,
+    msg: IssueToken,
+) -> (Option<Client>, Result<Option<IssuedToken>>) {
+    if msg.instance.id != instance_id {
+        return (
+            cached,
+            Err(Error::internal(
+                "a token request reached another instance's actor",
+            )),
+        );
+    }
+    let mut client = match cached {
+        Some(client) => client,
+        None => match load(&services, &instance_id, &token_hash).await {
+            Ok(Some(client)) => client,
+            Ok(None) => return (None, Ok(None)),
+            Err(err) => return (None, Err(err)),
+        },
+    };
+    let now = services.clock.now();
+    let issued = flows::sessions::issue_token(
+        &services,
+        &msg.instance,
+        &mut client,
+        &msg.session_id,
+        msg.azp.as_deref(),
+        now,
+    )
+    .await;
+    match issued {
+        Ok(token) => (Some(client), Ok(Some(token))),
+        // The session is not active or not this client's: what the actor holds stays right.
+        Err(err @ (Error::SessionNotActive | Error::NotFound(_))) => (Some(client), Err(err)),
+        Err(err) => (None, Err(err)),
+    }
+}
+
+impl Handler<IssueToken> for ClientActor {
+    type Result = AtomicResponse<Self, Result<Option<IssuedToken>>>;
+
+    fn handle(&mut self, msg: IssueToken, _: &mut Self::Context) -> Self::Result {
+        self.busy.store(true, Ordering::SeqCst);
+        // The client is taken, not copied: it comes back with the answer.
+        let work = issue(
+            self.services.clone(),
+            self.instance_id.clone(),
+            self.token_hash.clone(),
+            self.state.take(),
+            msg,
+        );
+        AtomicResponse::new(Box::pin(work.into_actor(self).map(
+            |(state, result), act, ctx| {
+                act.state = state;
+                act.done(matches!(result, Ok(None)), ctx);
+                result
+            },
+        )))
     }
 }
 
@@ -227,16 +343,7 @@ impl Handler<Run> for ClientActor {
                 Ok(Some(client)) => Some(client.clone()),
                 _ => None,
             };
-            if matches!(result, Ok(None)) {
-                // No client has this token: nothing to keep in memory.
-                act.registry.do_send(Unknown {
-                    instance_id: act.instance_id.clone(),
-                    token_hash: act.token_hash.clone(),
-                    busy: act.busy.clone(),
-                });
-                ctx.stop();
-            }
-            act.busy.store(false, Ordering::SeqCst);
+            act.done(matches!(result, Ok(None)), ctx);
             result
         })))
     }

@@ -1,6 +1,6 @@
 //! Sweeps what time has ended: unfinished sign-ups and sign-ins a week after they were abandoned
-//! (both are abandoned after 24 idle hours), and failure counts of unknown identifiers a day
-//! after their last attempt.
+//! (both are abandoned after 24 idle hours), failure counts of unknown identifiers a day after
+//! their last attempt, and retired signing keys once no token can carry them.
 
 use std::time::Duration as StdDuration;
 
@@ -47,6 +47,9 @@ impl Sweeper {
                 let day_ago = now - Duration::days(1);
                 if let Err(err) = store::sign_in_failures::purge(&db, day_ago, now).await {
                     tracing::error!(error = %err, "purging old sign-in failure counts failed");
+                }
+                if let Err(err) = store::signing_keys::purge_unpublished(&db, now).await {
+                    tracing::error!(error = %err, "purging retired signing keys failed");
                 }
             }
             .into_actor(self),

@@ -129,12 +129,6 @@ pub async fn create(
     if let Some(password) = &input.password {
         password::check_max_length(password, &instance.settings.password)?;
     }
-    if !instance.settings.sessions.multi_session && client.signed_in_at(now) {
-        return Err(Error::validation(
-            "client",
-            "this client is already signed in; sign out first",
-        ));
-    }
     let found = store::users::find_for_sign_in(&svc.db, &instance.id, &identifier).await?;
     let subject = subject_of(svc, instance, &identifier, found.as_ref())?;
     let mut sign_in = SignIn::new(new_id(IdKind::SignIn), client.id.clone(), now);
@@ -460,7 +454,7 @@ pub async fn reset_password(
 async fn complete_if_ready(
     svc: &Services,
     instance: &Instance,
-    mut client: Client,
+    client: Client,
     now: DateTime<Utc>,
 ) -> Result<Client> {
     let Some(mut sign_in) = client.sign_in.clone() else {
@@ -483,8 +477,10 @@ async fn complete_if_ready(
         now,
     );
     sign_in.complete(session.id.clone(), now)?;
+    let session_id = session.id.clone();
     let txn = svc.db.begin().await?;
-    store::sessions::insert(&txn, &session).await?;
+    let mut completed = client.clone();
+    super::sessions::add(&txn, instance, &mut completed, session, now).await?;
     if !store::sign_ins::update(&txn, &instance.id, &sign_in).await? {
         return Err(Error::internal(Stale));
     }
@@ -497,14 +493,9 @@ async fn complete_if_ready(
         }
         return Err(Error::Forbidden("this account cannot sign in now"));
     }
-    store::clients::set_last_active_session(&txn, &instance.id, &client.id, &session.id, now)
-        .await?;
     txn.commit().await?;
-    tracing::info!(user_id = %user_id, session_id = %session.id, "sign-in complete");
+    tracing::info!(user_id = %user_id, session_id = %session_id, "sign-in complete");
     sign_in.version += 1;
-    client.last_active_session_id = Some(session.id.clone());
-    client.sessions.push(session);
-    client.sign_in = Some(sign_in);
-    client.updated_at = now;
-    Ok(client)
+    completed.sign_in = Some(sign_in);
+    Ok(completed)
 }

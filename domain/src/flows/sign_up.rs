@@ -55,12 +55,6 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<Client> {
     ensure_public(instance)?;
-    if !instance.settings.sessions.multi_session && client.signed_in_at(now) {
-        return Err(Error::validation(
-            "client",
-            "this client is already signed in; sign out first",
-        ));
-    }
     let checked = check_input(input, &instance.settings)?;
     let mut sign_up = SignUp::new(new_id(IdKind::SignUp), client.id.clone(), now);
     let password_hash = checked_fields(svc, instance, &sign_up, &checked).await?;
@@ -270,7 +264,8 @@ async fn complete(
         },
     )
     .await?;
-    store::sessions::insert(&txn, &session).await?;
+    let session_id = session.id.clone();
+    super::sessions::add(&txn, instance, &mut client, session, now).await?;
     match stored {
         Stored::New => store::sign_ups::insert(&txn, &instance.id, &sign_up).await?,
         Stored::Existing => {
@@ -280,12 +275,8 @@ async fn complete(
             sign_up.version += 1;
         }
     }
-    store::clients::set_last_active_session(&txn, &instance.id, &client.id, &session.id, now)
-        .await?;
     txn.commit().await?;
-    tracing::info!(user_id = %user.id, session_id = %session.id, "sign-up complete");
-    client.last_active_session_id = Some(session.id.clone());
-    client.sessions.push(session);
+    tracing::info!(user_id = %user.id, session_id = %session_id, "sign-up complete");
     client.sign_up = Some(sign_up);
     client.updated_at = now;
     Ok(client)

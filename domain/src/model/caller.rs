@@ -22,13 +22,21 @@ pub enum Caller {
         instance: Arc<Instance>,
         client_token: Option<String>,
     },
+    /// A signed-in user: a valid session token of an active session.
+    User {
+        instance: Arc<Instance>,
+        user_id: String,
+        session_id: String,
+    },
 }
 
 impl Caller {
     /// The instance this caller acts in, if any.
     pub fn instance(&self) -> Option<&Arc<Instance>> {
         match self {
-            Self::Backend { instance, .. } | Self::Frontend { instance, .. } => Some(instance),
+            Self::Backend { instance, .. }
+            | Self::Frontend { instance, .. }
+            | Self::User { instance, .. } => Some(instance),
             Self::Anonymous | Self::PlatformAdmin => None,
         }
     }
@@ -54,6 +62,19 @@ impl Caller {
             Self::Anonymous => Err(Error::Unauthenticated("a publishable key is required")),
             _ => Err(Error::Forbidden(
                 "this is a frontend operation: call it with a publishable key",
+            )),
+        }
+    }
+
+    /// Requires a signed-in user (a session token), and gives its instance and user id.
+    pub fn require_user(&self) -> Result<(&Arc<Instance>, &str)> {
+        match self {
+            Self::User {
+                instance, user_id, ..
+            } => Ok((instance, user_id)),
+            Self::Anonymous => Err(Error::Unauthenticated("a session token is required")),
+            _ => Err(Error::Forbidden(
+                "this is a signed-in user's operation: call it with a session token",
             )),
         }
     }

@@ -98,7 +98,37 @@ impl Session {
             self.status
         }
     }
+
+    /// Records activity at `now` (a token issued): `lastActiveAt` moves, and with an inactivity
+    /// timeout so does the expiry (never past the maximum lifetime). Gives whether anything
+    /// worth writing changed: activity is written at most once a minute per session.
+    pub fn touch(&mut self, settings: &SessionSettings, now: DateTime<Utc>) -> bool {
+        if now < self.last_active_at + Duration::seconds(ACTIVITY_WRITE_INTERVAL_SECONDS) {
+            return false;
+        }
+        self.last_active_at = now;
+        if let Some(timeout) = settings.inactivity_timeout_seconds {
+            self.expire_at = self
+                .abandon_at
+                .min(now + Duration::seconds(i64::from(timeout)));
+        }
+        self.updated_at = now;
+        true
+    }
+
+    /// Ends the session (`signOut`). Only an active session can end.
+    pub fn end(&mut self, now: DateTime<Utc>) -> Result<()> {
+        if self.status_at(now) != SessionStatus::Active {
+            return Err(Error::SessionNotActive);
+        }
+        self.status = SessionStatus::Ended;
+        self.updated_at = now;
+        Ok(())
+    }
 }
+
+/// `lastActiveAt` is written at most this often per session.
+pub const ACTIVITY_WRITE_INTERVAL_SECONDS: i64 = 60;
 
 #[cfg(test)]
 mod tests {
@@ -126,6 +156,37 @@ mod tests {
         assert_eq!(session.expire_at, session.abandon_at);
         assert_eq!(session.status_at(t(7 * 86_400 - 1)), SessionStatus::Active);
         assert_eq!(session.status_at(t(7 * 86_400)), SessionStatus::Expired);
+    }
+
+    #[test]
+    fn activity_is_recorded_once_a_minute_and_extends_an_inactivity_timeout() {
+        let settings = SessionSettings {
+            inactivity_timeout_seconds: Some(3600),
+            ..SessionSettings::default()
+        };
+        let mut session = start(&settings);
+        assert!(!session.touch(&settings, t(59)));
+        assert_eq!(session.last_active_at, t(0));
+        assert!(session.touch(&settings, t(60)));
+        assert_eq!(session.last_active_at, t(60));
+        assert_eq!(session.expire_at, t(3660));
+        // Never past the maximum lifetime.
+        assert!(session.touch(&settings, t(7 * 86_400 - 100)));
+        assert_eq!(session.expire_at, session.abandon_at);
+        // Without an inactivity timeout the expiry stays.
+        let mut session = start(&SessionSettings::default());
+        assert!(session.touch(&SessionSettings::default(), t(600)));
+        assert_eq!(session.expire_at, t(7 * 86_400));
+    }
+
+    #[test]
+    fn only_an_active_session_ends() {
+        let mut session = start(&SessionSettings::default());
+        session.end(t(10)).unwrap();
+        assert_eq!(session.status, SessionStatus::Ended);
+        assert!(session.end(t(11)).is_err());
+        let mut expired = start(&SessionSettings::default());
+        assert!(expired.end(t(8 * 86_400)).is_err());
     }
 
     #[test]

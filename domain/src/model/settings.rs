@@ -144,6 +144,14 @@ pub struct TokenSettings {
     pub allowed_clock_skew_seconds: u32,
 }
 
+impl TokenSettings {
+    /// The longest a token of the instance lives: how long a retired key must stay published.
+    /// (JWT templates, when they come, add their lifetimes here.)
+    pub fn longest_lifetime_seconds(&self) -> u32 {
+        self.lifetime_seconds
+    }
+}
+
 impl Default for TokenSettings {
     fn default() -> Self {
         Self {

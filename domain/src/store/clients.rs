@@ -61,18 +61,18 @@ pub async fn load(
     }))
 }
 
-/// Makes `session_id` the client's active session.
+/// Makes `session_id` the client's active session (none: the client is signed out).
 pub async fn set_last_active_session(
     db: &impl ConnectionTrait,
     instance_id: &str,
     client_id: &str,
-    session_id: &str,
+    session_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     client::Entity::update_many()
         .col_expr(
             client::Column::LastActiveSessionId,
-            Expr::value(session_id.to_owned()),
+            Expr::value(session_id.map(str::to_owned)),
         )
         .col_expr(client::Column::UpdatedAt, Expr::value(now))
         .filter(client::Column::Id.eq(client_id))

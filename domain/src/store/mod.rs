@@ -10,6 +10,7 @@ pub mod sessions;
 pub mod sign_in_failures;
 pub mod sign_ins;
 pub mod sign_ups;
+pub mod signing_keys;
 pub mod users;
 
 use std::time::Duration;

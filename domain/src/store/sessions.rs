@@ -83,3 +83,78 @@ pub async fn close_all_for_user(
         .await?;
     Ok(closed.rows_affected)
 }
+
+/// One session of the instance.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    session_id: &str,
+) -> Result<Option<Session>> {
+    session::Entity::find_by_id(session_id.to_owned())
+        .filter(session::Column::InstanceId.eq(instance_id))
+        .one(db)
+        .await?
+        .map(to_model)
+        .transpose()
+}
+
+/// The sessions of a user, newest first, optionally only those stored with `status`.
+pub async fn for_user(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    user_id: &str,
+    status: Option<SessionStatus>,
+    limit: u64,
+) -> Result<Vec<Session>> {
+    use sea_orm::QuerySelect;
+    let mut query = session::Entity::find()
+        .filter(session::Column::InstanceId.eq(instance_id))
+        .filter(session::Column::UserId.eq(user_id));
+    if let Some(status) = status {
+        query = query.filter(session::Column::Status.eq(status.as_str()));
+    }
+    query
+        .order_by_desc(session::Column::CreatedAt)
+        .order_by_desc(session::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_model)
+        .collect()
+}
+
+/// Records a session's activity (its new `lastActiveAt` and expiry), if it is still active.
+pub async fn touch(db: &impl ConnectionTrait, instance_id: &str, s: &Session) -> Result<bool> {
+    use sea_orm::sea_query::Expr;
+    let done = session::Entity::update_many()
+        .col_expr(session::Column::LastActiveAt, Expr::value(s.last_active_at))
+        .col_expr(session::Column::ExpireAt, Expr::value(s.expire_at))
+        .col_expr(session::Column::UpdatedAt, Expr::value(s.updated_at))
+        .filter(session::Column::Id.eq(s.id.as_str()))
+        .filter(session::Column::InstanceId.eq(instance_id))
+        .filter(session::Column::Status.eq(SessionStatus::Active.as_str()))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Moves one session from active to `status`; false when it was not active any more.
+pub async fn close(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    session_id: &str,
+    status: SessionStatus,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool> {
+    use sea_orm::sea_query::Expr;
+    let done = session::Entity::update_many()
+        .col_expr(session::Column::Status, Expr::value(status.as_str()))
+        .col_expr(session::Column::UpdatedAt, Expr::value(now))
+        .filter(session::Column::Id.eq(session_id))
+        .filter(session::Column::InstanceId.eq(instance_id))
+        .filter(session::Column::Status.eq(SessionStatus::Active.as_str()))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}

@@ -64,6 +64,10 @@ pub enum Rejection {
     NotActiveYet,
     InvalidSignature,
     InvalidIssuer,
+    /// `azp` missing or not among the authorized parties.
+    InvalidAuthorizedParty,
+    /// The token is fine, but its session is not active any more.
+    SessionNotActive,
     Malformed,
 }
 
@@ -75,6 +79,8 @@ impl Rejection {
             Self::NotActiveYet => "token-not-active-yet",
             Self::InvalidSignature => "token-invalid-signature",
             Self::InvalidIssuer => "token-invalid-issuer",
+            Self::InvalidAuthorizedParty => "token-invalid-azp",
+            Self::SessionNotActive => "session-not-active",
             Self::Malformed => "token-malformed",
         }
     }
@@ -124,6 +130,25 @@ pub fn verify(
         .claims;
     check_claims(&claims, expect)?;
     Ok(claims)
+}
+
+/// The `kid` and `iss` of a token, read without checking anything: only to find which keys
+/// and which instance to check it against.
+pub fn peek(token: &str) -> Result<(String, String), Rejection> {
+    #[derive(Deserialize)]
+    struct Issuer {
+        iss: String,
+    }
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(Rejection::Malformed);
+    }
+    let header = decode_header(token).map_err(|_| Rejection::Malformed)?;
+    let kid = header.kid.ok_or(Rejection::Malformed)?;
+    let payload = token.split('.').nth(1).ok_or(Rejection::Malformed)?;
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+        .map_err(|_| Rejection::Malformed)?;
+    let issuer: Issuer = serde_json::from_slice(&bytes).map_err(|_| Rejection::Malformed)?;
+    Ok((kid, issuer.iss))
 }
 
 /// The checks on verified claims: issuer, subject and session present, time window.

@@ -4,6 +4,7 @@
 mod hardening;
 mod lifecycle;
 mod schema;
+mod sessions;
 mod sign_in;
 mod sign_up;
 mod tenancy;

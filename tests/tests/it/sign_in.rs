@@ -2,10 +2,8 @@
 //! server, password resets, lockout counted exactly, and answers that do not tell whether an
 //! identifier exists.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use latchkey_domain::clock::ManualClock;
 use latchkey_domain::rate_limit::Quota;
 use latchkey_tests::smtp::SmtpServer;
 use latchkey_tests::{Frontend, TestServer};
@@ -317,13 +315,7 @@ async fn a_password_reset_can_sign_out_every_other_session() {
 
 #[tokio::test]
 async fn failures_from_many_clients_lock_the_user_exactly_until_the_lock_runs_out() {
-    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-    let shared = clock.clone();
-    let server = TestServer::spawn_with(move |config| {
-        generous(config);
-        config.clock = shared.clone();
-    })
-    .await;
+    let (server, clock) = TestServer::spawn_with_clock(generous).await;
     let email = "locked+latchkey_test@example.com";
     sign_up(&server, email).await;
     let tasks: Vec<_> = (0..15)

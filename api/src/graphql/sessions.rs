@@ -1,0 +1,234 @@
+//! Sessions and tokens in GraphQL: the frontend's `createSessionToken`, `setActiveSession` and
+//! `signOut`; the signed-in user's `me`; the backend's `sessions`, `revokeSession`,
+//! `verifyToken` and `rotateSigningKey`.
+
+use async_graphql::{Context, Enum, ID, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use latchkey_domain::Error;
+use latchkey_domain::actors::client::Command;
+use latchkey_domain::model::session::SessionStatus as DomainStatus;
+
+use super::client::{Client, Session, SessionStatus, User};
+use super::guard::RequestOrigin;
+use super::{GqlResult, ResultExt, scope};
+
+/// A session token.
+#[derive(SimpleObject)]
+pub struct SessionToken {
+    /// The JWT: send it as `Authorization: Bearer …` to your backend and to Latchkey.
+    pub jwt: String,
+    /// When it expires: ask for a new one before then.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Kinds of token `verifyToken` accepts.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenType {
+    /// A session token (the short-lived JWT).
+    SessionToken,
+}
+
+/// What `verifyToken` found: the `authenticateRequest` of this server.
+#[derive(SimpleObject)]
+pub struct TokenVerification {
+    /// Whether the token is valid and its session active.
+    pub is_authenticated: bool,
+    /// The kind of token, when valid.
+    pub token_type: Option<TokenType>,
+    /// The user the token is for.
+    pub user_id: Option<ID>,
+    /// The session the token is for.
+    pub session_id: Option<ID>,
+    /// The active organization (from the `o` claim).
+    pub org_id: Option<ID>,
+    /// The user's role in it.
+    pub org_role: Option<String>,
+    /// The user's permissions in it.
+    pub org_permissions: Option<Vec<String>>,
+    /// Every claim of a valid token.
+    pub claims: Option<Json<serde_json::Value>>,
+    /// Why the token was refused: `token-expired`, `token-not-active-yet`,
+    /// `token-invalid-signature`, `token-invalid-issuer`, `token-invalid-azp`,
+    /// `session-not-active` or `token-malformed`.
+    pub reason: Option<String>,
+}
+
+/// A signing key, as `rotateSigningKey` reports it.
+#[derive(SimpleObject)]
+pub struct SigningKey {
+    /// The key id (`kid` in the header of every token it signs).
+    pub kid: String,
+}
+
+fn client_or_not_found(client: Option<Client>) -> GqlResult<Client> {
+    client.ok_or(Error::NotFound("session")).gql()
+}
+
+/// Session queries.
+#[derive(Default)]
+pub struct SessionQuery;
+
+#[Object]
+impl SessionQuery {
+    /// The signed-in user (session-token scope).
+    async fn me(&self, ctx: &Context<'_>) -> GqlResult<User> {
+        let (platform, caller) = scope(ctx)?;
+        let (instance, user_id) = caller.require_user().gql()?;
+        let user = platform.user(&instance.id, user_id).await.gql()?;
+        user.map(User).ok_or(Error::NotFound("user")).gql()
+    }
+
+    /// A user's sessions, newest first, optionally only those with `status` (backend scope).
+    async fn sessions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user whose sessions to list.")] user_id: ID,
+        #[graphql(desc = "Only sessions with this status now.")] status: Option<SessionStatus>,
+    ) -> GqlResult<Vec<Session>> {
+        let (platform, caller) = scope(ctx)?;
+        let sessions = platform
+            .backend_sessions(caller, &user_id, status.map(DomainStatus::from))
+            .await
+            .gql()?;
+        Ok(sessions.into_iter().map(Session).collect())
+    }
+}
+
+/// Session mutations.
+#[derive(Default)]
+pub struct SessionMutation;
+
+#[Object]
+impl SessionMutation {
+    /// A short-lived session token for one of this client's active sessions (frontend scope).
+    /// `azp` is the request's `Origin` when the instance allows it. `SESSION_NOT_ACTIVE` for a
+    /// session that ended, expired or was revoked; `NOT_FOUND` for one this client does not hold.
+    async fn create_session_token(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "One of this client's sessions.")] session_id: ID,
+        #[graphql(desc = "A JWT template's name (not available yet: leave it out).")]
+        template: Option<String>,
+    ) -> GqlResult<SessionToken> {
+        let (platform, caller) = scope(ctx)?;
+        if template.is_some() {
+            return Err(Error::validation(
+                "template",
+                "JWT templates are not available yet",
+            ))
+            .gql();
+        }
+        let (instance, _) = caller.require_frontend().gql()?;
+        let azp = ctx
+            .data_opt::<RequestOrigin>()
+            .and_then(|o| o.0.as_deref())
+            .filter(|origin| platform.origin_allowed(instance, origin));
+        let token = platform
+            .create_session_token(caller, &session_id, azp)
+            .await
+            .gql()?;
+        Ok(SessionToken {
+            jwt: token.jwt,
+            expires_at: token.expires_at,
+        })
+    }
+
+    /// Makes one of this client's active sessions the active one (frontend scope).
+    async fn set_active_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "One of this client's active sessions.")] session_id: ID,
+        #[graphql(desc = "The organization to make active (not available yet: leave it out).")]
+        organization_id: Option<ID>,
+    ) -> GqlResult<Client> {
+        let command = Command::SetActiveSession {
+            session_id: session_id.0,
+            organization_id: organization_id.map(|id| id.0),
+        };
+        client_or_not_found(super::client::run(ctx, command, false).await?)
+    }
+
+    /// Signs out of one session of this client, or of every session when none is given
+    /// (frontend scope). The sessions become `ENDED` and stay listed on the client.
+    async fn sign_out(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session to end; every session of the client when left out.")]
+        session_id: Option<ID>,
+    ) -> GqlResult<Client> {
+        let command = Command::SignOut(session_id.map(|id| id.0));
+        client_or_not_found(super::client::run(ctx, command, false).await?)
+    }
+
+    /// Revokes an active session (backend scope): it becomes `REVOKED`, its tokens stop passing
+    /// `verifyToken` at once, and its client gets no new token.
+    async fn revoke_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session's id.")] id: ID,
+    ) -> GqlResult<Session> {
+        let (platform, caller) = scope(ctx)?;
+        Ok(Session(platform.revoke_session(caller, &id).await.gql()?))
+    }
+
+    /// Verifies a token the way a backend's `authenticateRequest` would (backend scope): the
+    /// signature by `kid`, expiry and not-before with the instance's clock skew, the issuer,
+    /// `azp` among `authorizedParties` when given, and the session still active.
+    async fn verify_token(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The token, as sent in `Authorization: Bearer …`.")] token: String,
+        #[graphql(
+            desc = "Origins the token's `azp` must be one of; a token without `azp` then fails."
+        )]
+        authorized_parties: Option<Vec<String>>,
+        #[graphql(desc = "The kinds of token to accept (default: session tokens).")]
+        accepts_token: Option<Vec<TokenType>>,
+    ) -> GqlResult<TokenVerification> {
+        let (platform, caller) = scope(ctx)?;
+        if accepts_token.is_some_and(|kinds| !kinds.contains(&TokenType::SessionToken)) {
+            return Err(Error::validation(
+                "acceptsToken",
+                "only SESSION_TOKEN can be verified",
+            ))
+            .gql();
+        }
+        let parties = authorized_parties.unwrap_or_default();
+        let verified = platform
+            .verify_token(caller, &token, &parties)
+            .await
+            .gql()?;
+        Ok(match verified {
+            Ok(valid) => TokenVerification {
+                is_authenticated: true,
+                token_type: Some(TokenType::SessionToken),
+                user_id: Some(ID(valid.user_id)),
+                session_id: Some(ID(valid.session_id)),
+                org_id: None,
+                org_role: None,
+                org_permissions: None,
+                claims: serde_json::to_value(&valid.claims).ok().map(Json),
+                reason: None,
+            },
+            Err(rejection) => TokenVerification {
+                is_authenticated: false,
+                token_type: None,
+                user_id: None,
+                session_id: None,
+                org_id: None,
+                org_role: None,
+                org_permissions: None,
+                claims: None,
+                reason: Some(rejection.reason().to_owned()),
+            },
+        })
+    }
+
+    /// Starts signing with a new key (backend scope). Tokens signed before stay valid until they
+    /// expire: the old key stays in the JWKS until then.
+    async fn rotate_signing_key(&self, ctx: &Context<'_>) -> GqlResult<SigningKey> {
+        let (platform, caller) = scope(ctx)?;
+        let kid = platform.rotate_signing_key(caller).await.gql()?;
+        Ok(SigningKey { kid })
+    }
+}

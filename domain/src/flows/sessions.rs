@@ -1,0 +1,179 @@
+//! A client's sessions: starting one (ending the others in single-session mode), choosing the
+//! active one, signing out, and issuing session tokens from the state the actor holds.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+
+use crate::model::client::Client;
+use crate::model::instance::Instance;
+use crate::model::session::{Session, SessionStatus};
+use crate::services::Services;
+use crate::store;
+use crate::tokens::issue::{TokenFacts, issuer, new_jti, session_claims};
+use crate::{Error, Result};
+
+/// Writes a new session on the client inside `txn` (a sign-in or sign-up completing) and makes
+/// it the client's active one. In single-session mode the client's other active sessions end.
+/// The client in memory follows only once the caller commits, so it is updated here and handed
+/// back for the caller to keep.
+pub(crate) async fn add(
+    txn: &impl ConnectionTrait,
+    instance: &Instance,
+    client: &mut Client,
+    session: Session,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if !instance.settings.sessions.multi_session {
+        for other in &mut client.sessions {
+            if other.status_at(now) == SessionStatus::Active
+                && store::sessions::close(txn, &instance.id, &other.id, SessionStatus::Ended, now)
+                    .await?
+            {
+                other.status = SessionStatus::Ended;
+                other.updated_at = now;
+            }
+        }
+    }
+    store::sessions::insert(txn, &session).await?;
+    store::clients::set_last_active_session(txn, &instance.id, &client.id, Some(&session.id), now)
+        .await?;
+    client.last_active_session_id = Some(session.id.clone());
+    client.sessions.push(session);
+    client.updated_at = now;
+    Ok(())
+}
+
+fn session_of<'a>(client: &'a mut Client, session_id: &str) -> Result<&'a mut Session> {
+    client
+        .sessions
+        .iter_mut()
+        .find(|s| s.id == session_id)
+        .ok_or(Error::NotFound("session"))
+}
+
+/// `setActiveSession`: makes one of the client's active sessions the active one.
+pub async fn set_active(
+    svc: &Services,
+    instance: &Instance,
+    client: &Client,
+    session_id: &str,
+    organization_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Client> {
+    if organization_id.is_some() {
+        return Err(Error::validation(
+            "organizationId",
+            "organizations are not available yet",
+        ));
+    }
+    let mut client = client.clone();
+    if session_of(&mut client, session_id)?.status_at(now) != SessionStatus::Active {
+        return Err(Error::SessionNotActive);
+    }
+    store::clients::set_last_active_session(
+        &svc.db,
+        &instance.id,
+        &client.id,
+        Some(session_id),
+        now,
+    )
+    .await?;
+    client.last_active_session_id = Some(session_id.to_owned());
+    client.updated_at = now;
+    Ok(client)
+}
+
+/// `signOut`: ends one session of the client, or every active one when none is named. The
+/// active session moves to the newest one still active, if any.
+pub async fn sign_out(
+    svc: &Services,
+    instance: &Instance,
+    client: &Client,
+    session_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Client> {
+    let mut client = client.clone();
+    let ending: Vec<String> = match session_id {
+        Some(id) => {
+            let session = session_of(&mut client, id)?;
+            if session.status_at(now) != SessionStatus::Active {
+                return Err(Error::SessionNotActive);
+            }
+            vec![id.to_owned()]
+        }
+        None => client
+            .sessions
+            .iter()
+            .filter(|s| s.status_at(now) == SessionStatus::Active)
+            .map(|s| s.id.clone())
+            .collect(),
+    };
+    let txn = svc.db.begin().await?;
+    for id in &ending {
+        // A session revoked meanwhile stays revoked; the client reads it again below.
+        if store::sessions::close(&txn, &instance.id, id, SessionStatus::Ended, now).await? {
+            session_of(&mut client, id)?.end(now)?;
+        }
+    }
+    let next = client
+        .sessions
+        .iter()
+        .rev()
+        .find(|s| s.status_at(now) == SessionStatus::Active)
+        .map(|s| s.id.clone());
+    store::clients::set_last_active_session(&txn, &instance.id, &client.id, next.as_deref(), now)
+        .await?;
+    txn.commit().await?;
+    client.last_active_session_id = next;
+    client.updated_at = now;
+    tracing::info!(client_id = %client.id, ended = ending.len(), "signed out");
+    Ok(client)
+}
+
+/// A session token and when it expires.
+#[derive(Clone, Debug)]
+pub struct IssuedToken {
+    pub jwt: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// `createSessionToken` for a session of `client`, from the state the actor holds: the keys
+/// come from the key ring, and the database is written only when the session's activity is due
+/// (at most once a minute). `client` is updated in place.
+pub async fn issue_token(
+    svc: &Services,
+    instance: &Instance,
+    client: &mut Client,
+    session_id: &str,
+    azp: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<IssuedToken> {
+    let keys = svc.keys.keys(&svc.db, instance, now).await?;
+    let settings = &instance.settings;
+    let session = session_of(client, session_id)?;
+    if session.status_at(now) != SessionStatus::Active {
+        return Err(Error::SessionNotActive);
+    }
+    let mut touched = session.clone();
+    if touched.touch(&settings.sessions, now)
+        && !store::sessions::touch(&svc.db, &instance.id, &touched).await?
+    {
+        // Ended, revoked or expired elsewhere: this client's copy was out of date.
+        return Err(Error::SessionNotActive);
+    }
+    *session = touched;
+    let issuer = issuer(&svc.public_url, &instance.id);
+    let claims = session_claims(TokenFacts {
+        issuer: &issuer,
+        user_id: &session.user_id,
+        session_id: &session.id,
+        azp,
+        lifetime_seconds: settings.tokens.lifetime_seconds,
+        jti: &new_jti(),
+        now,
+    });
+    Ok(IssuedToken {
+        jwt: keys.signer.sign(&claims)?,
+        expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or(now),
+    })
+}

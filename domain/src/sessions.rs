@@ -1,0 +1,264 @@
+//! Sessions and their tokens, as the transport asks for them: a frontend's token refresh (through
+//! its client actor), the backend's session list, revocation and `verifyToken`, the signed-in
+//! user's caller, and the keys' public side (JWKS, discovery, rotation).
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::actors::client::IssueToken;
+use crate::flows::sessions::IssuedToken;
+use crate::model::caller::Caller;
+use crate::model::instance::Instance;
+use crate::model::session::{Session, SessionStatus};
+use crate::model::settings::SigningAlgorithm;
+use crate::platform::Platform;
+use crate::secrets::hash_secret;
+use crate::store;
+use crate::tokens::issue::issuer;
+use crate::tokens::keys::algorithm_name;
+use crate::tokens::verify::{Expectations, Rejection, SessionClaims, peek, verify};
+use crate::{Error, Result};
+
+/// The most sessions one listing gives.
+pub const MAX_SESSIONS_LISTED: u64 = 500;
+
+/// A session token that passed every check.
+#[derive(Clone, Debug)]
+pub struct VerifiedToken {
+    pub user_id: String,
+    pub session_id: String,
+    pub claims: SessionClaims,
+}
+
+impl Platform {
+    /// `createSessionToken`: a token for one of the calling client's sessions. Answered by the
+    /// client's actor from what it holds; `azp` is the request's origin when the instance
+    /// allows it.
+    pub async fn create_session_token(
+        &self,
+        caller: &Caller,
+        session_id: &str,
+        azp: Option<&str>,
+    ) -> Result<IssuedToken> {
+        let (instance, token) = caller.require_frontend()?;
+        let token = token.ok_or(Error::NotFound("session"))?;
+        let hash = hash_secret(token);
+        let message = || IssueToken {
+            instance: instance.clone(),
+            session_id: session_id.to_owned(),
+            azp: azp.map(str::to_owned),
+        };
+        let actor = self.registry.actor(&instance.id, &hash).await?;
+        let issued = match actor.send(message()).await {
+            Ok(issued) => issued,
+            // The actor stopped between the lookup and the message: ask the registry again.
+            Err(actix::MailboxError::Closed) => {
+                let actor = self.registry.actor(&instance.id, &hash).await?;
+                actor.send(message()).await.map_err(Error::internal)?
+            }
+            Err(err) => return Err(Error::internal(err)),
+        };
+        issued?.ok_or(Error::NotFound("session"))
+    }
+
+    /// The backend's `sessions(userId, status)`: newest first. `status` filters on the status
+    /// as of now (an active session past its expiry is `EXPIRED`).
+    pub async fn backend_sessions(
+        &self,
+        caller: &Caller,
+        user_id: &str,
+        status: Option<SessionStatus>,
+    ) -> Result<Vec<Session>> {
+        let instance = caller.require_backend()?;
+        let now = self.now();
+        let sessions =
+            store::sessions::for_user(&self.db, &instance.id, user_id, None, MAX_SESSIONS_LISTED)
+                .await?;
+        Ok(sessions
+            .into_iter()
+            .filter(|s| status.is_none_or(|wanted| s.status_at(now) == wanted))
+            .collect())
+    }
+
+    /// The backend's `revokeSession`: an active session becomes `REVOKED` at once, and the actor
+    /// of its client refuses its next token.
+    pub async fn revoke_session(&self, caller: &Caller, session_id: &str) -> Result<Session> {
+        let instance = caller.require_backend()?;
+        let now = self.now();
+        let session = store::sessions::find(&self.db, &instance.id, session_id)
+            .await?
+            .ok_or(Error::NotFound("session"))?;
+        if session.status_at(now) != SessionStatus::Active
+            || !store::sessions::close(
+                &self.db,
+                &instance.id,
+                session_id,
+                SessionStatus::Revoked,
+                now,
+            )
+            .await?
+        {
+            return Err(Error::SessionNotActive);
+        }
+        self.services
+            .sessions_changed(&instance.id, &session.user_id);
+        tracing::info!(session_id, "session revoked");
+        store::sessions::find(&self.db, &instance.id, session_id)
+            .await?
+            .ok_or(Error::NotFound("session"))
+    }
+
+    /// Checks a session token of `instance` the way `verifyToken` does: signature by `kid`,
+    /// time with the instance's skew, issuer, `azp` among `authorized_parties` when any are
+    /// given, and the session still active.
+    pub async fn check_session_token(
+        &self,
+        instance: &Instance,
+        token: &str,
+        authorized_parties: &[String],
+    ) -> std::result::Result<VerifiedToken, Rejection> {
+        let now = self.now();
+        let expected_issuer = issuer(self.public_url(), &instance.id);
+        let (kid, claimed_issuer) = peek(token)?;
+        if claimed_issuer != expected_issuer {
+            return Err(Rejection::InvalidIssuer);
+        }
+        let keys = self
+            .services
+            .keys
+            .keys_knowing(&self.db, instance, &kid, now)
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "reading the signing keys failed");
+                Rejection::SessionNotActive
+            })?;
+        let claims = verify(
+            token,
+            &keys.verification,
+            Expectations {
+                issuer: &expected_issuer,
+                leeway_seconds: u64::from(instance.settings.tokens.allowed_clock_skew_seconds),
+                now: now.timestamp(),
+            },
+        )?;
+        if !authorized_parties.is_empty()
+            && !claims
+                .azp
+                .as_ref()
+                .is_some_and(|azp| authorized_parties.iter().any(|p| p == azp))
+        {
+            return Err(Rejection::InvalidAuthorizedParty);
+        }
+        let session = store::sessions::find(&self.db, &instance.id, &claims.sid)
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "reading a session failed");
+                Rejection::SessionNotActive
+            })?;
+        match session {
+            Some(s) if s.user_id == claims.sub && s.status_at(now) == SessionStatus::Active => {
+                Ok(VerifiedToken {
+                    user_id: claims.sub.clone(),
+                    session_id: claims.sid.clone(),
+                    claims,
+                })
+            }
+            _ => Err(Rejection::SessionNotActive),
+        }
+    }
+
+    /// The backend's `verifyToken`.
+    pub async fn verify_token(
+        &self,
+        caller: &Caller,
+        token: &str,
+        authorized_parties: &[String],
+    ) -> Result<std::result::Result<VerifiedToken, Rejection>> {
+        let instance = caller.require_backend()?;
+        Ok(self
+            .check_session_token(instance, token, authorized_parties)
+            .await)
+    }
+
+    /// The caller a session token makes: the signed-in user of an active session. Any failure
+    /// is `UNAUTHENTICATED`, whatever the reason.
+    pub(crate) async fn resolve_session_token(&self, token: &str) -> Result<Caller> {
+        let refused = || Error::Unauthenticated("the session token is not valid");
+        let (_, claimed_issuer) = peek(token).map_err(|_| refused())?;
+        let prefix = format!("{}/i/", self.public_url());
+        let instance_id = claimed_issuer
+            .strip_prefix(&prefix)
+            .filter(|id| !id.is_empty() && !id.contains('/'))
+            .ok_or_else(refused)?;
+        let instance = match store::instances::get(&self.db, instance_id).await {
+            Ok(instance) => Arc::new(instance),
+            Err(Error::NotFound(_)) => return Err(refused()),
+            Err(err) => return Err(err),
+        };
+        let verified = self
+            .check_session_token(&instance, token, &[])
+            .await
+            .map_err(|_| refused())?;
+        Ok(Caller::User {
+            instance,
+            user_id: verified.user_id,
+            session_id: verified.session_id,
+        })
+    }
+
+    /// The JWKS of an instance (`GET /i/{id}/.well-known/jwks.json`).
+    pub async fn jwks(&self, instance_id: &str) -> Result<String> {
+        if let Some(keys) = self.services.keys.cached(instance_id) {
+            return Ok(keys.jwks.clone());
+        }
+        let instance = store::instances::get(&self.db, instance_id).await?;
+        let keys = self
+            .services
+            .keys
+            .keys(&self.db, &instance, self.now())
+            .await?;
+        Ok(keys.jwks.clone())
+    }
+
+    /// The OpenID discovery document of an instance's issuer.
+    pub async fn openid_configuration(&self, instance_id: &str) -> Result<Value> {
+        store::instances::get(&self.db, instance_id).await?;
+        let issuer = issuer(self.public_url(), instance_id);
+        let algorithms: Vec<&str> = [
+            SigningAlgorithm::ES256,
+            SigningAlgorithm::EdDSA,
+            SigningAlgorithm::RS256,
+        ]
+        .into_iter()
+        .map(algorithm_name)
+        .collect();
+        Ok(json!({
+            "issuer": issuer,
+            "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+            "id_token_signing_alg_values_supported": algorithms,
+            "token_endpoint_auth_methods_supported": ["none"],
+            "response_types_supported": ["token"],
+            "subject_types_supported": ["public"],
+            "claims_supported": ["iss", "sub", "sid", "iat", "nbf", "exp", "azp", "jti", "v", "o"],
+        }))
+    }
+
+    /// The backend's `rotateSigningKey`: new tokens use a new key at once; the old one stays
+    /// published until every token it signed has expired. Gives the new key's id.
+    pub async fn rotate_signing_key(&self, caller: &Caller) -> Result<String> {
+        let instance = caller.require_backend()?;
+        let instance = store::instances::get(&self.db, &instance.id).await?;
+        let keys = self
+            .services
+            .keys
+            .rotate(
+                &self.db,
+                &instance,
+                instance.settings.tokens.algorithm,
+                self.now(),
+            )
+            .await?;
+        Ok(keys.signer.kid().to_owned())
+    }
+}

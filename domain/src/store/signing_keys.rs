@@ -1,0 +1,114 @@
+//! Signing keys of an instance: the current one and the retired ones still published.
+
+use chrono::{DateTime, Utc};
+use latchkey_entities::signing_key;
+use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+
+use crate::Result;
+use crate::model::settings::SigningAlgorithm;
+use crate::tokens::keys::{algorithm_name, parse_algorithm};
+
+const CURRENT: &str = "current";
+const RETIRED: &str = "retired";
+
+/// A stored key; the private half still sealed.
+#[derive(Clone, Debug)]
+pub struct StoredKey {
+    pub kid: String,
+    pub algorithm: SigningAlgorithm,
+    pub public_jwk: serde_json::Value,
+    pub sealed_private_key: String,
+    pub current: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+fn to_stored(row: signing_key::Model) -> Result<StoredKey> {
+    Ok(StoredKey {
+        algorithm: parse_algorithm(&row.algorithm)?,
+        public_jwk: serde_json::from_str(&row.public_jwk).map_err(crate::Error::internal)?,
+        kid: row.id,
+        sealed_private_key: row.private_key,
+        current: row.status == CURRENT,
+        created_at: row.created_at,
+    })
+}
+
+/// Writes a new current key.
+pub async fn insert_current(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    key: &StoredKey,
+) -> Result<()> {
+    signing_key::ActiveModel {
+        id: Set(key.kid.clone()),
+        instance_id: Set(instance_id.to_owned()),
+        algorithm: Set(algorithm_name(key.algorithm).to_owned()),
+        public_jwk: Set(key.public_jwk.to_string()),
+        private_key: Set(key.sealed_private_key.clone()),
+        status: Set(CURRENT.to_owned()),
+        created_at: Set(key.created_at),
+        retired_at: Set(None),
+        publish_until: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Retires every current key of the instance: published until `publish_until`, then gone.
+pub async fn retire_current(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    now: DateTime<Utc>,
+    publish_until: DateTime<Utc>,
+) -> Result<u64> {
+    let done = signing_key::Entity::update_many()
+        .col_expr(signing_key::Column::Status, Expr::value(RETIRED))
+        .col_expr(signing_key::Column::RetiredAt, Expr::value(now))
+        .col_expr(
+            signing_key::Column::PublishUntil,
+            Expr::value(publish_until),
+        )
+        .filter(signing_key::Column::InstanceId.eq(instance_id))
+        .filter(signing_key::Column::Status.eq(CURRENT))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
+
+/// The keys a verifier may meet: the current ones and the retired ones still published, newest
+/// first (the first current one signs).
+pub async fn published(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<StoredKey>> {
+    signing_key::Entity::find()
+        .filter(signing_key::Column::InstanceId.eq(instance_id))
+        .filter(
+            Condition::any()
+                .add(signing_key::Column::Status.eq(CURRENT))
+                .add(signing_key::Column::PublishUntil.gt(now)),
+        )
+        .order_by_desc(signing_key::Column::CreatedAt)
+        .order_by_desc(signing_key::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_stored)
+        .collect()
+}
+
+/// Deletes retired keys no token can carry any more.
+pub async fn purge_unpublished(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64> {
+    let done = signing_key::Entity::delete_many()
+        .filter(signing_key::Column::Status.eq(RETIRED))
+        .filter(signing_key::Column::PublishUntil.lte(now))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}

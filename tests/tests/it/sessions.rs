@@ -1,0 +1,519 @@
+//! Sessions and session tokens over HTTP: tokens verified by PyJWT from the JWKS URL alone for
+//! every algorithm, `verifyToken`'s reasons, rotation, single- and multi-session clients,
+//! sign-out, revocation reaching the client at once, expiry and activity with an injected clock.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use latchkey_domain::rate_limit::Quota;
+use latchkey_tests::{Auth, Frontend, TestServer, pyjwt};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "a sturdy passphrase";
+const TOKEN: &str = "mutation($s: ID!) { createSessionToken(sessionId: $s) { jwt expiresAt } }";
+const VERIFY: &str =
+    "mutation($t: String!, $p: [String!]) { verifyToken(token: $t, authorizedParties: $p) {
+    isAuthenticated tokenType userId sessionId claims reason } }";
+const CLIENT: &str = "{ client { lastActiveSessionId sessions { id status lastActiveAt } } }";
+
+fn generous(config: &mut latchkey_api::ServerConfig) {
+    config.rate_limits.sign_in = Quota::new(1000, 10);
+    config.rate_limits.sign_up = Quota::new(1000, 10);
+    config.rate_limits.attempt = Quota::new(1000, 10);
+}
+
+async fn signed_up(server: &TestServer, email: &str) -> (Frontend, String) {
+    signed_up_in(server, &server.publishable_key, email).await
+}
+
+/// A new client of the instance of `publishable_key` with `email` signed up; gives its session.
+async fn signed_up_in(
+    server: &TestServer,
+    publishable_key: &str,
+    email: &str,
+) -> (Frontend, String) {
+    let mut frontend = Frontend::new(&server.url, publishable_key);
+    frontend.complete_test_sign_up(email, PASSWORD).await;
+    let client = frontend.gql(CLIENT, json!({})).await;
+    let session = client.data()["client"]["lastActiveSessionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (frontend, session)
+}
+
+async fn token(frontend: &mut Frontend, session: &str) -> String {
+    let answer = frontend.gql(TOKEN, json!({"s": session})).await;
+    answer.data()["createSessionToken"]["jwt"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn verify(server: &TestServer, token: &str, parties: Option<Vec<&str>>) -> Value {
+    let answer = server
+        .backend(VERIFY, json!({"t": token, "p": parties}))
+        .await;
+    answer.data()["verifyToken"].clone()
+}
+
+async fn reason(server: &TestServer, token: &str) -> String {
+    let verdict = verify(server, token, None).await;
+    assert_eq!(verdict["isAuthenticated"], false, "{verdict}");
+    verdict["reason"].as_str().unwrap().to_owned()
+}
+
+fn issuer(server: &TestServer) -> String {
+    format!("{}/i/{}", server.url, server.instance_id)
+}
+
+fn jwks_url(server: &TestServer) -> String {
+    format!("{}/.well-known/jwks.json", issuer(server))
+}
+
+fn header_of(token: &str) -> Value {
+    let part = token.split('.').next().unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+}
+
+/// The token with its payload re-encoded after `change` (the signature no longer fits).
+fn with_claims(token: &str, change: impl Fn(&mut Value)) -> String {
+    let parts: Vec<&str> = token.split('.').collect();
+    let mut claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    change(&mut claims);
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap());
+    format!("{}.{payload}.{}", parts[0], parts[2])
+}
+
+#[tokio::test]
+async fn tokens_of_every_algorithm_verify_with_pyjwt_from_the_jwks_url_alone() {
+    let server = TestServer::spawn_with(generous).await;
+    let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
+    for (setting, alg) in [("ES256", "ES256"), ("EDDSA", "EdDSA"), ("RS256", "RS256")] {
+        server
+            .backend(
+                &format!("mutation {{ updateInstanceSettings(input: {{tokens: {{algorithm: {setting}}}}}) {{ id }} }}"),
+                json!({}),
+            )
+            .await
+            .data();
+        let jwt = token(&mut frontend, &session).await;
+        assert_eq!(header_of(&jwt)["alg"], alg);
+        let (verified_alg, claims) = pyjwt::verify(&jwks_url(&server), &jwt, &issuer(&server))
+            .await
+            .unwrap_or_else(|err| panic!("PyJWT refused the {alg} token: {err}"));
+        assert_eq!(verified_alg, alg);
+        assert_eq!(claims["sid"], session);
+        assert_eq!(claims["iss"], issuer(&server));
+        assert_eq!(claims["v"], 2);
+        assert!(claims["sub"].as_str().unwrap().starts_with("user_"));
+        assert_eq!(
+            claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+            60
+        );
+        assert!(claims["jti"].as_str().is_some_and(|j| j.len() >= 16));
+        // Latchkey's own check agrees.
+        assert_eq!(verify(&server, &jwt, None).await["isAuthenticated"], true);
+    }
+    // PyJWT refuses a tampered token.
+    let jwt = token(&mut frontend, &session).await;
+    let tampered = with_claims(&jwt, |c| c["sub"] = json!("user_someone_else"));
+    assert!(
+        pyjwt::verify(&jwks_url(&server), &tampered, &issuer(&server))
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn verify_token_names_why_a_token_is_refused() {
+    let (server, clock) = TestServer::spawn_with_clock(generous).await;
+    let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
+    let jwt = token(&mut frontend, &session).await;
+    let valid = verify(&server, &jwt, None).await;
+    assert_eq!(valid["isAuthenticated"], true);
+    assert_eq!(valid["tokenType"], "SESSION_TOKEN");
+    assert_eq!(valid["sessionId"], session);
+    assert_eq!(valid["claims"]["sid"], session);
+
+    // Tampered claims, a signature of another token, `alg: none`, an HS256 token, a kid that is
+    // not the instance's.
+    let tampered = with_claims(&jwt, |c| c["sub"] = json!("user_x"));
+    assert_eq!(reason(&server, &tampered).await, "token-invalid-signature");
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT","kid":"x"}"#);
+    let unsigned = format!("{none_header}.{}.", parts[1]);
+    assert_ne!(reason(&server, &unsigned).await, "");
+    let kid = header_of(&jwt)["kid"].as_str().unwrap().to_owned();
+    let hs_header =
+        URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"HS256","typ":"JWT","kid":"{kid}"}}"#));
+    let hs = format!("{hs_header}.{}.{}", parts[1], parts[2]);
+    assert_eq!(reason(&server, &hs).await, "token-invalid-signature");
+    let other_kid = URL_SAFE_NO_PAD.encode(br#"{"alg":"ES256","typ":"JWT","kid":"key_unknown"}"#);
+    let wrong_kid = format!("{other_kid}.{}.{}", parts[1], parts[2]);
+    assert_eq!(reason(&server, &wrong_kid).await, "token-invalid-signature");
+
+    // Garbage and a token of a megabyte are malformed.
+    assert_eq!(reason(&server, "not a token").await, "token-malformed");
+    let huge = format!("{}.{}.{}", parts[0], "A".repeat(900 * 1024), parts[2]);
+    assert_eq!(reason(&server, &huge).await, "token-malformed");
+
+    // `azp`: required when authorized parties are given (this token was asked for without an
+    // Origin, so it has none).
+    let verdict = verify(&server, &jwt, Some(vec!["https://app.example"])).await;
+    assert_eq!(verdict["reason"], "token-invalid-azp");
+
+    // Another instance's token: its issuer is not this instance's.
+    let other_pk = server.create_instance("Other", "DEVELOPMENT").await;
+    let (mut other, other_session) =
+        signed_up_in(&server, &other_pk, "joe+latchkey_test@example.com").await;
+    let foreign = token(&mut other, &other_session).await;
+    assert_eq!(reason(&server, &foreign).await, "token-invalid-issuer");
+
+    // Time: 61 s later it has expired (5 s of skew allowed); a token from the future is not
+    // active yet.
+    clock.advance(chrono::Duration::seconds(66));
+    assert_eq!(reason(&server, &jwt).await, "token-expired");
+    let fresh = token(&mut frontend, &session).await;
+    clock.advance(chrono::Duration::seconds(-30));
+    assert_eq!(reason(&server, &fresh).await, "token-not-active-yet");
+    clock.advance(chrono::Duration::seconds(30));
+    assert_eq!(verify(&server, &fresh, None).await["isAuthenticated"], true);
+
+    // A revoked session's token fails before it expires, and the client gets no new one.
+    server
+        .backend(
+            "mutation($s: ID!) { revokeSession(id: $s) { status } }",
+            json!({"s": session}),
+        )
+        .await
+        .data();
+    assert_eq!(reason(&server, &fresh).await, "session-not-active");
+    let refused = frontend.gql(TOKEN, json!({"s": session})).await;
+    assert_eq!(refused.code(), "SESSION_NOT_ACTIVE");
+}
+
+#[tokio::test]
+async fn a_rotated_key_stays_published_until_its_tokens_expire() {
+    let server = TestServer::spawn_with(generous).await;
+    let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
+    let before = token(&mut frontend, &session).await;
+    let old_kid = header_of(&before)["kid"].as_str().unwrap().to_owned();
+    let rotated = server
+        .backend("mutation { rotateSigningKey { kid } }", json!({}))
+        .await;
+    let new_kid = rotated.data()["rotateSigningKey"]["kid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(new_kid, old_kid);
+    let after = token(&mut frontend, &session).await;
+    assert_eq!(header_of(&after)["kid"], new_kid);
+    let jwks: Value = reqwest::get(jwks_url(&server))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kids: Vec<&str> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap())
+        .collect();
+    assert_eq!(kids, vec![new_kid.as_str(), old_kid.as_str()]);
+    for jwt in [&before, &after] {
+        assert_eq!(verify(&server, jwt, None).await["isAuthenticated"], true);
+        pyjwt::verify(&jwks_url(&server), jwt, &issuer(&server))
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn discovery_names_the_issuer_and_its_keys() {
+    let server = TestServer::spawn().await;
+    let response = reqwest::get(format!(
+        "{}/.well-known/openid-configuration",
+        issuer(&server)
+    ))
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    let document: Value = response.json().await.unwrap();
+    assert_eq!(document["issuer"], issuer(&server));
+    assert_eq!(document["jwks_uri"], jwks_url(&server));
+    let jwks: Value = reqwest::get(jwks_url(&server))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = &jwks["keys"][0];
+    assert_eq!(key["kty"], "EC");
+    assert_eq!(key["alg"], "ES256");
+    assert!(key.get("d").is_none(), "no private part is ever published");
+    let missing = reqwest::get(format!("{}/i/ins_nope/.well-known/jwks.json", server.url))
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
+/// Signs `identifier` in with `PASSWORD` on the frontend's client; gives the new session.
+async fn sign_in(frontend: &mut Frontend, identifier: &str) -> String {
+    let answer = frontend
+        .gql(
+            "mutation($i: SignInInput!) { createSignIn(input: $i) { createdSessionId } }",
+            json!({"i": {"identifier": identifier, "password": PASSWORD}}),
+        )
+        .await;
+    answer.data()["createSignIn"]["createdSessionId"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The statuses of a client's sessions, oldest first.
+fn statuses(client: &Value) -> Vec<String> {
+    client["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn one_session_per_client_unless_multi_session_is_on() {
+    let server = TestServer::spawn_with(generous).await;
+    let (mut frontend, first) = signed_up(&server, "jane+latchkey_test@example.com").await;
+    // Single-session mode: signing in again on the client ends the session it had.
+    let second = sign_in(&mut frontend, "jane+latchkey_test@example.com").await;
+    let client = frontend.gql(CLIENT, json!({})).await;
+    let sessions = client.data()["client"]["sessions"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(sessions[0]["id"], first);
+    assert_eq!(sessions[0]["status"], "ENDED");
+    assert_eq!(sessions[1]["status"], "ACTIVE");
+    assert_eq!(client.data()["client"]["lastActiveSessionId"], second);
+    assert_eq!(
+        frontend.gql(TOKEN, json!({"s": first})).await.code(),
+        "SESSION_NOT_ACTIVE"
+    );
+
+    // Multi-session mode: a second user signs in beside the first.
+    server
+        .backend(
+            "mutation { updateInstanceSettings(input: {sessions: {multiSession: true}}) { id } }",
+            json!({}),
+        )
+        .await
+        .data();
+    let (mut other, other_session) = signed_up(&server, "joe+latchkey_test@example.com").await;
+    let third = sign_in(&mut frontend, "joe+latchkey_test@example.com").await;
+    let client = frontend.gql(CLIENT, json!({})).await;
+    assert_eq!(
+        statuses(&client.data()["client"]),
+        ["ENDED", "ACTIVE", "ACTIVE"]
+    );
+    assert_eq!(client.data()["client"]["lastActiveSessionId"], third);
+
+    // setActiveSession switches; an ended session cannot be made active.
+    let set = frontend
+        .gql(
+            "mutation($s: ID!) { setActiveSession(sessionId: $s) { lastActiveSessionId } }",
+            json!({"s": second}),
+        )
+        .await;
+    assert_eq!(
+        set.data()["setActiveSession"]["lastActiveSessionId"],
+        second
+    );
+    let refused = frontend
+        .gql(
+            "mutation($s: ID!) { setActiveSession(sessionId: $s) { id } }",
+            json!({"s": first}),
+        )
+        .await;
+    assert_eq!(refused.code(), "SESSION_NOT_ACTIVE");
+
+    // Both active sessions issue tokens; another client's session is not found here.
+    token(&mut frontend, &second).await;
+    token(&mut frontend, &third).await;
+    token(&mut other, &other_session).await;
+    assert_eq!(
+        frontend
+            .gql(TOKEN, json!({"s": other_session}))
+            .await
+            .code(),
+        "NOT_FOUND"
+    );
+
+    // Signing out of the active session moves the client to the other; signing out of all ends
+    // every session.
+    let out = frontend
+        .gql("mutation($s: ID!) { signOut(sessionId: $s) { lastActiveSessionId sessions { status } } }", json!({"s": second}))
+        .await;
+    assert_eq!(out.data()["signOut"]["lastActiveSessionId"], third);
+    let out = frontend
+        .gql(
+            "mutation { signOut { lastActiveSessionId sessions { status } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(out.data()["signOut"]["lastActiveSessionId"], Value::Null);
+    assert_eq!(
+        statuses(&out.data()["signOut"]),
+        ["ENDED", "ENDED", "ENDED"]
+    );
+    assert_eq!(
+        frontend.gql(TOKEN, json!({"s": third})).await.code(),
+        "SESSION_NOT_ACTIVE"
+    );
+    let again = frontend
+        .gql(
+            "mutation($s: ID!) { signOut(sessionId: $s) { id } }",
+            json!({"s": third}),
+        )
+        .await;
+    assert_eq!(again.code(), "SESSION_NOT_ACTIVE");
+}
+
+#[tokio::test]
+async fn sessions_expire_and_record_activity_once_a_minute() {
+    let (server, clock) = TestServer::spawn_with_clock(generous).await;
+    server
+        .backend(
+            "mutation { updateInstanceSettings(input: {sessions: {inactivityTimeoutSeconds: 3600}}) { id } }",
+            json!({}),
+        )
+        .await
+        .data();
+    let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
+    let stored_activity = || async {
+        server
+            .db
+            .scalar(&format!(
+                "SELECT CAST(last_active_at AS TEXT) FROM sessions WHERE id = '{session}'"
+            ))
+            .await
+    };
+    let at_start = stored_activity().await;
+    clock.advance(chrono::Duration::seconds(30));
+    token(&mut frontend, &session).await;
+    assert_eq!(
+        stored_activity().await,
+        at_start,
+        "written at most once a minute"
+    );
+    clock.advance(chrono::Duration::seconds(31));
+    token(&mut frontend, &session).await;
+    assert_ne!(stored_activity().await, at_start);
+    // Activity pushed the inactivity expiry: 59 minutes later the session still works…
+    clock.advance(chrono::Duration::minutes(59));
+    token(&mut frontend, &session).await;
+    // …and an hour of silence expires it.
+    clock.advance(chrono::Duration::minutes(61));
+    assert_eq!(
+        frontend.gql(TOKEN, json!({"s": session})).await.code(),
+        "SESSION_NOT_ACTIVE"
+    );
+    let listed = server
+        .backend(
+            "query($u: ID!) { sessions(userId: $u, status: EXPIRED) { id status } }",
+            json!({"u": user_of(&server, &session).await}),
+        )
+        .await;
+    assert_eq!(listed.data()["sessions"][0]["id"], session);
+    assert_eq!(listed.data()["sessions"][0]["status"], "EXPIRED");
+}
+
+async fn user_of(server: &TestServer, session: &str) -> String {
+    server
+        .db
+        .scalar(&format!(
+            "SELECT user_id FROM sessions WHERE id = '{session}'"
+        ))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_session_token_is_a_signed_in_users_credential() {
+    let server = TestServer::spawn_with(generous).await;
+    let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
+    let jwt = token(&mut frontend, &session).await;
+    let me = server
+        .gql(
+            Auth::Bearer(&jwt),
+            "{ me { id primaryEmailAddress { emailAddress } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(me.data()["me"]["id"], user_of(&server, &session).await);
+    // A session token is not a secret key.
+    let forbidden = server
+        .gql(Auth::Bearer(&jwt), "{ instance { id } }", json!({}))
+        .await;
+    assert_eq!(forbidden.code(), "FORBIDDEN");
+    // Listed for the backend; revoked, it stops working at once.
+    let listed = server
+        .backend(
+            "query($u: ID!) { sessions(userId: $u) { id status } }",
+            json!({"u": user_of(&server, &session).await}),
+        )
+        .await;
+    assert_eq!(listed.data()["sessions"][0]["status"], "ACTIVE");
+    let revoked = server
+        .backend(
+            "mutation($s: ID!) { revokeSession(id: $s) { status } }",
+            json!({"s": session}),
+        )
+        .await;
+    assert_eq!(revoked.data()["revokeSession"]["status"], "REVOKED");
+    let refused = server
+        .gql(Auth::Bearer(&jwt), "{ me { id } }", json!({}))
+        .await;
+    assert_eq!(refused.code(), "UNAUTHENTICATED");
+    // A tampered token is no credential either.
+    let tampered = with_claims(&jwt, |c| c["sid"] = json!("sess_other"));
+    let refused = server
+        .gql(Auth::Bearer(&tampered), "{ me { id } }", json!({}))
+        .await;
+    assert_eq!(refused.code(), "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn private_signing_keys_open_only_with_the_master_key() {
+    let server = TestServer::spawn_with(generous).await;
+    let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
+    token(&mut frontend, &session).await;
+    let stored = server
+        .db
+        .scalar("SELECT private_key FROM signing_keys")
+        .await
+        .unwrap();
+    assert!(!stored.contains("PRIVATE KEY"));
+    // The same database with another master key: the keys do not open, and the frontend gets
+    // an internal error that says nothing more.
+    let dir = server.db.dir.path().to_owned();
+    let server = server
+        .restart_with(move |config| {
+            generous(config);
+            config.master_key_file = Some(dir.join("another.key"));
+        })
+        .await;
+    frontend.url = server.url.clone();
+    let answer = frontend.gql(TOKEN, json!({"s": session})).await;
+    assert_eq!(answer.code(), "INTERNAL");
+    assert!(!answer.body.to_string().contains("master"));
+    drop(server);
+}
