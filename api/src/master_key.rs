@@ -1,6 +1,6 @@
-//! Where the master key comes from: `LATCHKEY_MASTER_KEY`, or a key file (by default beside
-//! the SQLite database, or `latchkey-master.key` in the working directory for other databases),
-//! created on first start.
+//! Where the master key comes from: `LATCHKEY_MASTER_KEY`, or a key file (`LATCHKEY_MASTER_KEY_FILE`;
+//! for the embedded SQLite default, beside the database), created on first start. A shared
+//! database (PostgreSQL) needs the key given explicitly, the same on every node.
 
 use std::path::PathBuf;
 
@@ -28,6 +28,14 @@ pub fn resolve(
     if let Some(key) = given {
         return Ok(key);
     }
+    if file.is_none() && !database_url.starts_with("sqlite:") {
+        // Every node must seal and open the keys with the same master key: a key made here
+        // would be this node's alone.
+        return Err(latchkey_domain::Error::validation(
+            "LATCHKEY_MASTER_KEY",
+            "is required with a shared database: set LATCHKEY_MASTER_KEY (or LATCHKEY_MASTER_KEY_FILE) to the same key on every node",
+        ));
+    }
     let path = file.unwrap_or_else(|| default_file(database_url));
     let (key, created) = MasterKey::load_or_create(&path)?;
     if created {
@@ -49,10 +57,7 @@ mod tests {
             default_file("sqlite://data/latchkey.db?mode=rwc"),
             PathBuf::from("data/latchkey.db.master-key")
         );
-        assert_eq!(
-            default_file("postgres://postgres@127.0.0.1/latchkey"),
-            PathBuf::from("latchkey-master.key")
-        );
+        assert!(resolve(None, None, "postgres://postgres@127.0.0.1/latchkey").is_err());
         assert_eq!(
             default_file("sqlite::memory:"),
             PathBuf::from("latchkey-master.key")

@@ -219,6 +219,7 @@ impl Platform {
             mail_from: config.mail.from.clone(),
             mail_from_domains: config.mail.allowed_domains(),
         });
+        services.keys.check_master_key(&db).await?;
         let registry = Registry::start(services.clone(), config.client_shards, config.client_idle);
         let platform = Self {
             db,

@@ -11,12 +11,10 @@ use crate::flows::sessions::IssuedToken;
 use crate::model::caller::Caller;
 use crate::model::instance::Instance;
 use crate::model::session::{Session, SessionStatus};
-use crate::model::settings::SigningAlgorithm;
 use crate::platform::Platform;
 use crate::secrets::hash_secret;
 use crate::store;
 use crate::tokens::issue::issuer;
-use crate::tokens::keys::algorithm_name;
 use crate::tokens::verify::{Expectations, Rejection, SessionClaims, peek, verify};
 use crate::{Error, Result};
 
@@ -72,13 +70,15 @@ impl Platform {
     ) -> Result<Vec<Session>> {
         let instance = caller.require_backend()?;
         let now = self.now();
-        let sessions =
-            store::sessions::for_user(&self.db, &instance.id, user_id, None, MAX_SESSIONS_LISTED)
-                .await?;
-        Ok(sessions
-            .into_iter()
-            .filter(|s| status.is_none_or(|wanted| s.status_at(now) == wanted))
-            .collect())
+        store::sessions::for_user(
+            &self.db,
+            &instance.id,
+            user_id,
+            status,
+            now,
+            MAX_SESSIONS_LISTED,
+        )
+        .await
     }
 
     /// The backend's `revokeSession`: an active session becomes `REVOKED` at once, and the actor
@@ -117,23 +117,22 @@ impl Platform {
         instance: &Instance,
         token: &str,
         authorized_parties: &[String],
-    ) -> std::result::Result<VerifiedToken, Rejection> {
+    ) -> Result<std::result::Result<VerifiedToken, Rejection>> {
         let now = self.now();
         let expected_issuer = issuer(self.public_url(), &instance.id);
-        let (kid, claimed_issuer) = peek(token)?;
+        let (kid, claimed_issuer) = match peek(token) {
+            Ok(found) => found,
+            Err(rejection) => return Ok(Err(rejection)),
+        };
         if claimed_issuer != expected_issuer {
-            return Err(Rejection::InvalidIssuer);
+            return Ok(Err(Rejection::InvalidIssuer));
         }
         let keys = self
             .services
             .keys
             .keys_knowing(&self.db, instance, &kid, now)
-            .await
-            .map_err(|err| {
-                tracing::error!(error = %err, "reading the signing keys failed");
-                Rejection::SessionNotActive
-            })?;
-        let claims = verify(
+            .await?;
+        let verified = verify(
             token,
             &keys.verification,
             Expectations {
@@ -141,22 +140,21 @@ impl Platform {
                 leeway_seconds: u64::from(instance.settings.tokens.allowed_clock_skew_seconds),
                 now: now.timestamp(),
             },
-        )?;
+        );
+        let claims = match verified {
+            Ok(claims) => claims,
+            Err(rejection) => return Ok(Err(rejection)),
+        };
         if !authorized_parties.is_empty()
             && !claims
                 .azp
                 .as_ref()
                 .is_some_and(|azp| authorized_parties.iter().any(|p| p == azp))
         {
-            return Err(Rejection::InvalidAuthorizedParty);
+            return Ok(Err(Rejection::InvalidAuthorizedParty));
         }
-        let session = store::sessions::find(&self.db, &instance.id, &claims.sid)
-            .await
-            .map_err(|err| {
-                tracing::error!(error = %err, "reading a session failed");
-                Rejection::SessionNotActive
-            })?;
-        match session {
+        let session = store::sessions::find(&self.db, &instance.id, &claims.sid).await?;
+        Ok(match session {
             Some(s) if s.user_id == claims.sub && s.status_at(now) == SessionStatus::Active => {
                 Ok(VerifiedToken {
                     user_id: claims.sub.clone(),
@@ -165,7 +163,7 @@ impl Platform {
                 })
             }
             _ => Err(Rejection::SessionNotActive),
-        }
+        })
     }
 
     /// The backend's `verifyToken`.
@@ -176,9 +174,8 @@ impl Platform {
         authorized_parties: &[String],
     ) -> Result<std::result::Result<VerifiedToken, Rejection>> {
         let instance = caller.require_backend()?;
-        Ok(self
-            .check_session_token(instance, token, authorized_parties)
-            .await)
+        self.check_session_token(instance, token, authorized_parties)
+            .await
     }
 
     /// The caller a session token makes: the signed-in user of an active session. Any failure
@@ -198,7 +195,7 @@ impl Platform {
         };
         let verified = self
             .check_session_token(&instance, token, &[])
-            .await
+            .await?
             .map_err(|_| refused())?;
         Ok(Caller::User {
             instance,
@@ -207,38 +204,34 @@ impl Platform {
         })
     }
 
-    /// The JWKS of an instance (`GET /i/{id}/.well-known/jwks.json`).
+    /// The JWKS of an instance (`GET /i/{id}/.well-known/jwks.json`), read from the database.
     pub async fn jwks(&self, instance_id: &str) -> Result<String> {
-        if let Some(keys) = self.services.keys.cached(instance_id) {
-            return Ok(keys.jwks.clone());
-        }
         let instance = store::instances::get(&self.db, instance_id).await?;
-        let keys = self
-            .services
-            .keys
-            .keys(&self.db, &instance, self.now())
-            .await?;
-        Ok(keys.jwks.clone())
+        self.services.keys.jwks(&self.db, &instance, self.now()).await
     }
 
-    /// The OpenID discovery document of an instance's issuer.
+    /// The discovery document of an instance's issuer: where its keys are and what it signs
+    /// with (enough for libraries that find keys from `iss`; Latchkey is not an OpenID
+    /// provider, so there is no authorization endpoint).
     pub async fn openid_configuration(&self, instance_id: &str) -> Result<Value> {
-        store::instances::get(&self.db, instance_id).await?;
+        let instance = store::instances::get(&self.db, instance_id).await?;
         let issuer = issuer(self.public_url(), instance_id);
-        let algorithms: Vec<&str> = [
-            SigningAlgorithm::ES256,
-            SigningAlgorithm::EdDSA,
-            SigningAlgorithm::RS256,
-        ]
-        .into_iter()
-        .map(algorithm_name)
-        .collect();
+        let keys: Value = serde_json::from_str(
+            &self.services.keys.jwks(&self.db, &instance, self.now()).await?,
+        )
+        .map_err(Error::internal)?;
+        let mut algorithms: Vec<&str> = keys["keys"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|k| k["alg"].as_str())
+            .collect();
+        algorithms.sort_unstable();
+        algorithms.dedup();
         Ok(json!({
             "issuer": issuer,
             "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
             "id_token_signing_alg_values_supported": algorithms,
-            "token_endpoint_auth_methods_supported": ["none"],
-            "response_types_supported": ["token"],
             "subject_types_supported": ["public"],
             "claims_supported": ["iss", "sub", "sid", "iat", "nbf", "exp", "azp", "jti", "v", "o"],
         }))

@@ -90,7 +90,16 @@ impl MigrationTrait for Migration {
                     .col(SigningKeys::Status)
                     .to_owned(),
             )
-            .await
+            .await?;
+        // One current key per instance: two nodes making the first key at once, one wins.
+        // (A partial index: the same SQL on SQLite and PostgreSQL.)
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX idx_signing_keys_one_current ON signing_keys (instance_id) WHERE status = 'current'",
+            )
+            .await?;
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

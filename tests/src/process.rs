@@ -54,6 +54,8 @@ fn command(bin: &str, dir: &Path, database_url: Option<&str>, env: &[(&str, &str
     if let Some(url) = database_url {
         cmd.env("DATABASE_URL", url);
     }
+    // The master key lives with the test's files (PostgreSQL needs it given explicitly).
+    cmd.env("LATCHKEY_MASTER_KEY_FILE", dir.join("master.key"));
     for (name, value) in env {
         cmd.env(name, value);
     }

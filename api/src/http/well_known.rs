@@ -8,9 +8,10 @@ use latchkey_domain::Error;
 
 use super::AppState;
 
-/// How long a verifier may cache the documents. A new key is published before it signs
-/// anything, and verifiers fetch again on an unknown `kid`.
-const MAX_AGE_SECONDS: u32 = 300;
+/// How long a verifier or a proxy may cache the documents. The JWKS is read from the database
+/// on every request, so a key made on any node is here at once for a verifier that fetches
+/// again on an unknown `kid` (as JWKS clients do); this bounds what a cache in between serves.
+const MAX_AGE_SECONDS: u32 = 60;
 
 /// The instance's public signing keys.
 pub async fn jwks(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {

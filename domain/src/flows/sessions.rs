@@ -110,11 +110,11 @@ pub async fn sign_out(
     };
     let txn = svc.db.begin().await?;
     for id in &ending {
-        // A session revoked meanwhile stays revoked; the client reads it again below.
-        if store::sessions::close(&txn, &instance.id, id, SessionStatus::Ended, now).await? {
-            session_of(&mut client, id)?.end(now)?;
-        }
+        // A session revoked meanwhile stays revoked.
+        store::sessions::close(&txn, &instance.id, id, SessionStatus::Ended, now).await?;
     }
+    // What is stored now, other nodes' revocations included, decides the next active session.
+    client.sessions = store::sessions::for_client(&txn, &instance.id, &client.id).await?;
     let next = client
         .sessions
         .iter()

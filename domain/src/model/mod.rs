@@ -4,6 +4,7 @@ pub mod caller;
 pub mod client;
 pub mod identifiers;
 pub mod instance;
+pub mod jwt_template;
 pub mod lockout;
 pub mod origin;
 pub mod password;

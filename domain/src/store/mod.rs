@@ -76,7 +76,19 @@ pub async fn connect(url: &str, statement_timeout: Duration) -> Result<Db> {
                     .busy_timeout(statement_timeout)
             });
     }
-    Database::connect(options).await.map_err(Error::internal)
+    let mut db = Database::connect(options).await.map_err(Error::internal)?;
+    db.set_metric_callback(|_| {
+        STATEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
+    Ok(db)
+}
+
+static STATEMENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many statements every pool of this process has run (the benchmarks count the queries
+/// of an operation with it).
+pub fn statements_run() -> u64 {
+    STATEMENTS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Applies every pending migration, on a connection of its own without the request-sized

@@ -98,21 +98,37 @@ pub async fn find(
         .transpose()
 }
 
-/// The sessions of a user, newest first, optionally only those stored with `status`.
+/// The sessions of a user, newest first, optionally only those whose status at `now` is
+/// `status` (an active session past its expiry is `Expired`).
 pub async fn for_user(
     db: &impl ConnectionTrait,
     instance_id: &str,
     user_id: &str,
     status: Option<SessionStatus>,
+    now: chrono::DateTime<chrono::Utc>,
     limit: u64,
 ) -> Result<Vec<Session>> {
     use sea_orm::QuerySelect;
     let mut query = session::Entity::find()
         .filter(session::Column::InstanceId.eq(instance_id))
         .filter(session::Column::UserId.eq(user_id));
-    if let Some(status) = status {
-        query = query.filter(session::Column::Status.eq(status.as_str()));
-    }
+    let active = SessionStatus::Active.as_str();
+    query = match status {
+        None => query,
+        Some(SessionStatus::Active) => query
+            .filter(session::Column::Status.eq(active))
+            .filter(session::Column::ExpireAt.gt(now)),
+        Some(SessionStatus::Expired) => query.filter(
+            sea_orm::Condition::any()
+                .add(session::Column::Status.eq(SessionStatus::Expired.as_str()))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(session::Column::Status.eq(active))
+                        .add(session::Column::ExpireAt.lte(now)),
+                ),
+        ),
+        Some(other) => query.filter(session::Column::Status.eq(other.as_str())),
+    };
     query
         .order_by_desc(session::Column::CreatedAt)
         .order_by_desc(session::Column::Id)

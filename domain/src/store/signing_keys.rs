@@ -80,8 +80,8 @@ pub async fn retire_current(
     Ok(done.rows_affected)
 }
 
-/// The keys a verifier may meet: the current ones and the retired ones still published, newest
-/// first (the first current one signs).
+/// The keys a verifier may meet: the current one, then the retired ones still published, newest
+/// first.
 pub async fn published(
     db: &impl ConnectionTrait,
     instance_id: &str,
@@ -94,6 +94,8 @@ pub async fn published(
                 .add(signing_key::Column::Status.eq(CURRENT))
                 .add(signing_key::Column::PublishUntil.gt(now)),
         )
+        // `current` sorts before `retired`: the signing key first, then the newest.
+        .order_by_asc(signing_key::Column::Status)
         .order_by_desc(signing_key::Column::CreatedAt)
         .order_by_desc(signing_key::Column::Id)
         .all(db)
@@ -111,4 +113,14 @@ pub async fn purge_unpublished(db: &impl ConnectionTrait, now: DateTime<Utc>) ->
         .exec(db)
         .await?;
     Ok(done.rows_affected)
+}
+
+/// The newest key of any instance, to check at start that the master key opens the keys.
+pub async fn newest(db: &impl ConnectionTrait) -> Result<Option<StoredKey>> {
+    signing_key::Entity::find()
+        .order_by_desc(signing_key::Column::CreatedAt)
+        .one(db)
+        .await?
+        .map(to_stored)
+        .transpose()
 }

@@ -2,9 +2,11 @@
 //! published keys ready to verify, and the JWKS document. A token refresh reads only this.
 //!
 //! The ring reads the database again after `ttl` (so a rotation on another node reaches this
-//! one), at once after a rotation here, and when asked about a `kid` it does not know (at most
-//! once a second per instance, so made-up `kid`s cannot turn into a flood of queries).
-//! An instance with no key gets one on first use.
+//! one: until then this node signs with the old key, which stays published), at once after a
+//! rotation here, and when asked about a `kid` it does not know (at most once a second per
+//! instance, so made-up `kid`s cannot turn into a flood of queries). One caller reads while
+//! the others keep signing with the keys in memory. An instance with no key gets one on first
+//! use; the JWKS is always read from the database.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -32,10 +34,8 @@ const UNKNOWN_KID_REFRESH: Duration = Duration::from_secs(1);
 pub struct InstanceKeys {
     /// Signs new tokens.
     pub signer: Signer,
-    /// Every published key, the current one first.
+    /// Every published key, newest first.
     pub verification: Vec<VerificationKey>,
-    /// The JWKS document (`{"keys": [...]}`).
-    pub jwks: String,
     loaded: Instant,
 }
 
@@ -80,28 +80,55 @@ impl KeyRing {
         }
     }
 
-    /// The keys of `instance_id` when this node read them less than `ttl` ago.
-    pub fn cached(&self, instance_id: &str) -> Option<Arc<InstanceKeys>> {
-        let cache = self.cache.read().ok()?;
-        let keys = cache.get(instance_id)?;
-        (keys.loaded.elapsed() < self.ttl).then(|| keys.clone())
+    /// Fails when the master key does not open the keys stored in `db` (it was changed or
+    /// lost): better at start than on every token.
+    pub async fn check_master_key(&self, db: &Db) -> Result<()> {
+        match signing_keys::newest(db).await? {
+            Some(key) if self.master.open(&key.kid, &key.sealed_private_key).is_err() => {
+                Err(Error::validation(
+                    "LATCHKEY_MASTER_KEY",
+                    "does not open the signing keys stored in this database: start with the master key they were sealed with",
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 
-    /// The keys of `instance`, read (and the first key made) when not cached.
+    fn entry(&self, instance_id: &str) -> Option<Arc<InstanceKeys>> {
+        self.cache.read().ok()?.get(instance_id).cloned()
+    }
+
+    /// The keys of `instance`, read (and the first key made) when this node has none. Keys
+    /// older than `ttl` are read again by one caller while the others go on signing with them;
+    /// a failed read keeps them too (they are still published).
     pub async fn keys(
         &self,
         db: &Db,
         instance: &Instance,
         now: DateTime<Utc>,
     ) -> Result<Arc<InstanceKeys>> {
-        if let Some(keys) = self.cached(&instance.id) {
-            return Ok(keys);
+        match self.entry(&instance.id) {
+            Some(keys) if keys.loaded.elapsed() < self.ttl => Ok(keys),
+            Some(stale) => {
+                let Ok(_one_reader) = self.loading.try_lock() else {
+                    return Ok(stale);
+                };
+                match self.load(db, instance, now).await {
+                    Ok(keys) => Ok(keys),
+                    Err(err) => {
+                        tracing::warn!(error = %err, instance_id = %instance.id, "reading the signing keys again failed; signing with the ones in memory");
+                        Ok(stale)
+                    }
+                }
+            }
+            None => {
+                let _one_reader = self.loading.lock().await;
+                match self.entry(&instance.id) {
+                    Some(keys) => Ok(keys),
+                    None => self.load(db, instance, now).await,
+                }
+            }
         }
-        let _one_reader = self.loading.lock().await;
-        if let Some(keys) = self.cached(&instance.id) {
-            return Ok(keys);
-        }
-        self.load(db, instance, now).await
     }
 
     /// The keys of `instance`, read again first when `kid` is not among them (a key made by
@@ -118,7 +145,7 @@ impl KeyRing {
             return Ok(keys);
         }
         let _one_reader = self.loading.lock().await;
-        match self.cached(&instance.id) {
+        match self.entry(&instance.id) {
             Some(fresh) if fresh.knows(kid) || fresh.loaded.elapsed() < UNKNOWN_KID_REFRESH => {
                 Ok(fresh)
             }
@@ -126,21 +153,55 @@ impl KeyRing {
         }
     }
 
+    /// The JWKS document of `instance` as the database holds it now (a verifier that meets a
+    /// new `kid` must find it here, whichever node it asks).
+    pub async fn jwks(&self, db: &Db, instance: &Instance, now: DateTime<Utc>) -> Result<String> {
+        let mut stored = signing_keys::published(db, &instance.id, now).await?;
+        if !stored.iter().any(|k| k.current) {
+            self.keys(db, instance, now).await?;
+            stored = signing_keys::published(db, &instance.id, now).await?;
+        }
+        Ok(jwks_document(&stored))
+    }
+
+    /// Reads the keys of `instance` (the caller holds `loading`). An instance without a key
+    /// gets one; one whose key does not have the algorithm its settings name gets a new one.
     async fn load(
         &self,
         db: &Db,
         instance: &Instance,
         now: DateTime<Utc>,
     ) -> Result<Arc<InstanceKeys>> {
-        let mut stored = signing_keys::published(db, &instance.id, now).await?;
-        if !stored.iter().any(|k| k.current) {
-            let key = self
-                .new_key(instance.settings.tokens.algorithm, now)
-                .await?;
-            signing_keys::insert_current(db, &instance.id, &key).await?;
-            tracing::info!(instance_id = %instance.id, kid = %key.kid, "created a signing key");
-            stored = signing_keys::published(db, &instance.id, now).await?;
-        }
+        let stored = signing_keys::published(db, &instance.id, now).await?;
+        let stored = match stored.iter().find(|k| k.current).map(|k| k.algorithm) {
+            None => {
+                let key = self.new_key(instance.settings.tokens.algorithm, now).await?;
+                // Another node may make the first key at the same time: one current key per
+                // instance is unique, and the loser reads the winner's.
+                match signing_keys::insert_current(db, &instance.id, &key).await {
+                    Ok(()) => {
+                        tracing::info!(instance_id = %instance.id, kid = %key.kid, "created a signing key");
+                    }
+                    Err(err) => {
+                        tracing::info!(error = %err, "another node made the first signing key");
+                    }
+                }
+                signing_keys::published(db, &instance.id, now).await?
+            }
+            Some(algorithm) if algorithm != instance.settings.tokens.algorithm => {
+                // An algorithm change whose rotation did not happen; or this node's copy of the
+                // settings is older than the key. The database decides.
+                let fresh = crate::store::instances::get(db, &instance.id).await?;
+                if fresh.settings.tokens.algorithm == algorithm {
+                    stored
+                } else {
+                    self.replace_current(db, &fresh, fresh.settings.tokens.algorithm, now)
+                        .await?;
+                    signing_keys::published(db, &instance.id, now).await?
+                }
+            }
+            Some(_) => stored,
+        };
         let keys = Arc::new(self.open(&stored)?);
         if let Ok(mut cache) = self.cache.write() {
             cache.insert(instance.id.clone(), keys.clone());
@@ -157,17 +218,13 @@ impl KeyRing {
             .master
             .open(&current.kid, &current.sealed_private_key)?;
         let signer = Signer::from_pkcs8(&current.kid, current.algorithm, &private)?;
-        let mut verification = Vec::with_capacity(stored.len());
-        let mut jwks = Vec::with_capacity(stored.len());
-        // The current key first, then the others newest first.
-        for key in std::iter::once(current).chain(stored.iter().filter(|k| k.kid != current.kid)) {
-            verification.push(verification_key(&key.kid, key.algorithm, &key.public_jwk)?);
-            jwks.push(key.public_jwk.clone());
-        }
+        let verification = stored
+            .iter()
+            .map(|key| verification_key(&key.kid, key.algorithm, &key.public_jwk))
+            .collect::<Result<Vec<_>>>()?;
         Ok(InstanceKeys {
             signer,
             verification,
-            jwks: serde_json::json!({ "keys": jwks }).to_string(),
             loaded: Instant::now(),
         })
     }
@@ -200,8 +257,19 @@ impl KeyRing {
         algorithm: SigningAlgorithm,
         now: DateTime<Utc>,
     ) -> Result<Arc<InstanceKeys>> {
-        let key = self.new_key(algorithm, now).await?;
         let _one_reader = self.loading.lock().await;
+        self.replace_current(db, instance, algorithm, now).await?;
+        self.load(db, instance, now).await
+    }
+
+    async fn replace_current(
+        &self,
+        db: &Db,
+        instance: &Instance,
+        algorithm: SigningAlgorithm,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let key = self.new_key(algorithm, now).await?;
         let txn = db.begin().await?;
         signing_keys::retire_current(
             &txn,
@@ -213,7 +281,7 @@ impl KeyRing {
         signing_keys::insert_current(&txn, &instance.id, &key).await?;
         txn.commit().await?;
         tracing::info!(instance_id = %instance.id, kid = %key.kid, "rotated the signing key");
-        self.load(db, instance, now).await
+        Ok(())
     }
 
     /// How long a retired key stays published: the longest token lifetime, the most skew, and
@@ -223,4 +291,10 @@ impl KeyRing {
         let cache = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX / 4);
         chrono::Duration::seconds(lifetime + MAX_LEEWAY_SECONDS as i64 + cache + 1)
     }
+}
+
+/// `{"keys": [...]}`: the public halves, newest first.
+fn jwks_document(stored: &[StoredKey]) -> String {
+    let keys: Vec<&serde_json::Value> = stored.iter().map(|k| &k.public_jwk).collect();
+    serde_json::json!({ "keys": keys }).to_string()
 }

@@ -1,0 +1,323 @@
+//! Benchmark: session-token refreshes (`createSessionToken` through `POST /graphql`).
+//!
+//! `cargo run --release -p latchkey-tests --bin bench-tokens -- [SECONDS] [ALGORITHM]`
+//! (ALGORITHM: ES256, EDDSA or RS256; needs `wrk` on the PATH: `apt-get install wrk`)
+//!
+//! The server runs in this process on a fresh database (SQLite, or PostgreSQL through
+//! `LATCHKEY_TEST_DATABASE_URL`) with two HTTP workers. One user signs in on 1,000 clients. Then:
+//! 1. the raw cost of one signature on one core, with the server's signer and with
+//!    `jsonwebtoken::encode`, for the same algorithm;
+//! 2. peak refreshes per second with `wrk` (a separate process on the same two cores) over 100
+//!    and then 1,000 connections, each request for the next of the clients round-robin; this
+//!    process's CPU time (the server's: nothing else runs here meanwhile) and the database
+//!    statements it ran, per refresh;
+//! 3. latency at half the 100-connection peak: 100 clients, each asking on a fixed schedule
+//!    (open loop, latency measured from the scheduled time), p50 and p99.
+//!
+//! Every response is checked for a token (`wrk` counts the ones without).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use latchkey_domain::model::settings::SigningAlgorithm;
+use latchkey_domain::rate_limit::Quota;
+use latchkey_domain::tokens::keys::{Signer, generate, jose_algorithm};
+use latchkey_domain::tokens::verify::SessionClaims;
+use latchkey_tests::{Frontend, TestServer};
+use serde_json::json;
+
+const PASSWORD: &str = "a sturdy passphrase";
+const EMAIL: &str = "bench+latchkey_test@example.com";
+const REFRESH: &str = "mutation($s: ID!) { createSessionToken(sessionId: $s) { jwt } }";
+
+/// A signed-in client: its token and its session.
+struct Client {
+    token: String,
+    session: String,
+}
+
+async fn sign_in(server: &TestServer) -> Client {
+    let mut frontend = Frontend::new(&server.url, &server.publishable_key);
+    let answer = frontend
+        .gql(
+            "mutation($i: SignInInput!) { createSignIn(input: $i) { createdSessionId } }",
+            json!({"i": {"identifier": EMAIL, "password": PASSWORD}}),
+        )
+        .await;
+    Client {
+        token: frontend.token.clone().unwrap(),
+        session: answer.data()["createSignIn"]["createdSessionId"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    }
+}
+
+/// This process's CPU time so far (user and system).
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let fields: Vec<&str> = stat.rsplit_once(") ").unwrap().1.split(' ').collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    Duration::from_secs_f64(ticks as f64 / 100.0)
+}
+
+fn claims(n: i64) -> SessionClaims {
+    SessionClaims {
+        iss: "http://127.0.0.1:8080/i/ins_bench".into(),
+        sub: "user_2xQ9bench".into(),
+        sid: format!("sess_{n}"),
+        iat: 1_800_000_000 + n,
+        nbf: 1_800_000_000 + n,
+        exp: 1_800_000_060 + n,
+        azp: None,
+        jti: Some(format!("{n:032x}")),
+        v: Some(2),
+        extra: serde_json::Map::new(),
+    }
+}
+
+/// Microseconds per signature on this thread: the server's signer, then jsonwebtoken's.
+fn raw_signing(algorithm: SigningAlgorithm) -> (f64, f64) {
+    let key = generate("key_bench", algorithm).unwrap();
+    let signer = Signer::from_pkcs8("key_bench", algorithm, &key.private_pkcs8).unwrap();
+    let time = |sign: &dyn Fn(i64) -> String| {
+        let start = Instant::now();
+        let mut n = 0;
+        while start.elapsed() < Duration::from_secs(2) {
+            assert!(!sign(n).is_empty());
+            n += 1;
+        }
+        start.elapsed().as_secs_f64() * 1e6 / n as f64
+    };
+    let ours = time(&|n| signer.sign(&claims(n)).unwrap());
+    let encoding = match algorithm {
+        SigningAlgorithm::ES256 => jsonwebtoken::EncodingKey::from_ec_der(&key.private_pkcs8),
+        SigningAlgorithm::EdDSA => jsonwebtoken::EncodingKey::from_ed_der(&key.private_pkcs8),
+        SigningAlgorithm::RS256 => {
+            // jsonwebtoken wants PKCS#1 for RSA: skip the comparison.
+            return (ours, f64::NAN);
+        }
+    };
+    let mut header = jsonwebtoken::Header::new(jose_algorithm(algorithm));
+    header.kid = Some("key_bench".into());
+    let theirs = time(&|n| jsonwebtoken::encode(&header, &claims(n), &encoding).unwrap());
+    (ours, theirs)
+}
+
+fn wrk_script(server: &TestServer, clients: &[Client]) -> tempfile::NamedTempFile {
+    let mut lua = String::from("clients = {\n");
+    for c in clients {
+        lua.push_str(&format!("  {{\"{}\", \"{}\"}},\n", c.token, c.session));
+    }
+    lua.push_str("}\n");
+    lua.push_str(&format!("pk = \"{}\"\n", server.publishable_key));
+    lua.push_str(&format!(
+        "query = {}\n",
+        serde_json::to_string(&format!("{{\"query\":{},\"variables\":{{\"s\":\"", serde_json::to_string(REFRESH).unwrap())).unwrap()
+    ));
+    lua.push_str(
+        r#"
+i = 0
+errors = 0
+threads = {}
+function setup(thread) table.insert(threads, thread) end
+function request()
+  i = i % #clients + 1
+  local c = clients[i]
+  return wrk.format("POST", "/graphql",
+    {["Content-Type"] = "application/json", ["Latchkey-Publishable-Key"] = pk, ["Latchkey-Client"] = c[1]},
+    query .. c[2] .. '"}}')
+end
+function response(status, headers, body)
+  if status ~= 200 or not string.find(body, '"jwt"', 1, true) then errors = errors + 1 end
+end
+function done(summary, latency, requests)
+  local e = 0
+  for _, t in ipairs(threads) do e = e + t:get("errors") end
+  io.write(string.format("RESULT %d %d %.1f %.1f\n", summary.requests, e,
+    latency:percentile(50), latency:percentile(99)))
+end
+"#,
+    );
+    let file = tempfile::Builder::new().suffix(".lua").tempfile().unwrap();
+    std::fs::write(file.path(), lua).unwrap();
+    file
+}
+
+struct Peak {
+    connections: usize,
+    per_second: f64,
+    errors: u64,
+    cpu_per_refresh_us: f64,
+    statements_per_refresh: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+async fn peak(server: &TestServer, clients: &[Client], connections: usize, seconds: u64) -> Peak {
+    let script = wrk_script(server, clients);
+    let (cpu, statements) = (cpu_time(), latchkey_domain::store::statements_run());
+    let start = Instant::now();
+    let out = tokio::process::Command::new("wrk")
+        .args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s"), "-s"])
+        .arg(script.path())
+        .arg(format!("{}/graphql", server.url))
+        .output()
+        .await
+        .expect("run wrk (apt-get install wrk)");
+    let elapsed = start.elapsed().as_secs_f64();
+    let (cpu, statements) = (
+        cpu_time() - cpu,
+        latchkey_domain::store::statements_run() - statements,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let result = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .unwrap_or_else(|| panic!("wrk said: {stdout} {}", String::from_utf8_lossy(&out.stderr)));
+    let parts: Vec<f64> = result.split(' ').map(|p| p.parse().unwrap()).collect();
+    let requests = parts[0];
+    let run_seconds: f64 = stdout
+        .lines()
+        .find_map(|l| l.split(" requests in ").nth(1))
+        .and_then(|rest| rest.split('s').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(elapsed);
+    Peak {
+        connections,
+        per_second: requests / run_seconds,
+        errors: parts[1] as u64,
+        cpu_per_refresh_us: cpu.as_secs_f64() * 1e6 / requests,
+        statements_per_refresh: statements as f64 / requests,
+        p50_ms: parts[2] / 1000.0,
+        p99_ms: parts[3] / 1000.0,
+    }
+}
+
+/// 100 clients asking at `rate` per second in all, each on its own fixed schedule; latencies from
+/// the scheduled time, sorted.
+async fn open_loop(server: &TestServer, clients: &[Client], rate: f64, seconds: u64) -> Vec<Duration> {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients.len())
+        .build()
+        .unwrap();
+    let interval = Duration::from_secs_f64(clients.len() as f64 / rate);
+    let begin = tokio::time::Instant::now() + Duration::from_millis(200);
+    let end = begin + Duration::from_secs(seconds);
+    let tasks: Vec<_> = clients
+        .iter()
+        .enumerate()
+        .map(|(n, c)| {
+            let (http, url, pk) = (http.clone(), format!("{}/graphql", server.url), server.publishable_key.clone());
+            let (token, session) = (c.token.clone(), c.session.clone());
+            // Spread the clients' schedules over one interval.
+            let first = begin + interval.mul_f64(n as f64 / clients.len() as f64);
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut due = first;
+                while due < end {
+                    tokio::time::sleep_until(due).await;
+                    let answer = http
+                        .post(&url)
+                        .header("Latchkey-Publishable-Key", &pk)
+                        .header("Latchkey-Client", &token)
+                        .json(&json!({"query": REFRESH, "variables": {"s": session}}))
+                        .send()
+                        .await
+                        .unwrap()
+                        .text()
+                        .await
+                        .unwrap();
+                    assert!(answer.contains("\"jwt\""), "{answer}");
+                    latencies.push(due.elapsed());
+                    due += interval;
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.unwrap());
+    }
+    all.sort();
+    all
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let seconds: u64 = args.get(1).map_or(10, |s| s.parse().unwrap());
+    let (setting, algorithm) = match args.get(2).map_or("ES256", String::as_str) {
+        "ES256" => ("ES256", SigningAlgorithm::ES256),
+        "EDDSA" | "EdDSA" => ("EDDSA", SigningAlgorithm::EdDSA),
+        "RS256" => ("RS256", SigningAlgorithm::RS256),
+        other => panic!("unknown algorithm {other}"),
+    };
+    let server = Arc::new(
+        TestServer::spawn_with(|config| {
+            config.workers = 2;
+            config.rate_limits.sign_up = Quota::new(1_000_000, 1);
+            config.rate_limits.attempt = Quota::new(1_000_000, 1);
+            config.rate_limits.sign_in = Quota::new(1_000_000, 1);
+        })
+        .await,
+    );
+    server
+        .backend(
+            &format!("mutation {{ updateInstanceSettings(input: {{tokens: {{algorithm: {setting}}}, sessions: {{multiSession: true}}}}) {{ id }} }}"),
+            json!({}),
+        )
+        .await
+        .data();
+    Frontend::new(&server.url, &server.publishable_key)
+        .complete_test_sign_up(EMAIL, PASSWORD)
+        .await;
+    println!("signing in 1,000 clients…");
+    let mut clients = Vec::new();
+    for _ in 0..125 {
+        let batch: Vec<_> = (0..8)
+            .map(|_| {
+                let server = server.clone();
+                tokio::spawn(async move { sign_in(&server).await })
+            })
+            .collect();
+        for b in batch {
+            clients.push(b.await.unwrap());
+        }
+    }
+
+    let (ours, theirs) = raw_signing(algorithm);
+    println!("raw signing ({setting}, one core): {ours:.1} µs/token with the server's signer, {theirs:.1} µs with jsonwebtoken::encode");
+
+    // Warm up: every client's actor loaded.
+    peak(&server, &clients, 100, 2).await;
+    let mut peaks = Vec::new();
+    for connections in [100, 1000] {
+        let p = peak(&server, &clients, connections, seconds).await;
+        println!(
+            "{} connections: {:.0} refreshes/s, {} errors, CPU {:.1} µs/refresh ({:.2}× raw signing), {:.4} statements/refresh, wrk p50 {:.2} ms p99 {:.2} ms",
+            p.connections, p.per_second, p.errors, p.cpu_per_refresh_us, p.cpu_per_refresh_us / ours, p.statements_per_refresh, p.p50_ms, p.p99_ms
+        );
+        peaks.push(p);
+    }
+    let half = peaks[0].per_second / 2.0;
+    let statements = latchkey_domain::store::statements_run();
+    let latencies = open_loop(&server, &clients[..100], half, seconds).await;
+    let statements = latchkey_domain::store::statements_run() - statements;
+    println!(
+        "at half the peak ({half:.0}/s, 100 clients): {} refreshes, p50 {:.2} ms, p99 {:.2} ms, {} statements",
+        latencies.len(),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        statements
+    );
+}
