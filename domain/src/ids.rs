@@ -15,6 +15,7 @@ pub enum IdKind {
     Session,
     Mail,
     SigningKey,
+    JwtTemplate,
 }
 
 impl IdKind {
@@ -30,6 +31,7 @@ impl IdKind {
             Self::Session => "sess",
             Self::Mail => "mail",
             Self::SigningKey => "key",
+            Self::JwtTemplate => "jtmp",
         }
     }
 }

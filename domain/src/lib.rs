@@ -11,6 +11,7 @@ pub mod error;
 mod flows;
 pub mod ids;
 mod instance_cache;
+pub mod jwt_templates;
 pub mod mail;
 pub mod model;
 mod moderation;

@@ -30,13 +30,14 @@ pub struct VerifiedToken {
 }
 
 impl Platform {
-    /// `createSessionToken`: a token for one of the calling client's sessions. Answered by the
-    /// client's actor from what it holds; `azp` is the request's origin when the instance
-    /// allows it.
+    /// `createSessionToken`: a token for one of the calling client's sessions, or from a JWT
+    /// template. Answered by the client's actor from what it holds; `azp` is the request's
+    /// origin when the instance allows it.
     pub async fn create_session_token(
         &self,
         caller: &Caller,
         session_id: &str,
+        template: Option<&str>,
         azp: Option<&str>,
     ) -> Result<IssuedToken> {
         let (instance, token) = caller.require_frontend()?;
@@ -45,6 +46,7 @@ impl Platform {
         let message = || IssueToken {
             instance: instance.clone(),
             session_id: session_id.to_owned(),
+            template: template.map(str::to_owned),
             azp: azp.map(str::to_owned),
         };
         let actor = self.registry.actor(&instance.id, &hash).await?;
@@ -207,7 +209,10 @@ impl Platform {
     /// The JWKS of an instance (`GET /i/{id}/.well-known/jwks.json`), read from the database.
     pub async fn jwks(&self, instance_id: &str) -> Result<String> {
         let instance = store::instances::get(&self.db, instance_id).await?;
-        self.services.keys.jwks(&self.db, &instance, self.now()).await
+        self.services
+            .keys
+            .jwks(&self.db, &instance, self.now())
+            .await
     }
 
     /// The discovery document of an instance's issuer: where its keys are and what it signs
@@ -217,7 +222,11 @@ impl Platform {
         let instance = store::instances::get(&self.db, instance_id).await?;
         let issuer = issuer(self.public_url(), instance_id);
         let keys: Value = serde_json::from_str(
-            &self.services.keys.jwks(&self.db, &instance, self.now()).await?,
+            &self
+                .services
+                .keys
+                .jwks(&self.db, &instance, self.now())
+                .await?,
         )
         .map_err(Error::internal)?;
         let mut algorithms: Vec<&str> = keys["keys"]

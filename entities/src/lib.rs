@@ -4,6 +4,7 @@
 pub mod client;
 pub mod email_address;
 pub mod instance;
+pub mod jwt_template;
 pub mod mail_outbox;
 pub mod platform_secret;
 pub mod secret_key;

@@ -8,6 +8,7 @@ mod m20261125_000002_rate_limits;
 mod m20261125_000003_sign_up;
 mod m20261125_000004_sign_in;
 mod m20261125_000005_signing_keys;
+mod m20261125_000006_jwt_templates;
 
 /// Every migration of Latchkey, oldest first.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_sign_up::Migration),
             Box::new(m20261125_000004_sign_in::Migration),
             Box::new(m20261125_000005_signing_keys::Migration),
+            Box::new(m20261125_000006_jwt_templates::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@ mod client;
 mod error;
 pub mod guard;
 mod instances;
+mod jwt_templates;
 mod sessions;
 mod settings;
 mod sign_in;
@@ -25,6 +26,7 @@ pub struct Query(
     client::ClientQuery,
     users::UserQuery,
     sessions::SessionQuery,
+    jwt_templates::JwtTemplateQuery,
 );
 
 /// Every mutation of the API.
@@ -35,6 +37,7 @@ pub struct Mutation(
     sign_in::SignInMutation,
     users::UserMutation,
     sessions::SessionMutation,
+    jwt_templates::JwtTemplateMutation,
 );
 
 /// The executable schema.

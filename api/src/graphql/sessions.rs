@@ -107,24 +107,17 @@ impl SessionMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "One of this client's sessions.")] session_id: ID,
-        #[graphql(desc = "A JWT template's name (not available yet: leave it out).")]
+        #[graphql(desc = "A JWT template's name: a token with the template's claims instead.")]
         template: Option<String>,
     ) -> GqlResult<SessionToken> {
         let (platform, caller) = scope(ctx)?;
-        if template.is_some() {
-            return Err(Error::validation(
-                "template",
-                "JWT templates are not available yet",
-            ))
-            .gql();
-        }
         let (instance, _) = caller.require_frontend().gql()?;
         let azp = ctx
             .data_opt::<RequestOrigin>()
             .and_then(|o| o.0.as_deref())
             .filter(|origin| platform.origin_allowed(instance, origin));
         let token = platform
-            .create_session_token(caller, &session_id, azp)
+            .create_session_token(caller, &session_id, template.as_deref(), azp)
             .await
             .gql()?;
         Ok(SessionToken {

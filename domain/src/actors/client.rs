@@ -65,6 +65,8 @@ pub struct Run {
 pub struct IssueToken {
     pub instance: Arc<Instance>,
     pub session_id: String,
+    /// A JWT template's name, for a template token.
+    pub template: Option<String>,
     /// The requesting origin, when the instance allows it (the `azp` claim).
     pub azp: Option<String>,
 }
@@ -273,6 +275,7 @@ async fn issue(
         &msg.instance,
         &mut client,
         &msg.session_id,
+        msg.template.as_deref(),
         msg.azp.as_deref(),
         now,
     )

@@ -4,8 +4,10 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
+use crate::jwt_templates::{TemplateTokenFacts, render_context, template_claims};
 use crate::model::client::Client;
 use crate::model::instance::Instance;
+use crate::model::jwt_template::Template;
 use crate::model::session::{Session, SessionStatus};
 use crate::services::Services;
 use crate::store;
@@ -145,6 +147,7 @@ pub async fn issue_token(
     instance: &Instance,
     client: &mut Client,
     session_id: &str,
+    template: Option<&str>,
     azp: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<IssuedToken> {
@@ -163,6 +166,9 @@ pub async fn issue_token(
     }
     *session = touched;
     let issuer = issuer(&svc.public_url, &instance.id);
+    if let Some(name) = template {
+        return template_token(svc, instance, session, name, &issuer, azp, now).await;
+    }
     let claims = session_claims(TokenFacts {
         issuer: &issuer,
         user_id: &session.user_id,
@@ -175,5 +181,43 @@ pub async fn issue_token(
     Ok(IssuedToken {
         jwt: keys.signer.sign(&claims)?,
         expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or(now),
+    })
+}
+
+/// A token from the JWT template `name`: the template rendered against the user and the
+/// session (read from the database: template tokens are not the hot path), with the token's
+/// own claims on top.
+async fn template_token(
+    svc: &Services,
+    instance: &Instance,
+    session: &Session,
+    name: &str,
+    issuer: &str,
+    azp: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<IssuedToken> {
+    let stored = store::jwt_templates::find_by_name(&svc.db, &instance.id, name)
+        .await?
+        .ok_or(Error::NotFound("JWT template"))?;
+    let user = store::users::find(&svc.db, &instance.id, &session.user_id)
+        .await?
+        .ok_or(Error::SessionNotActive)?;
+    let template = Template::parse(&stored.claims)?;
+    let rendered = template.render(&render_context(&user, session));
+    let claims = template_claims(
+        &stored,
+        rendered,
+        TemplateTokenFacts {
+            issuer,
+            user_id: &user.id,
+            azp,
+            jti: &new_jti(),
+            now,
+        },
+    );
+    let keys = svc.keys.keys(&svc.db, instance, now).await?;
+    Ok(IssuedToken {
+        jwt: keys.signer.sign(&claims)?,
+        expires_at: now + chrono::Duration::seconds(i64::from(stored.lifetime_seconds)),
     })
 }

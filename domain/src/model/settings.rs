@@ -145,8 +145,8 @@ pub struct TokenSettings {
 }
 
 impl TokenSettings {
-    /// The longest a token of the instance lives: how long a retired key must stay published.
-    /// (JWT templates, when they come, add their lifetimes here.)
+    /// The longest a session token of the instance lives (a retired key stays published at
+    /// least this long; JWT templates' lifetimes count too, see `KeyRing`).
     pub fn longest_lifetime_seconds(&self) -> u32 {
         self.lifetime_seconds
     }

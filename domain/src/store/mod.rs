@@ -3,6 +3,7 @@
 
 pub mod clients;
 pub mod instances;
+pub mod jwt_templates;
 pub mod mail_outbox;
 pub mod platform;
 pub mod secret_keys;

@@ -175,7 +175,9 @@ impl KeyRing {
         let stored = signing_keys::published(db, &instance.id, now).await?;
         let stored = match stored.iter().find(|k| k.current).map(|k| k.algorithm) {
             None => {
-                let key = self.new_key(instance.settings.tokens.algorithm, now).await?;
+                let key = self
+                    .new_key(instance.settings.tokens.algorithm, now)
+                    .await?;
                 // Another node may make the first key at the same time: one current key per
                 // instance is unique, and the loser reads the winner's.
                 match signing_keys::insert_current(db, &instance.id, &key).await {
@@ -271,11 +273,16 @@ impl KeyRing {
     ) -> Result<()> {
         let key = self.new_key(algorithm, now).await?;
         let txn = db.begin().await?;
+        let longest = instance
+            .settings
+            .tokens
+            .longest_lifetime_seconds()
+            .max(crate::store::jwt_templates::longest_lifetime(db, &instance.id).await?);
         signing_keys::retire_current(
             &txn,
             &instance.id,
             now,
-            now + self.retired_key_lifetime(instance),
+            now + self.retired_key_lifetime(longest),
         )
         .await?;
         signing_keys::insert_current(&txn, &instance.id, &key).await?;
@@ -286,8 +293,8 @@ impl KeyRing {
 
     /// How long a retired key stays published: the longest token lifetime, the most skew, and
     /// the time another node may still sign with it before it reads the keys again.
-    fn retired_key_lifetime(&self, instance: &Instance) -> chrono::Duration {
-        let lifetime = i64::from(instance.settings.tokens.longest_lifetime_seconds());
+    fn retired_key_lifetime(&self, longest_token_seconds: u32) -> chrono::Duration {
+        let lifetime = i64::from(longest_token_seconds);
         let cache = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX / 4);
         chrono::Duration::seconds(lifetime + MAX_LEEWAY_SECONDS as i64 + cache + 1)
     }

@@ -116,7 +116,11 @@ fn wrk_script(server: &TestServer, clients: &[Client]) -> tempfile::NamedTempFil
     lua.push_str(&format!("pk = \"{}\"\n", server.publishable_key));
     lua.push_str(&format!(
         "query = {}\n",
-        serde_json::to_string(&format!("{{\"query\":{},\"variables\":{{\"s\":\"", serde_json::to_string(REFRESH).unwrap())).unwrap()
+        serde_json::to_string(&format!(
+            "{{\"query\":{},\"variables\":{{\"s\":\"",
+            serde_json::to_string(REFRESH).unwrap()
+        ))
+        .unwrap()
     ));
     lua.push_str(
         r#"
@@ -162,7 +166,12 @@ async fn peak(server: &TestServer, clients: &[Client], connections: usize, secon
     let (cpu, statements) = (cpu_time(), latchkey_domain::store::statements_run());
     let start = Instant::now();
     let out = tokio::process::Command::new("wrk")
-        .args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s"), "-s"])
+        .args([
+            "-t2",
+            &format!("-c{connections}"),
+            &format!("-d{seconds}s"),
+            "-s",
+        ])
         .arg(script.path())
         .arg(format!("{}/graphql", server.url))
         .output()
@@ -177,7 +186,12 @@ async fn peak(server: &TestServer, clients: &[Client], connections: usize, secon
     let result = stdout
         .lines()
         .find_map(|l| l.strip_prefix("RESULT "))
-        .unwrap_or_else(|| panic!("wrk said: {stdout} {}", String::from_utf8_lossy(&out.stderr)));
+        .unwrap_or_else(|| {
+            panic!(
+                "wrk said: {stdout} {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
     let parts: Vec<f64> = result.split(' ').map(|p| p.parse().unwrap()).collect();
     let requests = parts[0];
     let run_seconds: f64 = stdout
@@ -199,7 +213,12 @@ async fn peak(server: &TestServer, clients: &[Client], connections: usize, secon
 
 /// 100 clients asking at `rate` per second in all, each on its own fixed schedule; latencies from
 /// the scheduled time, sorted.
-async fn open_loop(server: &TestServer, clients: &[Client], rate: f64, seconds: u64) -> Vec<Duration> {
+async fn open_loop(
+    server: &TestServer,
+    clients: &[Client],
+    rate: f64,
+    seconds: u64,
+) -> Vec<Duration> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients.len())
         .build()
@@ -211,7 +230,11 @@ async fn open_loop(server: &TestServer, clients: &[Client], rate: f64, seconds: 
         .iter()
         .enumerate()
         .map(|(n, c)| {
-            let (http, url, pk) = (http.clone(), format!("{}/graphql", server.url), server.publishable_key.clone());
+            let (http, url, pk) = (
+                http.clone(),
+                format!("{}/graphql", server.url),
+                server.publishable_key.clone(),
+            );
             let (token, session) = (c.token.clone(), c.session.clone());
             // Spread the clients' schedules over one interval.
             let first = begin + interval.mul_f64(n as f64 / clients.len() as f64);
@@ -296,7 +319,9 @@ async fn main() {
     }
 
     let (ours, theirs) = raw_signing(algorithm);
-    println!("raw signing ({setting}, one core): {ours:.1} µs/token with the server's signer, {theirs:.1} µs with jsonwebtoken::encode");
+    println!(
+        "raw signing ({setting}, one core): {ours:.1} µs/token with the server's signer, {theirs:.1} µs with jsonwebtoken::encode"
+    );
 
     // Warm up: every client's actor loaded.
     peak(&server, &clients, 100, 2).await;
@@ -305,7 +330,14 @@ async fn main() {
         let p = peak(&server, &clients, connections, seconds).await;
         println!(
             "{} connections: {:.0} refreshes/s, {} errors, CPU {:.1} µs/refresh ({:.2}× raw signing), {:.4} statements/refresh, wrk p50 {:.2} ms p99 {:.2} ms",
-            p.connections, p.per_second, p.errors, p.cpu_per_refresh_us, p.cpu_per_refresh_us / ours, p.statements_per_refresh, p.p50_ms, p.p99_ms
+            p.connections,
+            p.per_second,
+            p.errors,
+            p.cpu_per_refresh_us,
+            p.cpu_per_refresh_us / ours,
+            p.statements_per_refresh,
+            p.p50_ms,
+            p.p99_ms
         );
         peaks.push(p);
     }

@@ -210,7 +210,10 @@ async fn a_rotated_key_stays_published_until_its_tokens_expire() {
     assert_ne!(new_kid, old_kid);
     let after = token(&mut frontend, &session).await;
     assert_eq!(header_of(&after)["kid"], new_kid);
-    assert_eq!(published_kids(&server).await, [new_kid.clone(), old_kid.clone()]);
+    assert_eq!(
+        published_kids(&server).await,
+        [new_kid.clone(), old_kid.clone()]
+    );
     for jwt in [&before, &after] {
         assert_eq!(verify(&server, jwt, None).await["isAuthenticated"], true);
         pyjwt::verify(&jwks_url(&server), jwt, &issuer(&server))
@@ -518,9 +521,184 @@ async fn private_signing_keys_open_only_with_the_master_key() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("LATCHKEY_MASTER_KEY"), "{err}");
     // With the key they were sealed with, it starts.
-    let (code, out, err) =
-        latchkey_tests::process::run(crate::BIN, db.dir.path(), Some(&db.url), &["instance", "list"])
-            .await;
+    let (code, out, err) = latchkey_tests::process::run(
+        crate::BIN,
+        db.dir.path(),
+        Some(&db.url),
+        &["instance", "list"],
+    )
+    .await;
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("Development"), "{out}");
+}
+
+#[tokio::test]
+async fn jwt_templates_shape_tokens_and_refuse_bad_shortcodes() {
+    let server = TestServer::spawn_with(generous).await;
+    let mut frontend = Frontend::new(&server.url, &server.publishable_key);
+    frontend
+        .gql(
+            "mutation($e: String!, $p: String!) { createSignUp(input: {emailAddress: $e, password: $p, firstName: \"Jane\", lastName: \"Doe\", unsafeMetadata: {team: {name: \"blue\", size: 3}}}) { id } }",
+            json!({"e": "jane+latchkey_test@example.com", "p": PASSWORD}),
+        )
+        .await
+        .data();
+    frontend
+        .gql(
+            "mutation { prepareSignUpVerification(strategy: EMAIL_CODE) { id } }",
+            json!({}),
+        )
+        .await
+        .data();
+    let done = frontend
+        .gql("mutation { attemptSignUpVerification(code: \"424242\") { createdSessionId createdUserId } }", json!({}))
+        .await;
+    let session = done.data()["attemptSignUpVerification"]["createdSessionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let user = done.data()["attemptSignUpVerification"]["createdUserId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    const CREATE: &str = "mutation($i: JwtTemplateInput!) { createJwtTemplate(input: $i) { id name lifetime allowedClockSkew claims } }";
+    let claims = json!({
+        "name": "{{user.full_name}}",
+        "email": "{{user.primary_email_address}}",
+        "verified": "{{user.email_verified}}",
+        "plan": "{{user.public_metadata.plan || 'free'}}",
+        "team": "{{user.unsafe_metadata.team}}",
+        "greeting": "hello {{user.first_name}} of {{user.unsafe_metadata.team.name}}",
+        "nested": {"session": "{{session.id}}", "list": ["{{user.unsafe_metadata.team.size}}", "{{org.id}}"]}
+    });
+    let created = server
+        .backend(
+            CREATE,
+            json!({"i": {"name": "hasura", "claims": claims, "lifetime": 300}}),
+        )
+        .await;
+    let template = &created.data()["createJwtTemplate"];
+    assert_eq!(template["lifetime"], 300);
+    assert_eq!(template["allowedClockSkew"], 5);
+
+    let answer = frontend
+        .gql(
+            "mutation($s: ID!) { createSessionToken(sessionId: $s, template: \"hasura\") { jwt expiresAt } }",
+            json!({"s": session}),
+        )
+        .await;
+    let jwt = answer.data()["createSessionToken"]["jwt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, claims) = pyjwt::verify(&jwks_url(&server), &jwt, &issuer(&server))
+        .await
+        .unwrap();
+    assert_eq!(claims["sub"], user);
+    assert_eq!(claims["name"], "Jane Doe");
+    assert_eq!(claims["email"], "jane+latchkey_test@example.com");
+    assert_eq!(claims["verified"], true);
+    assert_eq!(claims["plan"], "free");
+    assert_eq!(claims["team"], json!({"name": "blue", "size": 3}));
+    assert_eq!(claims["greeting"], "hello Jane of blue");
+    assert_eq!(
+        claims["nested"],
+        json!({"session": session, "list": [3, null]})
+    );
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        300
+    );
+    assert_eq!(
+        claims["iat"].as_i64().unwrap() - claims["nbf"].as_i64().unwrap(),
+        5
+    );
+    // A template token is not a session token.
+    assert_eq!(reason(&server, &jwt).await, "token-malformed");
+
+    // Bad templates are refused with where the problem is; names are unique.
+    let refused = server
+        .backend(
+            CREATE,
+            json!({"i": {"name": "bad", "claims": {"a": "x {{user.id"}}}),
+        )
+        .await;
+    assert_eq!(refused.code(), "VALIDATION_FAILED");
+    assert!(
+        refused.body.to_string().contains("position 2"),
+        "{}",
+        refused.body
+    );
+    let reserved = server
+        .backend(
+            CREATE,
+            json!({"i": {"name": "bad", "claims": {"sub": "{{user.id}}"}}}),
+        )
+        .await;
+    assert_eq!(reserved.code(), "VALIDATION_FAILED");
+    let unknown_root = server
+        .backend(
+            CREATE,
+            json!({"i": {"name": "bad", "claims": {"a": "{{account.id}}"}}}),
+        )
+        .await;
+    assert_eq!(unknown_root.code(), "VALIDATION_FAILED");
+    let taken = server
+        .backend(CREATE, json!({"i": {"name": "hasura", "claims": {}}}))
+        .await;
+    assert_eq!(taken.code(), "IDENTIFIER_EXISTS");
+
+    // Update, list, delete; a deleted template gives no token.
+    let id = template["id"].as_str().unwrap();
+    let updated = server
+        .backend(
+            "mutation($id: ID!) { updateJwtTemplate(id: $id, input: {lifetime: 60}) { lifetime name } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(updated.data()["updateJwtTemplate"]["lifetime"], 60);
+    let listed = server.backend("{ jwtTemplates { name } }", json!({})).await;
+    assert_eq!(listed.data()["jwtTemplates"], json!([{"name": "hasura"}]));
+    server
+        .backend(
+            "mutation($id: ID!) { deleteJwtTemplate(id: $id) { id } }",
+            json!({"id": id}),
+        )
+        .await
+        .data();
+    let gone = frontend
+        .gql(
+            "mutation($s: ID!) { createSessionToken(sessionId: $s, template: \"hasura\") { jwt } }",
+            json!({"s": session}),
+        )
+        .await;
+    assert_eq!(gone.code(), "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn the_verify_crate_checks_latchkeys_tokens_from_the_jwks_alone() {
+    let server = TestServer::spawn_with(generous).await;
+    let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
+    let verifier = latchkey_verify::Verifier::new(issuer(&server));
+    let jwt = token(&mut frontend, &session).await;
+    let claims = verifier.verify(&jwt).await.unwrap();
+    assert_eq!(claims.sid, session);
+    // After a rotation the unknown kid makes it fetch the keys again.
+    server
+        .backend("mutation { rotateSigningKey { kid } }", json!({}))
+        .await
+        .data();
+    let rotated = token(&mut frontend, &session).await;
+    assert_eq!(verifier.verify(&rotated).await.unwrap().sid, session);
+    let tampered = with_claims(&rotated, |c| c["sub"] = json!("user_x"));
+    assert_eq!(
+        verifier.verify(&tampered).await.unwrap_err().reason(),
+        "token-invalid-signature"
+    );
+    let other = latchkey_verify::Verifier::new(format!("{}/i/ins_other", server.url));
+    assert_eq!(
+        other.verify(&jwt).await.unwrap_err().reason(),
+        "token-invalid-issuer"
+    );
 }
