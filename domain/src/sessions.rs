@@ -49,15 +49,13 @@ impl Platform {
             template: template.map(str::to_owned),
             azp: azp.map(str::to_owned),
         };
-        let actor = self.registry.actor(&instance.id, &hash).await?;
-        let issued = match actor.send(message()).await {
-            Ok(issued) => issued,
-            // The actor stopped between the lookup and the message: ask the registry again.
-            Err(actix::MailboxError::Closed) => {
-                let actor = self.registry.actor(&instance.id, &hash).await?;
-                actor.send(message()).await.map_err(Error::internal)?
+        let issued = match self.registry.issue(&hash, message()).await {
+            // The actor stopped between the lookup and the message (it had just found no client
+            // for the token): once more, with the actor the shard starts now.
+            Err(Error::Internal(source)) if source.is::<actix::MailboxError>() => {
+                self.registry.issue(&hash, message()).await
             }
-            Err(err) => return Err(Error::internal(err)),
+            issued => issued,
         };
         issued?.ok_or(Error::NotFound("session"))
     }

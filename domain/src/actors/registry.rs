@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use actix::{Actor, Addr, Arbiter, AsyncContext, Context, Handler, Message};
+use actix::{Actor, Addr, Arbiter, AsyncContext, Context, Handler, Message, ResponseFuture};
 
-use super::client::{ClientActor, Unknown};
+use super::client::{ClientActor, IssueToken, Unknown};
+use crate::flows::sessions::IssuedToken;
 use crate::services::{Services, SessionsChanged};
 use crate::{Error, Result};
 
@@ -55,11 +56,41 @@ impl Actor for Shard {
     }
 }
 
+/// A token request for a client's actor, handed over by its shard on the shard's own thread:
+/// a refresh crosses threads once (there and back), not twice.
+#[derive(Message)]
+#[rtype(result = "Result<Option<IssuedToken>>")]
+struct Issue {
+    token_hash: String,
+    message: IssueToken,
+}
+
+impl Handler<Issue> for Shard {
+    type Result = ResponseFuture<Result<Option<IssuedToken>>>;
+
+    fn handle(&mut self, msg: Issue, ctx: &mut Self::Context) -> Self::Result {
+        let addr = self.actor_of(msg.message.instance.id.clone(), msg.token_hash, ctx);
+        Box::pin(async move { addr.send(msg.message).await.map_err(Error::internal)? })
+    }
+}
+
 impl Handler<Lookup> for Shard {
     type Result = Addr<ClientActor>;
 
     fn handle(&mut self, msg: Lookup, ctx: &mut Self::Context) -> Self::Result {
-        let key = (msg.instance_id, msg.token_hash);
+        self.actor_of(msg.instance_id, msg.token_hash, ctx)
+    }
+}
+
+impl Shard {
+    /// The actor of a client, started on this shard's thread when there is none.
+    fn actor_of(
+        &mut self,
+        instance_id: String,
+        token_hash: String,
+        ctx: &mut Context<Self>,
+    ) -> Addr<ClientActor> {
+        let key = (instance_id, token_hash);
         let now = Instant::now();
         if let Some(entry) = self.entries.get_mut(&key)
             && entry.addr.connected()
@@ -152,23 +183,40 @@ impl Registry {
         }
     }
 
-    /// The actor of the client of `instance_id` whose token hashes to `token_hash`.
-    pub async fn actor(&self, instance_id: &str, token_hash: &str) -> Result<Addr<ClientActor>> {
+    fn shard_of(&self, token_hash: &str) -> Result<&Addr<Shard>> {
         let mut hasher = DefaultHasher::new();
         token_hash.hash(&mut hasher);
         let count = u64::try_from(self.shards.len()).unwrap_or(1).max(1);
         let index = usize::try_from(hasher.finish() % count).unwrap_or(0);
-        let shard = self
-            .shards
+        self.shards
             .get(index)
-            .ok_or_else(|| Error::internal("the registry has no shards"))?;
-        shard
+            .ok_or_else(|| Error::internal("the registry has no shards"))
+    }
+
+    /// The actor of the client of `instance_id` whose token hashes to `token_hash`.
+    pub async fn actor(&self, instance_id: &str, token_hash: &str) -> Result<Addr<ClientActor>> {
+        self.shard_of(token_hash)?
             .send(Lookup {
                 instance_id: instance_id.to_owned(),
                 token_hash: token_hash.to_owned(),
             })
             .await
             .map_err(Error::internal)
+    }
+
+    /// A session token from the actor of the client whose token hashes to `token_hash`.
+    pub async fn issue(
+        &self,
+        token_hash: &str,
+        message: IssueToken,
+    ) -> Result<Option<IssuedToken>> {
+        self.shard_of(token_hash)?
+            .send(Issue {
+                token_hash: token_hash.to_owned(),
+                message,
+            })
+            .await
+            .map_err(Error::internal)?
     }
 
     /// Stops the shards' threads.

@@ -7,11 +7,12 @@
 //! `LATCHKEY_TEST_DATABASE_URL`) with two HTTP workers. One user signs in on 1,000 clients. Then:
 //! 1. the raw cost of one signature on one core, with the server's signer and with
 //!    `jsonwebtoken::encode`, for the same algorithm;
-//! 2. peak refreshes per second with `wrk` (a separate process on the same two cores) over 100
+//! 2. the transport's own cost: `{ __typename }` with the publishable key through `wrk`;
+//! 3. peak refreshes per second with `wrk` (a separate process on the same two cores) over 100
 //!    and then 1,000 connections, each request for the next of the clients round-robin; this
 //!    process's CPU time (the server's: nothing else runs here meanwhile) and the database
 //!    statements it ran, per refresh;
-//! 3. latency at half the 100-connection peak: 100 clients, each asking on a fixed schedule
+//! 4. latency at half the 100-connection peak: 100 clients, each asking on a fixed schedule
 //!    (open loop, latency measured from the scheduled time), p50 and p99.
 //!
 //! Every response is checked for a token (`wrk` counts the ones without).
@@ -161,8 +162,46 @@ struct Peak {
     p99_ms: f64,
 }
 
+/// A `wrk` script posting `{ __typename }` with the publishable key: the transport and GraphQL
+/// alone, no actor and no signature.
+fn baseline_script(server: &TestServer) -> tempfile::NamedTempFile {
+    let lua = format!(
+        r#"
+wrk.method = "POST"
+wrk.body = '{{"query":"{{ __typename }}"}}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Latchkey-Publishable-Key"] = "{}"
+errors = 0
+threads = {{}}
+function setup(thread) table.insert(threads, thread) end
+function response(status, headers, body)
+  if status ~= 200 or not string.find(body, "Query", 1, true) then errors = errors + 1 end
+end
+function done(summary, latency, requests)
+  local e = 0
+  for _, t in ipairs(threads) do e = e + t:get("errors") end
+  io.write(string.format("RESULT %d %d %.1f %.1f\n", summary.requests, e,
+    latency:percentile(50), latency:percentile(99)))
+end
+"#,
+        server.publishable_key
+    );
+    let file = tempfile::Builder::new().suffix(".lua").tempfile().unwrap();
+    std::fs::write(file.path(), lua).unwrap();
+    file
+}
+
 async fn peak(server: &TestServer, clients: &[Client], connections: usize, seconds: u64) -> Peak {
     let script = wrk_script(server, clients);
+    run_wrk(server, &script, connections, seconds).await
+}
+
+async fn run_wrk(
+    server: &TestServer,
+    script: &tempfile::NamedTempFile,
+    connections: usize,
+    seconds: u64,
+) -> Peak {
     let (cpu, statements) = (cpu_time(), latchkey_domain::store::statements_run());
     let start = Instant::now();
     let out = tokio::process::Command::new("wrk")
@@ -325,6 +364,11 @@ async fn main() {
 
     // Warm up: every client's actor loaded.
     peak(&server, &clients, 100, 2).await;
+    let base = run_wrk(&server, &baseline_script(&server), 100, seconds).await;
+    println!(
+        "baseline {{ __typename }}, 100 connections: {:.0} requests/s, {} errors, CPU {:.1} µs/request, wrk p50 {:.2} ms p99 {:.2} ms",
+        base.per_second, base.errors, base.cpu_per_refresh_us, base.p50_ms, base.p99_ms
+    );
     let mut peaks = Vec::new();
     for connections in [100, 1000] {
         let p = peak(&server, &clients, connections, seconds).await;
