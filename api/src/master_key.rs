@@ -36,7 +36,15 @@ pub fn resolve(
             "is required with a shared database: set LATCHKEY_MASTER_KEY (or LATCHKEY_MASTER_KEY_FILE) to the same key on every node",
         ));
     }
+    let shared = !database_url.starts_with("sqlite:");
     let path = file.unwrap_or_else(|| default_file(database_url));
+    if shared && !path.exists() {
+        // A key made here would be this node's alone.
+        return Err(latchkey_domain::Error::validation(
+            "LATCHKEY_MASTER_KEY_FILE",
+            "names no file: with a shared database the key file must hold the same key on every node (made beforehand, e.g. `openssl rand -base64 32`)",
+        ));
+    }
     let (key, created) = MasterKey::load_or_create(&path)?;
     if created {
         tracing::warn!(

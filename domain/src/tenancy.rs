@@ -189,10 +189,16 @@ impl Platform {
                 if updated.settings.tokens.algorithm != current.settings.tokens.algorithm {
                     // New tokens use the new algorithm at once; the old key stays published
                     // until its tokens expire.
-                    self.services
+                    // If this fails, the saved settings stand: the key ring makes the key fit
+                    // them the next time it reads the keys.
+                    if let Err(err) = self
+                        .services
                         .keys
                         .rotate(&self.db, &updated, updated.settings.tokens.algorithm, now)
-                        .await?;
+                        .await
+                    {
+                        tracing::error!(error = %err, instance_id = %updated.id, "rotating to the new signing algorithm failed; it happens when the keys are next read");
+                    }
                 }
                 return Ok(updated);
             }

@@ -108,6 +108,16 @@ impl Drop for TestDb {
 }
 
 impl TestDb {
+    /// The master key file of the test's servers, made (with a random key) on first use: a
+    /// shared database needs the key file to exist before the server starts.
+    pub fn master_key_file(&self) -> std::path::PathBuf {
+        let path = self.dir.path().join("master.key");
+        if !path.exists() {
+            write_master_key(&path);
+        }
+        path
+    }
+
     /// Runs a query that returns one row of one column, as text (numbers and nulls included:
     /// `None` for SQL null), on a connection of its own.
     pub async fn scalar(&self, sql: &str) -> Option<String> {
@@ -159,6 +169,16 @@ impl TestDb {
             .parse()
             .unwrap()
     }
+}
+
+/// Writes a new random master key (hex) to `path`.
+pub fn write_master_key(path: &std::path::Path) {
+    let key = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    std::fs::write(path, key).expect("write the master key file");
 }
 
 #[cfg(test)]

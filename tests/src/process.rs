@@ -55,7 +55,11 @@ fn command(bin: &str, dir: &Path, database_url: Option<&str>, env: &[(&str, &str
         cmd.env("DATABASE_URL", url);
     }
     // The master key lives with the test's files (PostgreSQL needs it given explicitly).
-    cmd.env("LATCHKEY_MASTER_KEY_FILE", dir.join("master.key"));
+    let key_file = dir.join("master.key");
+    if !key_file.exists() {
+        crate::db::write_master_key(&key_file);
+    }
+    cmd.env("LATCHKEY_MASTER_KEY_FILE", key_file);
     for (name, value) in env {
         cmd.env(name, value);
     }

@@ -37,7 +37,7 @@ async fn start_on(db: &TestDb, admin_token: &str, configure: &Configure) -> Star
     config.admin_token = Some(admin_token.to_owned());
     config.workers = 1;
     // The signing keys' master key lives with the test's database (and outlives a restart).
-    config.master_key_file = Some(db.dir.path().join("master.key"));
+    config.master_key_file = Some(db.master_key_file());
     configure(&mut config);
     let (tx, rx) = tokio::sync::oneshot::channel();
     let thread = std::thread::spawn(move || {

@@ -1,7 +1,7 @@
 //! JWT templates in GraphQL (backend scope): `jwtTemplates`, `createJwtTemplate`,
 //! `updateJwtTemplate`, `deleteJwtTemplate`.
 
-use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
+use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use latchkey_domain::jwt_templates::{JwtTemplate as DomainTemplate, TemplateInput};
 
@@ -42,20 +42,6 @@ impl From<DomainTemplate> for JwtTemplate {
     }
 }
 
-/// The fields of a template; on an update, what is left out stays.
-#[derive(InputObject)]
-pub struct JwtTemplateInput {
-    /// 1 to 64 letters, digits, `-` or `_`; unique in the instance.
-    pub name: Option<String>,
-    /// A JSON object of claims; `sub`, `iss`, `azp`, `iat`, `exp`, `nbf` and `jti` are the
-    /// token's own and cannot be set.
-    pub claims: Option<Json<serde_json::Value>>,
-    /// Seconds, 30 to 86400 (default 60).
-    pub lifetime: Option<i32>,
-    /// Seconds, 0 to 60 (default 5).
-    pub allowed_clock_skew: Option<i32>,
-}
-
 fn seconds(field: &'static str, value: Option<i32>) -> GqlResult<Option<u32>> {
     value
         .map(|v| {
@@ -66,15 +52,18 @@ fn seconds(field: &'static str, value: Option<i32>) -> GqlResult<Option<u32>> {
         .gql()
 }
 
-impl JwtTemplateInput {
-    fn into_domain(self) -> GqlResult<TemplateInput> {
-        Ok(TemplateInput {
-            lifetime_seconds: seconds("lifetime", self.lifetime)?,
-            allowed_clock_skew_seconds: seconds("allowedClockSkew", self.allowed_clock_skew)?,
-            name: self.name,
-            claims: self.claims.map(|c| c.0),
-        })
-    }
+fn input(
+    name: Option<String>,
+    claims: Option<Json<serde_json::Value>>,
+    lifetime: Option<i32>,
+    allowed_clock_skew: Option<i32>,
+) -> GqlResult<TemplateInput> {
+    Ok(TemplateInput {
+        lifetime_seconds: seconds("lifetime", lifetime)?,
+        allowed_clock_skew_seconds: seconds("allowedClockSkew", allowed_clock_skew)?,
+        name,
+        claims: claims.map(|c| c.0),
+    })
 }
 
 /// Template queries.
@@ -102,18 +91,19 @@ impl JwtTemplateMutation {
     async fn create_jwt_template(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The template; `name` and `claims` are required.")]
-        input: JwtTemplateInput,
+        #[graphql(desc = "1 to 64 letters, digits, `-` or `_`; unique in the instance.")]
+        name: String,
+        #[graphql(
+            desc = "A JSON object of claims whose strings may hold shortcodes; `sub`, `iss`, `azp`, `iat`, `exp`, `nbf`, `jti`, `sid`, `v` and `o` cannot be set."
+        )]
+        claims: Json<serde_json::Value>,
+        #[graphql(desc = "How long its tokens live: 30 to 86400 seconds (default 60).")]
+        lifetime: Option<i32>,
+        #[graphql(desc = "How far `nbf` lies before `iat`: 0 to 60 seconds (default 5).")]
+        allowed_clock_skew: Option<i32>,
     ) -> GqlResult<JwtTemplate> {
         let (platform, caller) = scope(ctx)?;
-        let input = input.into_domain()?;
-        if input.name.is_none() || input.claims.is_none() {
-            return Err(latchkey_domain::Error::validation(
-                "input",
-                "a new template needs a name and claims",
-            ))
-            .gql();
-        }
+        let input = input(Some(name), Some(claims), lifetime, allowed_clock_skew)?;
         let created = platform.create_jwt_template(caller, input).await.gql()?;
         Ok(created.into())
     }
@@ -123,11 +113,15 @@ impl JwtTemplateMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The template's id.")] id: ID,
-        #[graphql(desc = "The changes.")] input: JwtTemplateInput,
+        #[graphql(desc = "A new name.")] name: Option<String>,
+        #[graphql(desc = "New claims.")] claims: Option<Json<serde_json::Value>>,
+        #[graphql(desc = "A new lifetime in seconds.")] lifetime: Option<i32>,
+        #[graphql(desc = "A new clock skew in seconds.")] allowed_clock_skew: Option<i32>,
     ) -> GqlResult<JwtTemplate> {
         let (platform, caller) = scope(ctx)?;
+        let input = input(name, claims, lifetime, allowed_clock_skew)?;
         let updated = platform
-            .update_jwt_template(caller, &id, input.into_domain()?)
+            .update_jwt_template(caller, &id, input)
             .await
             .gql()?;
         Ok(updated.into())

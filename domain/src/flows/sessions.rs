@@ -202,7 +202,8 @@ async fn template_token(
     let user = store::users::find(&svc.db, &instance.id, &session.user_id)
         .await?
         .ok_or(Error::SessionNotActive)?;
-    let template = Template::parse(&stored.claims)?;
+    // Checked when it was saved: failing now is the server's fault, not the caller's.
+    let template = Template::parse(&stored.claims).map_err(Error::internal)?;
     let rendered = template.render(&render_context(&user, session));
     let claims = template_claims(
         &stored,

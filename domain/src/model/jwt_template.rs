@@ -21,8 +21,11 @@ use serde_json::{Map, Number, Value};
 
 use crate::{Error, Result};
 
-/// Claims a template may not set (the token's own).
-pub const RESERVED_CLAIMS: &[&str] = &["sub", "iss", "azp", "iat", "exp", "nbf", "jti"];
+/// Claims a template may not set: the token's own, and what marks a session token (`sid`,
+/// `v`) or carries the organization (`o`), so a template token can never pass for one.
+pub const RESERVED_CLAIMS: &[&str] = &[
+    "sub", "iss", "azp", "iat", "exp", "nbf", "jti", "sid", "v", "o",
+];
 
 /// The roots a path may start with.
 const ROOTS: &[&str] = &["user", "session", "org", "org_membership"];

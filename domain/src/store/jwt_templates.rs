@@ -113,12 +113,11 @@ pub async fn list(db: &impl ConnectionTrait, instance_id: &str) -> Result<Vec<Jw
         .collect()
 }
 
-/// The longest lifetime of the instance's templates, in seconds (0 with none).
-pub async fn longest_lifetime(db: &impl ConnectionTrait, instance_id: &str) -> Result<u32> {
-    Ok(list(db, instance_id)
+/// Whether the instance has any template.
+pub async fn any(db: &impl ConnectionTrait, instance_id: &str) -> Result<bool> {
+    Ok(jwt_template::Entity::find()
+        .filter(jwt_template::Column::InstanceId.eq(instance_id))
+        .one(db)
         .await?
-        .iter()
-        .map(|t| t.lifetime_seconds)
-        .max()
-        .unwrap_or(0))
+        .is_some())
 }

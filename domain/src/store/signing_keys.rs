@@ -37,13 +37,14 @@ fn to_stored(row: signing_key::Model) -> Result<StoredKey> {
     })
 }
 
-/// Writes a new current key.
+/// Writes a new current key; false when the instance has a current key already (another node
+/// made or rotated one at the same moment: one current key per instance is unique).
 pub async fn insert_current(
     db: &impl ConnectionTrait,
     instance_id: &str,
     key: &StoredKey,
-) -> Result<()> {
-    signing_key::ActiveModel {
+) -> Result<bool> {
+    let inserted = signing_key::ActiveModel {
         id: Set(key.kid.clone()),
         instance_id: Set(instance_id.to_owned()),
         algorithm: Set(algorithm_name(key.algorithm).to_owned()),
@@ -55,8 +56,12 @@ pub async fn insert_current(
         publish_until: Set(None),
     }
     .insert(db)
-    .await?;
-    Ok(())
+    .await;
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(err) if super::is_unique_violation(&err) => Ok(false),
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// Retires every current key of the instance: published until `publish_until`, then gone.

@@ -27,6 +27,8 @@ use crate::{Error, Result};
 
 /// How long a node signs with keys it read before reading them again.
 pub const KEY_CACHE_TTL: Duration = Duration::from_secs(30);
+/// How long after a failed refresh the keys in memory are used without trying again.
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(5);
 /// The least time between two reads forced by an unknown `kid`.
 const UNKNOWN_KID_REFRESH: Duration = Duration::from_secs(1);
 
@@ -61,6 +63,8 @@ pub struct KeyRing {
     ttl: Duration,
     cache: RwLock<HashMap<String, Arc<InstanceKeys>>>,
     loading: tokio::sync::Mutex<()>,
+    /// When a refresh of an instance's keys last failed.
+    failed: std::sync::Mutex<HashMap<String, Instant>>,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -77,6 +81,7 @@ impl KeyRing {
             ttl,
             cache: RwLock::new(HashMap::new()),
             loading: tokio::sync::Mutex::new(()),
+            failed: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -92,6 +97,16 @@ impl KeyRing {
             }
             _ => Ok(()),
         }
+    }
+
+    /// Whether a refresh of the instance's keys failed less than [`RETRY_AFTER_FAILURE`] ago
+    /// (tokens are signed with the keys in memory meanwhile, without waiting on the database).
+    fn backing_off(&self, instance_id: &str) -> bool {
+        self.failed.lock().is_ok_and(|failed| {
+            failed
+                .get(instance_id)
+                .is_some_and(|at| at.elapsed() < RETRY_AFTER_FAILURE)
+        })
     }
 
     fn entry(&self, instance_id: &str) -> Option<Arc<InstanceKeys>> {
@@ -110,6 +125,9 @@ impl KeyRing {
         match self.entry(&instance.id) {
             Some(keys) if keys.loaded.elapsed() < self.ttl => Ok(keys),
             Some(stale) => {
+                if self.backing_off(&instance.id) {
+                    return Ok(stale);
+                }
                 let Ok(_one_reader) = self.loading.try_lock() else {
                     return Ok(stale);
                 };
@@ -117,6 +135,9 @@ impl KeyRing {
                     Ok(keys) => Ok(keys),
                     Err(err) => {
                         tracing::warn!(error = %err, instance_id = %instance.id, "reading the signing keys again failed; signing with the ones in memory");
+                        if let Ok(mut failed) = self.failed.lock() {
+                            failed.insert(instance.id.clone(), Instant::now());
+                        }
                         Ok(stale)
                     }
                 }
@@ -180,13 +201,10 @@ impl KeyRing {
                     .await?;
                 // Another node may make the first key at the same time: one current key per
                 // instance is unique, and the loser reads the winner's.
-                match signing_keys::insert_current(db, &instance.id, &key).await {
-                    Ok(()) => {
-                        tracing::info!(instance_id = %instance.id, kid = %key.kid, "created a signing key");
-                    }
-                    Err(err) => {
-                        tracing::info!(error = %err, "another node made the first signing key");
-                    }
+                if signing_keys::insert_current(db, &instance.id, &key).await? {
+                    tracing::info!(instance_id = %instance.id, kid = %key.kid, "created a signing key");
+                } else {
+                    tracing::info!(instance_id = %instance.id, "another node made the first signing key");
                 }
                 signing_keys::published(db, &instance.id, now).await?
             }
@@ -272,12 +290,15 @@ impl KeyRing {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let key = self.new_key(algorithm, now).await?;
+        // A template token may have been issued with any lifetime a template ever had: with
+        // templates, the longest any may have.
+        let templates = crate::store::jwt_templates::any(db, &instance.id).await?;
+        let longest = if templates {
+            crate::jwt_templates::MAX_LIFETIME_SECONDS
+        } else {
+            instance.settings.tokens.longest_lifetime_seconds()
+        };
         let txn = db.begin().await?;
-        let longest = instance
-            .settings
-            .tokens
-            .longest_lifetime_seconds()
-            .max(crate::store::jwt_templates::longest_lifetime(db, &instance.id).await?);
         signing_keys::retire_current(
             &txn,
             &instance.id,
@@ -285,7 +306,12 @@ impl KeyRing {
             now + self.retired_key_lifetime(longest),
         )
         .await?;
-        signing_keys::insert_current(&txn, &instance.id, &key).await?;
+        if !signing_keys::insert_current(&txn, &instance.id, &key).await? {
+            // Another node rotated at the same moment: its new key is the current one.
+            txn.rollback().await?;
+            tracing::info!(instance_id = %instance.id, "another node rotated the signing key at the same time");
+            return Ok(());
+        }
         txn.commit().await?;
         tracing::info!(instance_id = %instance.id, kid = %key.kid, "rotated the signing key");
         Ok(())

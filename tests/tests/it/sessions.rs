@@ -510,6 +510,7 @@ async fn private_signing_keys_open_only_with_the_master_key() {
     let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
     token(&mut frontend, &session).await;
     let db = server.stop().await;
+    latchkey_tests::db::write_master_key(&db.dir.path().join("another.key"));
     // The same database with another master key: the server refuses to start, and says why.
     let (code, _, err) = latchkey_tests::process::run(
         crate::BIN,
@@ -562,7 +563,7 @@ async fn jwt_templates_shape_tokens_and_refuse_bad_shortcodes() {
         .unwrap()
         .to_owned();
 
-    const CREATE: &str = "mutation($i: JwtTemplateInput!) { createJwtTemplate(input: $i) { id name lifetime allowedClockSkew claims } }";
+    const CREATE: &str = "mutation($name: String!, $claims: JSON!, $lifetime: Int) { createJwtTemplate(name: $name, claims: $claims, lifetime: $lifetime) { id name lifetime allowedClockSkew claims } }";
     let claims = json!({
         "name": "{{user.full_name}}",
         "email": "{{user.primary_email_address}}",
@@ -575,7 +576,7 @@ async fn jwt_templates_shape_tokens_and_refuse_bad_shortcodes() {
     let created = server
         .backend(
             CREATE,
-            json!({"i": {"name": "hasura", "claims": claims, "lifetime": 300}}),
+            json!({"name": "hasura", "claims": claims, "lifetime": 300}),
         )
         .await;
     let template = &created.data()["createJwtTemplate"];
@@ -621,7 +622,7 @@ async fn jwt_templates_shape_tokens_and_refuse_bad_shortcodes() {
     let refused = server
         .backend(
             CREATE,
-            json!({"i": {"name": "bad", "claims": {"a": "x {{user.id"}}}),
+            json!({"name": "bad", "claims": {"a": "x {{user.id"}}),
         )
         .await;
     assert_eq!(refused.code(), "VALIDATION_FAILED");
@@ -633,19 +634,19 @@ async fn jwt_templates_shape_tokens_and_refuse_bad_shortcodes() {
     let reserved = server
         .backend(
             CREATE,
-            json!({"i": {"name": "bad", "claims": {"sub": "{{user.id}}"}}}),
+            json!({"name": "bad", "claims": {"v": 2, "sid": "{{session.id}}"}}),
         )
         .await;
     assert_eq!(reserved.code(), "VALIDATION_FAILED");
     let unknown_root = server
         .backend(
             CREATE,
-            json!({"i": {"name": "bad", "claims": {"a": "{{account.id}}"}}}),
+            json!({"name": "bad", "claims": {"a": "{{account.id}}"}}),
         )
         .await;
     assert_eq!(unknown_root.code(), "VALIDATION_FAILED");
     let taken = server
-        .backend(CREATE, json!({"i": {"name": "hasura", "claims": {}}}))
+        .backend(CREATE, json!({"name": "hasura", "claims": {}}))
         .await;
     assert_eq!(taken.code(), "IDENTIFIER_EXISTS");
 
@@ -653,7 +654,7 @@ async fn jwt_templates_shape_tokens_and_refuse_bad_shortcodes() {
     let id = template["id"].as_str().unwrap();
     let updated = server
         .backend(
-            "mutation($id: ID!) { updateJwtTemplate(id: $id, input: {lifetime: 60}) { lifetime name } }",
+            "mutation($id: ID!) { updateJwtTemplate(id: $id, lifetime: 60) { lifetime name } }",
             json!({"id": id}),
         )
         .await;

@@ -28,13 +28,13 @@ fn parse_error(claims: Value) -> String {
 }
 
 fn error_of(s: &str) -> String {
-    parse_error(json!({ "v": s }))
+    parse_error(json!({ "x": s }))
 }
 
 /// Renders each string as the claim `v` against the sample context.
 fn check(cases: &[(&str, Value)]) {
     for (template, want) in cases {
-        let got = render(json!({ "v": template }), &context())["v"].clone();
+        let got = render(json!({ "x": template }), &context())["x"].clone();
         assert_eq!(&got, want, "{template}");
     }
 }
@@ -181,7 +181,7 @@ fn parse_errors_name_the_path_and_position() {
     ];
     for (template, message) in cases {
         let got = error_of(template).replace(ROOT_HINT, "");
-        assert_eq!(got, format!("claims.v: {message}"), "{template}");
+        assert_eq!(got, format!("claims.x: {message}"), "{template}");
     }
     assert_eq!(
         parse_error(json!({"plan": {"tier": "{{ nope }}"}})),
@@ -204,13 +204,13 @@ fn limits_are_enforced() {
     );
 
     let long = |spaces: usize| format!("{{{{{}user.id}}}}", " ".repeat(spaces));
-    assert!(ok(json!({ "v": long(493) })));
-    let message = "claims.v: expression longer than 500 bytes at position 0";
+    assert!(ok(json!({ "x": long(493) })));
+    let message = "claims.x: expression longer than 500 bytes at position 0";
     assert_eq!(error_of(&long(494)), message);
 
     let deep = |segments: usize| format!("{{{{ user{} }}}}", ".a".repeat(segments - 1));
-    assert!(ok(json!({ "v": deep(10) })));
-    let message = "claims.v: a path may have at most 10 segments at position 3";
+    assert!(ok(json!({ "x": deep(10) })));
+    let message = "claims.x: a path may have at most 10 segments at position 3";
     assert_eq!(error_of(&deep(11)), message);
 
     let nest = |levels: usize, array: bool| {
@@ -281,7 +281,7 @@ proptest! {
 
     #[test]
     fn parsing_and_rendering_never_panic(s in template_like(), context in any_context()) {
-        let claims = json!({"v": s, "w": ["x", {"y": s}]});
+        let claims = json!({"x": s, "w": ["x", {"y": s}]});
         match Template::parse(&claims) {
             Ok(template) => {
                 let rendered = template.render(&context);
