@@ -16,6 +16,7 @@ pub enum IdKind {
     Mail,
     SigningKey,
     JwtTemplate,
+    ApiKey,
 }
 
 impl IdKind {
@@ -32,6 +33,7 @@ impl IdKind {
             Self::Mail => "mail",
             Self::SigningKey => "key",
             Self::JwtTemplate => "jtmp",
+            Self::ApiKey => "ak",
         }
     }
 }

@@ -6,6 +6,7 @@
 //! - [`Platform`]: the entry point the transport calls.
 
 pub mod actors;
+pub mod api_keys;
 pub mod clock;
 pub mod error;
 mod flows;

@@ -1,6 +1,7 @@
 //! sea-orm entities of Latchkey, one module per table. No logic lives here, and no entity ever
 //! leaves `latchkey_domain::store`.
 
+pub mod api_key;
 pub mod client;
 pub mod email_address;
 pub mod instance;

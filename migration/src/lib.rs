@@ -9,6 +9,7 @@ mod m20261125_000003_sign_up;
 mod m20261125_000004_sign_in;
 mod m20261125_000005_signing_keys;
 mod m20261125_000006_jwt_templates;
+mod m20261125_000007_api_keys;
 
 /// Every migration of Latchkey, oldest first.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_sign_in::Migration),
             Box::new(m20261125_000005_signing_keys::Migration),
             Box::new(m20261125_000006_jwt_templates::Migration),
+            Box::new(m20261125_000007_api_keys::Migration),
         ]
     }
 }

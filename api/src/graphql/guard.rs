@@ -20,6 +20,7 @@ use super::{AppSchema, domain_error};
 /// Root fields that may appear at most once in a request.
 pub const SENSITIVE_FIELDS: &[&str] = &[
     "createSecretKey",
+    "createApiKey",
     "createSignUp",
     "updateSignUp",
     "prepareSignUpVerification",

@@ -1,5 +1,6 @@
 //! The GraphQL schema: one `…Query`/`…Mutation` per area, merged; built once at startup.
 
+mod api_keys;
 mod client;
 mod error;
 pub mod guard;
@@ -27,6 +28,7 @@ pub struct Query(
     users::UserQuery,
     sessions::SessionQuery,
     jwt_templates::JwtTemplateQuery,
+    api_keys::ApiKeyQuery,
 );
 
 /// Every mutation of the API.
@@ -38,6 +40,7 @@ pub struct Mutation(
     users::UserMutation,
     sessions::SessionMutation,
     jwt_templates::JwtTemplateMutation,
+    api_keys::ApiKeyMutation,
 );
 
 /// The executable schema.

@@ -6,6 +6,7 @@ use async_graphql::{Context, Enum, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use latchkey_domain::Error;
 use latchkey_domain::actors::client::Command;
+use latchkey_domain::api_keys::API_KEY_PREFIX;
 use latchkey_domain::model::session::SessionStatus as DomainStatus;
 
 use super::client::{Client, Session, SessionStatus, User};
@@ -26,6 +27,8 @@ pub struct SessionToken {
 pub enum TokenType {
     /// A session token (the short-lived JWT).
     SessionToken,
+    /// An API key (`ak_…`).
+    ApiKey,
 }
 
 /// What `verifyToken` found: the `authenticateRequest` of this server.
@@ -45,12 +48,42 @@ pub struct TokenVerification {
     pub org_role: Option<String>,
     /// The user's permissions in it.
     pub org_permissions: Option<Vec<String>>,
-    /// Every claim of a valid token.
+    /// Every claim of a valid session token.
     pub claims: Option<Json<serde_json::Value>>,
+    /// Whom a valid API key acts for.
+    pub subject: Option<String>,
+    /// The scopes of a valid API key.
+    pub scopes: Option<Vec<String>>,
     /// Why the token was refused: `token-expired`, `token-not-active-yet`,
     /// `token-invalid-signature`, `token-invalid-issuer`, `token-invalid-azp`,
-    /// `session-not-active` or `token-malformed`.
+    /// `session-not-active`, `token-malformed`, `token-type-mismatch` (a kind not in
+    /// `acceptsToken`), `api-key-not-found` or `api-key-revoked`.
     pub reason: Option<String>,
+}
+
+impl TokenVerification {
+    fn refused(reason: &str) -> Self {
+        Self {
+            is_authenticated: false,
+            token_type: None,
+            user_id: None,
+            session_id: None,
+            org_id: None,
+            org_role: None,
+            org_permissions: None,
+            claims: None,
+            subject: None,
+            scopes: None,
+            reason: Some(reason.to_owned()),
+        }
+    }
+
+    fn accepted(self) -> Self {
+        Self {
+            reason: None,
+            ..self
+        }
+    }
 }
 
 /// A signing key, as `rotateSigningKey` reports it.
@@ -175,16 +208,36 @@ impl SessionMutation {
             desc = "Origins the token's `azp` must be one of; a token without `azp` then fails."
         )]
         authorized_parties: Option<Vec<String>>,
-        #[graphql(desc = "The kinds of token to accept (default: session tokens).")]
+        #[graphql(desc = "The kinds of token to accept (default: session tokens only).")]
         accepts_token: Option<Vec<TokenType>>,
     ) -> GqlResult<TokenVerification> {
         let (platform, caller) = scope(ctx)?;
-        if accepts_token.is_some_and(|kinds| !kinds.contains(&TokenType::SessionToken)) {
-            return Err(Error::validation(
-                "acceptsToken",
-                "only SESSION_TOKEN can be verified",
-            ))
-            .gql();
+        let accepts = accepts_token.unwrap_or_else(|| vec![TokenType::SessionToken]);
+        let kind = if token.starts_with(API_KEY_PREFIX) {
+            TokenType::ApiKey
+        } else {
+            TokenType::SessionToken
+        };
+        if !accepts.contains(&kind) {
+            return Ok(TokenVerification::refused("token-type-mismatch"));
+        }
+        if kind == TokenType::ApiKey {
+            let checked = platform.verify_api_key(caller, &token).await.gql()?;
+            return Ok(match checked {
+                Ok(key) => TokenVerification {
+                    is_authenticated: true,
+                    token_type: Some(TokenType::ApiKey),
+                    user_id: key
+                        .subject
+                        .starts_with("user_")
+                        .then(|| ID(key.subject.clone())),
+                    subject: Some(key.subject),
+                    scopes: Some(key.scopes),
+                    ..TokenVerification::refused("")
+                }
+                .accepted(),
+                Err(rejection) => TokenVerification::refused(rejection.reason()),
+            });
         }
         let parties = authorized_parties.unwrap_or_default();
         let verified = platform
@@ -195,25 +248,14 @@ impl SessionMutation {
             Ok(valid) => TokenVerification {
                 is_authenticated: true,
                 token_type: Some(TokenType::SessionToken),
+                subject: Some(valid.user_id.clone()),
                 user_id: Some(ID(valid.user_id)),
                 session_id: Some(ID(valid.session_id)),
-                org_id: None,
-                org_role: None,
-                org_permissions: None,
                 claims: serde_json::to_value(&valid.claims).ok().map(Json),
-                reason: None,
-            },
-            Err(rejection) => TokenVerification {
-                is_authenticated: false,
-                token_type: None,
-                user_id: None,
-                session_id: None,
-                org_id: None,
-                org_role: None,
-                org_permissions: None,
-                claims: None,
-                reason: Some(rejection.reason().to_owned()),
-            },
+                ..TokenVerification::refused("")
+            }
+            .accepted(),
+            Err(rejection) => TokenVerification::refused(rejection.reason()),
         })
     }
 
