@@ -9,3 +9,7 @@ pub mod master_key;
 pub mod server;
 
 pub use server::{RunningServer, ServerConfig, start};
+
+/// The allocator the `latchkey` binary runs with, for other binaries that run the server (the
+/// benchmarks): `#[global_allocator] static A: latchkey_api::Allocator = latchkey_api::Allocator;`
+pub use mimalloc::MiMalloc as Allocator;

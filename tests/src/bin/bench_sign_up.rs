@@ -13,6 +13,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+// The allocator of the `latchkey` binary: measure (and test) what ships.
+#[global_allocator]
+static ALLOCATOR: latchkey_api::Allocator = latchkey_api::Allocator;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
