@@ -92,9 +92,15 @@ impl Client {
         ID(self.client.id.clone())
     }
 
-    /// The client's sessions, oldest first.
+    /// The client's sessions, oldest first (removed ones are not listed).
     async fn sessions(&self) -> Vec<Session> {
-        self.client.sessions.iter().cloned().map(Session).collect()
+        self.client
+            .sessions
+            .iter()
+            .filter(|s| s.status != DomainStatus::Removed)
+            .cloned()
+            .map(Session)
+            .collect()
     }
 
     /// The session the client uses now.

@@ -175,14 +175,23 @@ impl SessionMutation {
     }
 
     /// Signs out of one session of this client, or of every session when none is given
-    /// (frontend scope). The sessions become `ENDED` and stay listed on the client.
+    /// (frontend scope). The sessions become `ENDED` and stay listed on the client, or with
+    /// `remove` become `REMOVED` and are no longer listed.
     async fn sign_out(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The session to end; every session of the client when left out.")]
         session_id: Option<ID>,
+        #[graphql(
+            desc = "Remove the sessions from the client (`REMOVED`, no longer listed) instead of only ending them (`ENDED`, still listed).",
+            default = false
+        )]
+        remove: bool,
     ) -> GqlResult<Client> {
-        let command = Command::SignOut(session_id.map(|id| id.0));
+        let command = Command::SignOut {
+            session_id: session_id.map(|id| id.0),
+            remove,
+        };
         client_or_not_found(super::client::run(ctx, command, false).await?)
     }
 

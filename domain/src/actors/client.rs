@@ -45,8 +45,11 @@ pub enum Command {
         session_id: String,
         organization_id: Option<String>,
     },
-    /// One session, or every session of the client.
-    SignOut(Option<String>),
+    /// One session, or every session of the client; removed from the client or only ended.
+    SignOut {
+        session_id: Option<String>,
+        remove: bool,
+    },
 }
 
 /// A command, in the instance as the request resolved it (its settings as this node last read
@@ -205,9 +208,16 @@ async fn execute(
             )
             .await?
         }
-        Command::SignOut(session_id) => {
-            flows::sessions::sign_out(services, instance, client, session_id.as_deref(), now)
-                .await?
+        Command::SignOut { session_id, remove } => {
+            flows::sessions::sign_out(
+                services,
+                instance,
+                client,
+                session_id.as_deref(),
+                remove,
+                now,
+            )
+            .await?
         }
     })
 }

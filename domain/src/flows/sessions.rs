@@ -85,16 +85,23 @@ pub async fn set_active(
     Ok(client)
 }
 
-/// `signOut`: ends one session of the client, or every active one when none is named. The
-/// active session moves to the newest one still active, if any.
+/// `signOut`: ends one session of the client, or every active one when none is named; with
+/// `remove`, the sessions become `Removed` and are no longer listed on the client. The active
+/// session moves to the newest one still active, if any.
 pub async fn sign_out(
     svc: &Services,
     instance: &Instance,
     client: &Client,
     session_id: Option<&str>,
+    remove: bool,
     now: DateTime<Utc>,
 ) -> Result<Client> {
     let mut client = client.clone();
+    let status = if remove {
+        SessionStatus::Removed
+    } else {
+        SessionStatus::Ended
+    };
     let ending: Vec<String> = match session_id {
         Some(id) => {
             let session = session_of(&mut client, id)?;
@@ -113,7 +120,7 @@ pub async fn sign_out(
     let txn = svc.db.begin().await?;
     for id in &ending {
         // A session revoked meanwhile stays revoked.
-        store::sessions::close(&txn, &instance.id, id, SessionStatus::Ended, now).await?;
+        store::sessions::close(&txn, &instance.id, id, status, now).await?;
     }
     // What is stored now, other nodes' revocations included, decides the next active session.
     client.sessions = store::sessions::for_client(&txn, &instance.id, &client.id).await?;

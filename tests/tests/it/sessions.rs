@@ -398,6 +398,26 @@ async fn one_session_per_client_unless_multi_session_is_on() {
         )
         .await;
     assert_eq!(again.code(), "SESSION_NOT_ACTIVE");
+
+    // A removed session is no longer listed on the client.
+    let fourth = sign_in(&mut frontend, "jane+latchkey_test@example.com").await;
+    let removed = frontend
+        .gql(
+            "mutation($s: ID!) { signOut(sessionId: $s, remove: true) { sessions { id status } } }",
+            json!({"s": fourth}),
+        )
+        .await;
+    assert_eq!(
+        statuses(&removed.data()["signOut"]),
+        ["ENDED", "ENDED", "ENDED"]
+    );
+    let stored = server
+        .db
+        .scalar(&format!(
+            "SELECT status FROM sessions WHERE id = '{fourth}'"
+        ))
+        .await;
+    assert_eq!(stored.as_deref(), Some("removed"));
 }
 
 #[tokio::test]
