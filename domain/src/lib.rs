@@ -18,6 +18,7 @@ pub mod model;
 mod moderation;
 pub mod platform;
 pub mod rate_limit;
+pub mod second_factors;
 pub mod secrets;
 pub mod services;
 pub mod sessions;

@@ -214,6 +214,7 @@ impl Platform {
             hasher,
             shards: std::sync::OnceLock::new(),
             keys: KeyRing::new(config.master_key.clone(), KEY_CACHE_TTL),
+            master_key: config.master_key.clone(),
             public_url: config.public_url.clone(),
             mailer: mailer.clone(),
             mail_from: config.mail.from.clone(),

@@ -28,6 +28,8 @@ pub struct Services {
     /// Keys the made-up ids shown for unknown identifiers: stable across restarts and nodes,
     /// and not computable from anything public (it derives from the admin token's hash).
     pub enumeration_key: String,
+    /// Seals secrets kept at rest that must be read back (TOTP secrets).
+    pub master_key: crate::tokens::master_key::MasterKey,
     /// Every instance's signing keys.
     pub keys: crate::tokens::key_ring::KeyRing,
     /// The URL the server is reached at (token issuers derive from it).

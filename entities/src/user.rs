@@ -25,6 +25,13 @@ pub struct Model {
     /// Locked (after failures, or by the backend) until then.
     pub locked_until: Option<DateTimeUtc>,
     pub last_active_at: Option<DateTimeUtc>,
+    /// The TOTP secret sealed under the master key (being enrolled until `totp_verified`).
+    pub totp_secret: Option<String>,
+    pub totp_verified: bool,
+    /// The last TOTP step a code was accepted for.
+    pub totp_last_step: Option<i64>,
+    /// The unused backup codes' hashes, as a JSON array.
+    pub backup_codes: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -10,6 +10,7 @@ mod m20261125_000004_sign_in;
 mod m20261125_000005_signing_keys;
 mod m20261125_000006_jwt_templates;
 mod m20261125_000007_api_keys;
+mod m20261125_000008_second_factors;
 
 /// Every migration of Latchkey, oldest first.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_signing_keys::Migration),
             Box::new(m20261125_000006_jwt_templates::Migration),
             Box::new(m20261125_000007_api_keys::Migration),
+            Box::new(m20261125_000008_second_factors::Migration),
         ]
     }
 }

@@ -308,17 +308,17 @@ impl User {
 
     /// Whether TOTP is on.
     async fn totp_enabled(&self) -> bool {
-        false
+        self.0.totp_enabled
     }
 
-    /// Whether backup codes are on.
+    /// Whether unused backup codes remain.
     async fn backup_code_enabled(&self) -> bool {
-        false
+        self.0.backup_code_enabled
     }
 
     /// Whether a second factor is required at sign-in.
     async fn two_factor_enabled(&self) -> bool {
-        false
+        self.0.totp_enabled
     }
 
     /// Metadata the backend writes and everyone may read.

@@ -6,6 +6,7 @@ mod error;
 pub mod guard;
 mod instances;
 mod jwt_templates;
+mod second_factors;
 mod sessions;
 mod settings;
 mod sign_in;
@@ -41,6 +42,7 @@ pub struct Mutation(
     sessions::SessionMutation,
     jwt_templates::JwtTemplateMutation,
     api_keys::ApiKeyMutation,
+    second_factors::SecondFactorMutation,
 );
 
 /// The executable schema.

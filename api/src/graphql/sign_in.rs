@@ -271,6 +271,22 @@ impl SignInMutation {
         sign_in_of(ctx, Command::AttemptFirstFactor(input), false).await
     }
 
+    /// Checks the second factor (after the first): a TOTP code, accepted once, or one of the
+    /// user's single-use backup codes. Failures count against the user's lockout.
+    async fn attempt_second_factor(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The factor being attempted.")] strategy: SecondFactorStrategy,
+        #[graphql(desc = "The 6-digit TOTP code, or a backup code.")] code: String,
+    ) -> GqlResult<SignIn> {
+        limit_ip(ctx, LimitKind::Attempt).await?;
+        let factor = match strategy {
+            SecondFactorStrategy::Totp => domain::SecondFactor::Totp,
+            SecondFactorStrategy::BackupCode => domain::SecondFactor::BackupCode,
+        };
+        sign_in_of(ctx, Command::AttemptSecondFactor { factor, code }, false).await
+    }
+
     /// Sets a new password after a reset code, then completes the sign-in (or asks for the
     /// second factor).
     async fn reset_password(

@@ -16,7 +16,7 @@ use crate::flows::sessions::IssuedToken;
 pub use crate::flows::sign_in::{FirstFactorInput, SignInInput};
 use crate::model::client::Client;
 use crate::model::instance::Instance;
-use crate::model::sign_in::FirstFactor;
+use crate::model::sign_in::{FirstFactor, SecondFactor};
 use crate::model::sign_up::SignUpInput;
 use crate::services::{Services, SessionsChanged};
 use crate::store;
@@ -40,6 +40,10 @@ pub enum Command {
     ResetPassword {
         password: String,
         sign_out_of_other_sessions: bool,
+    },
+    AttemptSecondFactor {
+        factor: SecondFactor,
+        code: String,
     },
     SetActiveSession {
         session_id: String,
@@ -193,6 +197,10 @@ async fn execute(
                 now,
             )
             .await?
+        }
+        Command::AttemptSecondFactor { factor, code } => {
+            flows::sign_in::attempt_second_factor(services, instance, client, factor, &code, now)
+                .await?
         }
         Command::SetActiveSession {
             session_id,

@@ -12,7 +12,7 @@ use crate::model::instance::{Environment, Instance};
 use crate::model::lockout::Lockout;
 use crate::model::password::{self, OwnIdentifiers};
 use crate::model::session::Session;
-use crate::model::sign_in::{CodeTarget, FirstFactor, SignIn, Subject};
+use crate::model::sign_in::{CodeTarget, FirstFactor, SecondFactor, SignIn, Subject};
 use crate::model::verification::{TEST_CODE, new_code};
 use crate::services::Services;
 use crate::store::{self, users::SignInUser};
@@ -98,7 +98,7 @@ fn subject_of(
         // Offered whether or not the user has one (a check against no password always fails).
         password_enabled: protected || found.password_hash.is_some(),
         code_targets,
-        second_factor_enabled: false,
+        second_factor_enabled: found.user.totp_enabled,
     })
 }
 
@@ -294,6 +294,49 @@ pub async fn attempt_first_factor(
             Err(err)
         }
     }
+}
+
+/// `attemptSecondFactor`: a TOTP code or a backup code, after the first factor. The attempt is
+/// counted against the user's lockout before the code is checked, like a first factor's.
+pub async fn attempt_second_factor(
+    svc: &Services,
+    instance: &Instance,
+    client: &Client,
+    factor: SecondFactor,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<Client> {
+    let mut sign_in = current(client)?;
+    if code.is_empty() || code.chars().count() > 32 {
+        return Err(Error::validation("code", "is not a second-factor code"));
+    }
+    sign_in.ensure_second_factor_due(now)?;
+    let user_id = sign_in
+        .subject
+        .as_ref()
+        .and_then(|s| s.user_id.clone())
+        .ok_or_else(|| Error::internal("a second factor is due for no user"))?;
+    let found = store::users::sign_in_user(&svc.db, &instance.id, &user_id)
+        .await?
+        .ok_or(Error::InvalidCredentials)?;
+    found.lockout.check(now)?;
+    let counted = Counted::User(user_id.clone());
+    let Some(count) = counted.reserve(svc, instance, now).await? else {
+        return Err(counted.locked(svc, instance, now).await);
+    };
+    if crate::second_factors::check(svc, &instance.id, &user_id, factor, code, now).await? {
+        if found.user.banned {
+            return Err(Error::Forbidden("this account is banned"));
+        }
+        sign_in.second_factor_passed(factor, now)?;
+        save(svc, instance, &mut sign_in).await?;
+        return complete_if_ready(svc, instance, with_sign_in(client, sign_in), now).await;
+    }
+    counted
+        .failed(svc, instance, count, now)
+        .await?
+        .check(now)?;
+    Err(Error::CodeIncorrect)
 }
 
 /// Whose count an attempt goes against: the user's, or the unknown identifier's.

@@ -301,6 +301,8 @@ fn new_user(instance: &Instance, sign_up: &SignUp, now: DateTime<Utc>) -> User {
         primary_email_address_id: email_addresses.first().map(|e| e.id.clone()),
         email_addresses,
         password_enabled: sign_up.password_hash.is_some(),
+        totp_enabled: false,
+        backup_code_enabled: false,
         public_metadata: serde_json::json!({}),
         private_metadata: serde_json::json!({}),
         unsafe_metadata: sign_up.unsafe_metadata.clone(),

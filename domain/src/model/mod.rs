@@ -8,6 +8,7 @@ pub mod jwt_template;
 pub mod lockout;
 pub mod origin;
 pub mod password;
+pub mod second_factor;
 pub mod session;
 pub mod settings;
 pub mod sign_in;

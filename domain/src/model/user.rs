@@ -21,6 +21,10 @@ pub struct User {
     pub primary_email_address_id: Option<String>,
     pub email_addresses: Vec<UserEmailAddress>,
     pub password_enabled: bool,
+    /// TOTP is enrolled and verified: sign-ins need a second factor.
+    pub totp_enabled: bool,
+    /// Unused backup codes remain.
+    pub backup_code_enabled: bool,
     pub public_metadata: serde_json::Value,
     pub private_metadata: serde_json::Value,
     pub unsafe_metadata: serde_json::Value,

@@ -7,6 +7,7 @@ pub mod instances;
 pub mod jwt_templates;
 pub mod mail_outbox;
 pub mod platform;
+pub mod second_factors;
 pub mod secret_keys;
 pub mod sessions;
 pub mod sign_in_failures;

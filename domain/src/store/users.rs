@@ -86,6 +86,10 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser<'_>) -> Result<()> {
         failed_sign_in_attempts: Set(0),
         locked_until: Set(u.locked_until),
         last_active_at: Set(u.last_active_at),
+        totp_secret: Set(None),
+        totp_verified: Set(false),
+        totp_last_step: Set(None),
+        backup_codes: Set(None),
         created_at: Set(u.created_at),
         updated_at: Set(u.updated_at),
     }
@@ -153,6 +157,12 @@ async fn with_emails(db: &impl ConnectionTrait, row: user::Model) -> Result<User
             })
             .collect(),
         password_enabled: row.password_hash.is_some(),
+        totp_enabled: row.totp_verified,
+        backup_code_enabled: row.totp_verified
+            && row
+                .backup_codes
+                .as_deref()
+                .is_some_and(|codes| codes != "[]"),
         public_metadata: parse_json(&row.public_metadata)?,
         private_metadata: parse_json(&row.private_metadata)?,
         unsafe_metadata: parse_json(&row.unsafe_metadata)?,

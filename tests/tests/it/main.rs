@@ -4,6 +4,7 @@
 mod hardening;
 mod lifecycle;
 mod schema;
+mod second_factors;
 mod sessions;
 mod sign_in;
 mod sign_up;

@@ -1,0 +1,197 @@
+//! Second factors: the signed-in user's enrolment (`createTotp`, `verifyTotp`, `disableTotp`,
+//! `createBackupCodes`), and the check a sign-in's `attemptSecondFactor` makes.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::caller::Caller;
+use crate::model::second_factor::{
+    backup_code_hash, encoded, matching_step, new_backup_codes, new_secret, otpauth_uri,
+};
+use crate::model::sign_in::SecondFactor;
+use crate::model::user::User;
+use crate::platform::Platform;
+use crate::services::Services;
+use crate::store;
+use crate::{Error, Result};
+
+/// A TOTP secret being enrolled: shown once, for an authenticator app.
+#[derive(Clone, Debug)]
+pub struct TotpEnrolment {
+    /// Base32, to type in.
+    pub secret: String,
+    /// `otpauth://totp/…`, to scan.
+    pub uri: String,
+}
+
+/// What a TOTP secret is sealed to: its user.
+fn seal_context(user_id: &str) -> String {
+    format!("totp:{user_id}")
+}
+
+fn hashes(user_id: &str, codes: &[String]) -> Vec<String> {
+    codes.iter().map(|c| backup_code_hash(user_id, c)).collect()
+}
+
+/// Checks a second factor of `user_id` at `now` and uses it up: a TOTP code's step, or a backup
+/// code. False for a wrong, old or already used code.
+pub(crate) async fn check(
+    svc: &Services,
+    instance_id: &str,
+    user_id: &str,
+    factor: SecondFactor,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let Some(state) = store::second_factors::get(&svc.db, instance_id, user_id).await? else {
+        return Ok(false);
+    };
+    if !state.verified {
+        return Ok(false);
+    }
+    match factor {
+        SecondFactor::Totp => {
+            let Some(sealed) = state.sealed_secret else {
+                return Ok(false);
+            };
+            let secret = svc.master_key.open(&seal_context(user_id), &sealed)?;
+            match matching_step(&secret, code, now, state.last_step)? {
+                Some(step) => {
+                    store::second_factors::use_step(&svc.db, instance_id, user_id, step, now).await
+                }
+                None => Ok(false),
+            }
+        }
+        SecondFactor::BackupCode => {
+            let hash = backup_code_hash(user_id, code);
+            let Some(stored) = state.backup_codes_stored else {
+                return Ok(false);
+            };
+            if !state.backup_codes.contains(&hash) {
+                return Ok(false);
+            }
+            let remaining: Vec<String> = state
+                .backup_codes
+                .into_iter()
+                .filter(|h| *h != hash)
+                .collect();
+            store::second_factors::use_backup_code(
+                &svc.db,
+                instance_id,
+                user_id,
+                &stored,
+                &remaining,
+                now,
+            )
+            .await
+        }
+    }
+}
+
+impl Platform {
+    /// `createTotp`: a new secret for the signed-in user to add to an authenticator app. TOTP
+    /// is on only once `verifyTotp` proves the app has it.
+    pub async fn create_totp(&self, caller: &Caller) -> Result<TotpEnrolment> {
+        let (instance, user_id) = caller.require_user()?;
+        let user = self.signed_in_user(caller).await?;
+        let secret = new_secret();
+        let sealed = self
+            .services
+            .master_key
+            .seal(&seal_context(user_id), &secret)?;
+        if !store::second_factors::set_pending(&self.db, &instance.id, user_id, &sealed, self.now())
+            .await?
+        {
+            return Err(Error::validation(
+                "totp",
+                "TOTP is on already: disable it first to enrol another app",
+            ));
+        }
+        let account = user
+            .primary_email_address()
+            .map(|e| e.email_address.clone())
+            .or(user.username.clone())
+            .unwrap_or(user.id.clone());
+        Ok(TotpEnrolment {
+            uri: otpauth_uri(&secret, &instance.name, &account),
+            secret: encoded(&secret),
+        })
+    }
+
+    /// `verifyTotp`: turns TOTP on with a code from the app, and gives the backup codes, once.
+    pub async fn verify_totp(&self, caller: &Caller, code: &str) -> Result<Vec<String>> {
+        let (instance, user_id) = caller.require_user()?;
+        let now = self.now();
+        let state = store::second_factors::get(&self.db, &instance.id, user_id)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
+        let sealed = match (state.verified, state.sealed_secret) {
+            (false, Some(sealed)) => sealed,
+            (true, _) => return Err(Error::validation("totp", "TOTP is on already")),
+            (false, None) => {
+                return Err(Error::validation(
+                    "totp",
+                    "there is no TOTP secret to verify: call createTotp first",
+                ));
+            }
+        };
+        let secret = self
+            .services
+            .master_key
+            .open(&seal_context(user_id), &sealed)?;
+        let step = matching_step(&secret, code, now, None)?.ok_or(Error::CodeIncorrect)?;
+        let codes = new_backup_codes();
+        let enabled = store::second_factors::enable(
+            &self.db,
+            &instance.id,
+            user_id,
+            &sealed,
+            step,
+            &hashes(user_id, &codes),
+            now,
+        )
+        .await?;
+        if !enabled {
+            return Err(Error::validation(
+                "totp",
+                "the enrolment changed meanwhile: start again with createTotp",
+            ));
+        }
+        Ok(codes)
+    }
+
+    /// `disableTotp`: TOTP off, backup codes gone; sign-ins need one factor again.
+    pub async fn disable_totp(&self, caller: &Caller) -> Result<User> {
+        let (instance, user_id) = caller.require_user()?;
+        store::second_factors::disable(&self.db, &instance.id, user_id, self.now()).await?;
+        self.signed_in_user(caller).await
+    }
+
+    /// `createBackupCodes`: ten new backup codes replace the old ones (TOTP must be on).
+    pub async fn create_backup_codes(&self, caller: &Caller) -> Result<Vec<String>> {
+        let (instance, user_id) = caller.require_user()?;
+        let codes = new_backup_codes();
+        let set = store::second_factors::set_backup_codes(
+            &self.db,
+            &instance.id,
+            user_id,
+            &hashes(user_id, &codes),
+            self.now(),
+        )
+        .await?;
+        if !set {
+            return Err(Error::validation(
+                "totp",
+                "backup codes go with TOTP: turn TOTP on first",
+            ));
+        }
+        Ok(codes)
+    }
+
+    /// The signed-in user.
+    pub async fn signed_in_user(&self, caller: &Caller) -> Result<User> {
+        let (instance, user_id) = caller.require_user()?;
+        store::users::find(&self.db, &instance.id, user_id)
+            .await?
+            .ok_or(Error::NotFound("user"))
+    }
+}
