@@ -32,10 +32,18 @@ pub struct ApiKey {
 }
 
 /// A key just created: the only moment its value exists outside the caller.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CreatedApiKey {
     pub key: ApiKey,
     pub secret: String,
+}
+
+impl std::fmt::Debug for CreatedApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedApiKey")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a new key is for.

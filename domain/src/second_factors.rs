@@ -15,7 +15,7 @@ use crate::store;
 use crate::{Error, Result};
 
 /// A TOTP secret being enrolled: shown once, for an authenticator app.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TotpEnrolment {
     /// Base32, to type in.
     pub secret: String,
@@ -23,13 +23,28 @@ pub struct TotpEnrolment {
     pub uri: String,
 }
 
+impl std::fmt::Debug for TotpEnrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpEnrolment(…)")
+    }
+}
+
 /// What a TOTP secret is sealed to: its user.
 fn seal_context(user_id: &str) -> String {
     format!("totp:{user_id}")
 }
 
-fn hashes(user_id: &str, codes: &[String]) -> Vec<String> {
-    codes.iter().map(|c| backup_code_hash(user_id, c)).collect()
+/// The key backup codes are hashed with.
+fn backup_key(svc: &Services) -> String {
+    svc.master_key.derive("backup-codes")
+}
+
+fn hashes(svc: &Services, user_id: &str, codes: &[String]) -> Vec<String> {
+    let key = backup_key(svc);
+    codes
+        .iter()
+        .map(|c| backup_code_hash(&key, user_id, c))
+        .collect()
 }
 
 /// Checks a second factor of `user_id` at `now` and uses it up: a TOTP code's step, or a backup
@@ -62,7 +77,7 @@ pub(crate) async fn check(
             }
         }
         SecondFactor::BackupCode => {
-            let hash = backup_code_hash(user_id, code);
+            let hash = backup_code_hash(&backup_key(svc), user_id, code);
             let Some(stored) = state.backup_codes_stored else {
                 return Ok(false);
             };
@@ -146,7 +161,7 @@ impl Platform {
             user_id,
             &sealed,
             step,
-            &hashes(user_id, &codes),
+            &hashes(&self.services, user_id, &codes),
             now,
         )
         .await?;
@@ -174,7 +189,7 @@ impl Platform {
             &self.db,
             &instance.id,
             user_id,
-            &hashes(user_id, &codes),
+            &hashes(&self.services, user_id, &codes),
             self.now(),
         )
         .await?;

@@ -102,25 +102,41 @@ pub async fn sign_out(
     } else {
         SessionStatus::Ended
     };
+    // Ending needs an active session; removing takes any session still listed.
+    let eligible = |s: &Session| {
+        if remove {
+            s.status != SessionStatus::Removed
+        } else {
+            s.status_at(now) == SessionStatus::Active
+        }
+    };
     let ending: Vec<String> = match session_id {
         Some(id) => {
             let session = session_of(&mut client, id)?;
-            if session.status_at(now) != SessionStatus::Active {
-                return Err(Error::SessionNotActive);
+            if !eligible(session) {
+                return Err(if remove {
+                    Error::NotFound("session")
+                } else {
+                    Error::SessionNotActive
+                });
             }
             vec![id.to_owned()]
         }
         None => client
             .sessions
             .iter()
-            .filter(|s| s.status_at(now) == SessionStatus::Active)
+            .filter(|s| eligible(s))
             .map(|s| s.id.clone())
             .collect(),
     };
     let txn = svc.db.begin().await?;
     for id in &ending {
-        // A session revoked meanwhile stays revoked.
-        store::sessions::close(&txn, &instance.id, id, status, now).await?;
+        if remove {
+            store::sessions::remove(&txn, &instance.id, id, now).await?;
+        } else {
+            // A session revoked meanwhile stays revoked.
+            store::sessions::close(&txn, &instance.id, id, status, now).await?;
+        }
     }
     // What is stored now, other nodes' revocations included, decides the next active session.
     client.sessions = store::sessions::for_client(&txn, &instance.id, &client.id).await?;

@@ -274,6 +274,15 @@ pub async fn attempt_first_factor(
     match checked {
         Ok(()) if banned => Err(Error::Forbidden("this account is banned")),
         Ok(()) => {
+            if let Some(found) = &found {
+                // Whether a second factor is due is the user's state now, not at createSignIn.
+                if let Some(subject) = sign_in.subject.as_mut() {
+                    subject.second_factor_enabled = found.user.totp_enabled;
+                }
+                if !sign_in.ready(now) {
+                    store::users::release_attempt(&svc.db, &instance.id, &found.user.id).await?;
+                }
+            }
             save(svc, instance, &mut sign_in).await?;
             complete_if_ready(svc, instance, with_sign_in(client, sign_in), now).await
         }
@@ -307,10 +316,10 @@ pub async fn attempt_second_factor(
     now: DateTime<Utc>,
 ) -> Result<Client> {
     let mut sign_in = current(client)?;
+    sign_in.ensure_second_factor_due(now)?;
     if code.is_empty() || code.chars().count() > 32 {
         return Err(Error::validation("code", "is not a second-factor code"));
     }
-    sign_in.ensure_second_factor_due(now)?;
     let user_id = sign_in
         .subject
         .as_ref()

@@ -103,15 +103,16 @@ pub fn new_backup_codes() -> Vec<String> {
         .collect()
 }
 
-/// How a backup code of `user_id` is stored: a hash salted with the user, of the code as typed
-/// (case, spaces and dashes ignored).
-pub fn backup_code_hash(user_id: &str, code: &str) -> String {
+/// How a backup code of `user_id` is stored: a hash keyed with a server secret (`key`, derived
+/// from the master key, so a stolen database alone cannot be searched offline) and salted with
+/// the user, of the code as typed (case, spaces and dashes ignored).
+pub fn backup_code_hash(key: &str, user_id: &str, code: &str) -> String {
     let normalized: String = code
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .flat_map(char::to_lowercase)
         .collect();
-    crate::secrets::hash_secret(&format!("{user_id}:{normalized}"))
+    crate::secrets::hash_secret(&format!("{key}:{user_id}:{normalized}"))
 }
 
 #[cfg(test)]
@@ -178,12 +179,16 @@ mod tests {
         unique.dedup();
         assert_eq!(unique.len(), 10);
         assert_eq!(
-            backup_code_hash("user_1", "ABCD-efgh 23"),
-            backup_code_hash("user_1", "abcdefgh23")
+            backup_code_hash("k", "user_1", "ABCD-efgh 23"),
+            backup_code_hash("k", "user_1", "abcdefgh23")
         );
         assert_ne!(
-            backup_code_hash("user_1", "abcdefgh23"),
-            backup_code_hash("user_2", "abcdefgh23")
+            backup_code_hash("k", "user_1", "abcdefgh23"),
+            backup_code_hash("k", "user_2", "abcdefgh23")
+        );
+        assert_ne!(
+            backup_code_hash("k", "user_1", "abcdefgh23"),
+            backup_code_hash("other", "user_1", "abcdefgh23")
         );
     }
 

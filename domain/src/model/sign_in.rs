@@ -218,10 +218,11 @@ impl SignIn {
         factors
     }
 
-    /// The second factors the subject can use.
+    /// The second factors the subject can use: shown only once the first factor has passed
+    /// (before that, they would tell who exists and who has a second factor).
     pub fn supported_second_factors(&self) -> Vec<SecondFactor> {
         match &self.subject {
-            Some(s) if s.second_factor_enabled => {
+            Some(s) if s.second_factor_enabled && self.first_factor_passed.is_some() => {
                 vec![SecondFactor::Totp, SecondFactor::BackupCode]
             }
             _ => Vec::new(),

@@ -174,3 +174,23 @@ pub async fn close(
         .await?;
     Ok(done.rows_affected == 1)
 }
+
+/// Removes a session from its client (`signOut(remove)`), whatever its status but removed.
+pub async fn remove(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    session_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool> {
+    use sea_orm::sea_query::Expr;
+    let removed = SessionStatus::Removed.as_str();
+    let done = session::Entity::update_many()
+        .col_expr(session::Column::Status, Expr::value(removed))
+        .col_expr(session::Column::UpdatedAt, Expr::value(now))
+        .filter(session::Column::Id.eq(session_id))
+        .filter(session::Column::InstanceId.eq(instance_id))
+        .filter(session::Column::Status.ne(removed))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}

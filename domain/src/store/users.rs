@@ -286,6 +286,26 @@ pub async fn reserve_attempt(
     Ok(count)
 }
 
+/// Gives back an attempt reserved for a factor that turned out right while the sign-in goes on
+/// (a second factor is due): a correct factor is not a failure. Never below zero.
+pub async fn release_attempt(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    user_id: &str,
+) -> Result<()> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::FailedSignInAttempts,
+            Expr::col(user::Column::FailedSignInAttempts).sub(1),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::InstanceId.eq(instance_id))
+        .filter(user::Column::FailedSignInAttempts.gt(0))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Locks the user once a failed attempt brought its count to the maximum. Gives the lock.
 pub async fn lock_after_failure(
     db: &impl ConnectionTrait,

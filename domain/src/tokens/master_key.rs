@@ -66,6 +66,18 @@ impl MasterKey {
         }
     }
 
+    /// A key for `purpose` derived from this one (hex): keys hashes of secrets that need a
+    /// server-side secret without sealing them.
+    pub fn derive(&self, purpose: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(b"latchkey-derive:");
+        hasher.update(purpose.as_bytes());
+        hasher.update(b":");
+        hasher.update(self.0);
+        hex::encode(hasher.finalize())
+    }
+
     fn aead(&self) -> Result<LessSafeKey> {
         let key = UnboundKey::new(&AES_256_GCM, &self.0).map_err(Error::internal)?;
         Ok(LessSafeKey::new(key))
