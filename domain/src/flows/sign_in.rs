@@ -239,7 +239,10 @@ pub async fn attempt_first_factor(
     let user_id = sign_in.subject.as_ref().and_then(|s| s.user_id.clone());
     let found = match &user_id {
         Some(id) => store::users::sign_in_user(&svc.db, &instance.id, id).await?,
-        None => None,
+        None => {
+            store::users::decoy_read(&svc.db, &instance.id).await?;
+            None
+        }
     };
     // Known or not, one attempt is reserved against a count before the factor is checked.
     let counted = match &found {

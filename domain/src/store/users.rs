@@ -213,8 +213,25 @@ pub async fn find_for_sign_in(
     };
     match user_id {
         Some(user_id) => sign_in_user(db, instance_id, &user_id).await,
-        None => Ok(None),
+        None => {
+            decoy_read(db, instance_id).await?;
+            Ok(None)
+        }
     }
+}
+
+/// The reads `sign_in_user` makes, for no user: an unknown identifier's sign-in spends the same
+/// round trips as a known one's, so its answer does not come sooner (enumeration protection;
+/// the dummy hash evens out the password check the same way).
+pub async fn decoy_read(db: &impl ConnectionTrait, instance_id: &str) -> Result<()> {
+    const DECOY: &str = "user_decoy";
+    row(db, instance_id, DECOY).await?;
+    email_address::Entity::find()
+        .filter(email_address::Column::InstanceId.eq(instance_id))
+        .filter(email_address::Column::UserId.eq(DECOY))
+        .all(db)
+        .await?;
+    Ok(())
 }
 
 /// A user of the instance with what signing in needs: its password hash and lockout state.
@@ -262,28 +279,32 @@ pub async fn reserve_attempt(
         .exec(&txn)
         .await?;
     let max = i32::try_from(settings.max_attempts).unwrap_or(i32::MAX);
-    let reserved = user::Entity::update_many()
-        .col_expr(
-            user::Column::FailedSignInAttempts,
-            Expr::col(user::Column::FailedSignInAttempts).add(1),
-        )
-        .filter(user::Column::Id.eq(user_id))
-        .filter(user::Column::InstanceId.eq(instance_id))
-        .filter(user::Column::LockedUntil.is_null())
-        .filter(user::Column::FailedSignInAttempts.lt(max))
-        .exec(&txn)
+    // One statement that counts and tells the count (as `sign_in_failures` does for unknown
+    // identifiers: both paths cost the same).
+    let backend = db.get_database_backend();
+    let row = txn
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            super::raw_sql(
+                backend,
+                "UPDATE users SET failed_sign_in_attempts = failed_sign_in_attempts + 1 \
+                 WHERE id = $1 AND instance_id = $2 AND locked_until IS NULL \
+                 AND failed_sign_in_attempts < $3 RETURNING failed_sign_in_attempts",
+            ),
+            [
+                user_id.into(),
+                instance_id.into(),
+                sea_orm::Value::from(max),
+            ],
+        ))
         .await?;
-    let count = if reserved.rows_affected == 1 {
-        user::Entity::find_by_id(user_id.to_owned())
-            .filter(user::Column::InstanceId.eq(instance_id))
-            .one(&txn)
-            .await?
-            .map(|row| u32::try_from(row.failed_sign_in_attempts).unwrap_or(u32::MAX))
-    } else {
-        None
-    };
     txn.commit().await?;
-    Ok(count)
+    row.map(|row| {
+        row.try_get_by_index::<i32>(0)
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+            .map_err(Error::internal)
+    })
+    .transpose()
 }
 
 /// Gives back an attempt reserved for a factor that turned out right while the sign-in goes on
