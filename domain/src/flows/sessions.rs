@@ -184,7 +184,11 @@ pub async fn issue_token(
     if touched.touch(&settings.sessions, now)
         && !store::sessions::touch(&svc.db, &instance.id, &touched).await?
     {
-        // Ended, revoked or expired elsewhere: this client's copy was out of date.
+        // Ended, revoked or expired elsewhere (another node): this client's copy was out of
+        // date. Keep what is stored, so the actor's state is right again.
+        if let Some(stored) = store::sessions::find(&svc.db, &instance.id, session_id).await? {
+            *session = stored;
+        }
         return Err(Error::SessionNotActive);
     }
     *session = touched;

@@ -816,3 +816,24 @@ async fn api_keys_are_shown_once_stored_hashed_and_verified_until_revoked_or_exp
     assert_eq!(missing.code(), "NOT_FOUND");
     drop(id);
 }
+
+#[tokio::test]
+async fn a_revocation_made_elsewhere_reaches_the_client_at_its_next_activity_write() {
+    let (server, clock) = TestServer::spawn_with_clock(generous).await;
+    let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
+    token(&mut frontend, &session).await;
+    // Another node revokes the session: this node's actor is not told.
+    let revoked = server
+        .db
+        .scalar(&format!(
+            "UPDATE sessions SET status = 'revoked' WHERE id = '{session}' RETURNING id"
+        ))
+        .await;
+    assert_eq!(revoked.as_deref(), Some(session.as_str()));
+    // Within the minute the actor answers from what it holds; at the activity write it learns.
+    clock.advance(chrono::Duration::seconds(61));
+    let refused = frontend.gql(TOKEN, json!({"s": session})).await;
+    assert_eq!(refused.code(), "SESSION_NOT_ACTIVE");
+    let client = frontend.gql(CLIENT, json!({})).await;
+    assert_eq!(client.data()["client"]["sessions"][0]["status"], "REVOKED");
+}
