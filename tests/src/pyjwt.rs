@@ -23,15 +23,25 @@ fn venv() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/pyjwt-venv")
 }
 
-/// The venv's Python, installing PyJWT first when it is not there yet. Safe when several test
-/// processes ask at once: each builds its own directory and one of them renames it into place.
+/// The venv's Python, installing PyJWT first when it is not there yet. Safe when several tests
+/// ask at once: threads of one process wait for each other, and processes each build their own
+/// directory, one of them renaming it into place.
 fn python() -> PathBuf {
+    // Tests of one process (`cargo test` runs them on threads) install one at a time.
+    static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = INSTALLING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let target = venv();
     let python = target.join("bin/python");
     if python.exists() {
         return python;
     }
-    let building = target.with_extension(format!("building-{}", std::process::id()));
+    let building = target.with_extension(format!(
+        "building-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
     let run = |cmd: &mut std::process::Command| {
         let status = cmd.status().expect("run python3");
         assert!(status.success(), "{cmd:?} failed");
