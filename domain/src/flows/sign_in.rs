@@ -142,7 +142,8 @@ pub async fn create(
                 password: Some(password),
                 code: None,
             };
-            attempt_first_factor(svc, instance, &next, attempt, now).await
+            // The user was read just now (or the decoy reads made): not again.
+            check_first_factor(svc, instance, &next, sign_in, attempt, found, now).await
         }
         (None, Some(strategy @ (FirstFactor::EmailCode | FirstFactor::ResetPasswordEmailCode))) => {
             let target = sign_in
@@ -217,7 +218,7 @@ pub async fn attempt_first_factor(
     input: FirstFactorInput,
     now: DateTime<Utc>,
 ) -> Result<Client> {
-    let mut sign_in = current(client)?;
+    let sign_in = current(client)?;
     // What is refused without checking anything is refused before an attempt is counted.
     match input.strategy {
         FirstFactor::Password => match &input.password {
@@ -244,6 +245,20 @@ pub async fn attempt_first_factor(
             None
         }
     };
+    check_first_factor(svc, instance, client, sign_in, input, found, now).await
+}
+
+/// Checks a first factor that is due, against the user as just read (`None` for an unknown
+/// identifier): reserves the attempt, checks, and counts a failure.
+async fn check_first_factor(
+    svc: &Services,
+    instance: &Instance,
+    client: &Client,
+    mut sign_in: SignIn,
+    input: FirstFactorInput,
+    found: Option<SignInUser>,
+    now: DateTime<Utc>,
+) -> Result<Client> {
     // Known or not, one attempt is reserved against a count before the factor is checked.
     let counted = match &found {
         Some(found) => {
