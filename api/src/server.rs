@@ -15,7 +15,7 @@ use crate::graphql::{self, Limits};
 use crate::http::{self, AppState};
 
 /// Everything `serve` needs.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServerConfig {
     pub database_url: String,
     /// Address to listen on; port 0 picks a free one.
@@ -44,6 +44,19 @@ pub struct ServerConfig {
     pub master_key: Option<MasterKey>,
     /// Where the master key is kept when none is given (default: beside the database).
     pub master_key_file: Option<std::path::PathBuf>,
+}
+
+/// Leaves out what may hold secrets: the database URL and the SMTP URL (passwords), the admin
+/// token and the master key.
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("bind", &self.bind)
+            .field("public_url", &self.public_url)
+            .field("workers", &self.workers)
+            .field("request_timeout", &self.request_timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ServerConfig {

@@ -235,3 +235,12 @@ impl Drop for TestServer {
         });
     }
 }
+
+/// Lifts the per-IP limits of sign-up, sign-in and attempts to 1,000 per 10 s: a test speaks
+/// from one address and would otherwise meet the defaults (5 per 10 s).
+pub fn lift_ip_limits(config: &mut ServerConfig) {
+    use latchkey_domain::rate_limit::Quota;
+    config.rate_limits.sign_in = Quota::new(1000, 10);
+    config.rate_limits.sign_up = Quota::new(1000, 10);
+    config.rate_limits.attempt = Quota::new(1000, 10);
+}

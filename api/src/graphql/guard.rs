@@ -36,7 +36,6 @@ pub const SENSITIVE_FIELDS: &[&str] = &[
     "updatePassword",
     "attemptEmailAddressVerification",
     "verifyTotp",
-    "createApiKey",
 ];
 
 /// The two builds of the schema: one open to tooling, one for untrusted callers.

@@ -2,7 +2,7 @@
 //! a backup code, codes accepted once, failures counted against the lockout, and TOTP turned off.
 
 use latchkey_domain::clock::Clock;
-use latchkey_domain::rate_limit::Quota;
+use latchkey_tests::server::lift_ip_limits;
 use latchkey_tests::{Auth, Frontend, TestServer};
 use serde_json::{Value, json};
 use totp_rs::{Algorithm, Secret, TOTP};
@@ -11,12 +11,6 @@ const PASSWORD: &str = "a sturdy passphrase";
 const EMAIL: &str = "jane+latchkey_test@example.com";
 const SIGN_IN: &str = "mutation($i: SignInInput!) { createSignIn(input: $i) { status createdSessionId supportedSecondFactors { strategy } } }";
 const SECOND: &str = "mutation($s: SecondFactorStrategy!, $c: String!) { attemptSecondFactor(strategy: $s, code: $c) { status createdSessionId } }";
-
-fn generous(config: &mut latchkey_api::ServerConfig) {
-    config.rate_limits.sign_in = Quota::new(1000, 10);
-    config.rate_limits.sign_up = Quota::new(1000, 10);
-    config.rate_limits.attempt = Quota::new(1000, 10);
-}
 
 fn code_at(secret: &str, at: chrono::DateTime<chrono::Utc>) -> String {
     let bytes = Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
@@ -39,7 +33,7 @@ async fn password_passed(server: &TestServer) -> (Frontend, Value) {
 
 #[tokio::test]
 async fn totp_and_backup_codes_guard_sign_in_and_each_code_works_once() {
-    let (server, clock) = TestServer::spawn_with_clock(generous).await;
+    let (server, clock) = TestServer::spawn_with_clock(lift_ip_limits).await;
     server
         .backend(
             "mutation { updateInstanceSettings(input: {lockout: {maxAttempts: 3}}) { id } }",
@@ -191,13 +185,27 @@ async fn totp_and_backup_codes_guard_sign_in_and_each_code_works_once() {
 
     // Backup codes are replaced on demand; TOTP off means one factor again.
     let replaced = me("mutation { createBackupCodes { codes } }").await;
-    assert_eq!(
-        replaced.data()["createBackupCodes"]["codes"]
-            .as_array()
-            .unwrap()
-            .len(),
-        10
-    );
+    let new_codes: Vec<String> = replaced.data()["createBackupCodes"]["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(new_codes.len(), 10);
+    // The old codes are gone, the new ones work; bad codes are refused cleanly.
+    let (mut fourth, _) = password_passed(&server).await;
+    let old_code = fourth
+        .gql(SECOND, json!({"s": "BACKUP_CODE", "c": backup[1]}))
+        .await;
+    assert_eq!(old_code.code(), "CODE_INCORRECT");
+    for bad in [String::new(), "9".repeat(10_000)] {
+        let refused = fourth.gql(SECOND, json!({"s": "TOTP", "c": bad})).await;
+        assert_eq!(refused.code(), "VALIDATION_FAILED");
+    }
+    let new_code = fourth
+        .gql(SECOND, json!({"s": "BACKUP_CODE", "c": new_codes[0]}))
+        .await;
+    assert_eq!(new_code.data()["attemptSecondFactor"]["status"], "COMPLETE");
     let off = me("mutation { disableTotp { twoFactorEnabled } }").await;
     assert_eq!(off.data()["disableTotp"]["twoFactorEnabled"], false);
     let (_, sign_in) = password_passed(&server).await;

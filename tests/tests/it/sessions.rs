@@ -4,7 +4,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use latchkey_domain::rate_limit::Quota;
+use latchkey_tests::server::lift_ip_limits;
 use latchkey_tests::{Auth, Frontend, TestServer, pyjwt};
 use serde_json::{Value, json};
 
@@ -14,12 +14,6 @@ const VERIFY: &str =
     "mutation($t: String!, $p: [String!]) { verifyToken(token: $t, authorizedParties: $p) {
     isAuthenticated tokenType userId sessionId claims reason } }";
 const CLIENT: &str = "{ client { lastActiveSessionId sessions { id status lastActiveAt } } }";
-
-fn generous(config: &mut latchkey_api::ServerConfig) {
-    config.rate_limits.sign_in = Quota::new(1000, 10);
-    config.rate_limits.sign_up = Quota::new(1000, 10);
-    config.rate_limits.attempt = Quota::new(1000, 10);
-}
 
 async fn signed_up(server: &TestServer, email: &str) -> (Frontend, String) {
     signed_up_in(server, &server.publishable_key, email).await
@@ -87,7 +81,7 @@ fn with_claims(token: &str, change: impl Fn(&mut Value)) -> String {
 
 #[tokio::test]
 async fn tokens_of_every_algorithm_verify_with_pyjwt_from_the_jwks_url_alone() {
-    let server = TestServer::spawn_with(generous).await;
+    let server = TestServer::spawn_with(lift_ip_limits).await;
     let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
     for (setting, alg) in [("ES256", "ES256"), ("EDDSA", "EdDSA"), ("RS256", "RS256")] {
         server
@@ -127,7 +121,7 @@ async fn tokens_of_every_algorithm_verify_with_pyjwt_from_the_jwks_url_alone() {
 
 #[tokio::test]
 async fn verify_token_names_why_a_token_is_refused() {
-    let (server, clock) = TestServer::spawn_with_clock(generous).await;
+    let (server, clock) = TestServer::spawn_with_clock(lift_ip_limits).await;
     let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
     let jwt = token(&mut frontend, &session).await;
     let valid = verify(&server, &jwt, None).await;
@@ -163,6 +157,35 @@ async fn verify_token_names_why_a_token_is_refused() {
     // Origin, so it has none).
     let verdict = verify(&server, &jwt, Some(vec!["https://app.example"])).await;
     assert_eq!(verdict["reason"], "token-invalid-azp");
+    // Asked for from an origin the instance allows, the token names it in `azp`.
+    server
+        .backend(
+            "mutation { updateInstanceSettings(input: {allowedOrigins: [\"https://app.example\"]}) { id } }",
+            json!({}),
+        )
+        .await
+        .data();
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{}/graphql", server.url))
+        .header("Origin", "https://app.example")
+        .header("Latchkey-Publishable-Key", &server.publishable_key)
+        .header("Latchkey-Client", frontend.token.clone().unwrap())
+        .json(&json!({"query": TOKEN, "variables": {"s": session}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let with_azp = answer["data"]["createSessionToken"]["jwt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let verdict = verify(&server, &with_azp, Some(vec!["https://app.example"])).await;
+    assert_eq!(verdict["isAuthenticated"], true, "{verdict}");
+    assert_eq!(verdict["claims"]["azp"], "https://app.example");
+    let verdict = verify(&server, &with_azp, Some(vec!["https://other.example"])).await;
+    assert_eq!(verdict["reason"], "token-invalid-azp");
 
     // Another instance's token: its issuer is not this instance's.
     let other_pk = server.create_instance("Other", "DEVELOPMENT").await;
@@ -196,7 +219,7 @@ async fn verify_token_names_why_a_token_is_refused() {
 
 #[tokio::test]
 async fn a_rotated_key_stays_published_until_its_tokens_expire() {
-    let (server, clock) = TestServer::spawn_with_clock(generous).await;
+    let (server, clock) = TestServer::spawn_with_clock(lift_ip_limits).await;
     let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
     let before = token(&mut frontend, &session).await;
     let old_kid = header_of(&before)["kid"].as_str().unwrap().to_owned();
@@ -304,7 +327,7 @@ fn statuses(client: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn one_session_per_client_unless_multi_session_is_on() {
-    let server = TestServer::spawn_with(generous).await;
+    let server = TestServer::spawn_with(lift_ip_limits).await;
     let (mut frontend, first) = signed_up(&server, "jane+latchkey_test@example.com").await;
     // Single-session mode: signing in again on the client ends the session it had.
     let second = sign_in(&mut frontend, "jane+latchkey_test@example.com").await;
@@ -422,7 +445,7 @@ async fn one_session_per_client_unless_multi_session_is_on() {
 
 #[tokio::test]
 async fn sessions_expire_and_record_activity_once_a_minute() {
-    let (server, clock) = TestServer::spawn_with_clock(generous).await;
+    let (server, clock) = TestServer::spawn_with_clock(lift_ip_limits).await;
     server
         .backend(
             "mutation { updateInstanceSettings(input: {sessions: {inactivityTimeoutSeconds: 3600}}) { id } }",
@@ -481,7 +504,7 @@ async fn user_of(server: &TestServer, session: &str) -> String {
 
 #[tokio::test]
 async fn a_session_token_is_a_signed_in_users_credential() {
-    let server = TestServer::spawn_with(generous).await;
+    let server = TestServer::spawn_with(lift_ip_limits).await;
     let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
     let jwt = token(&mut frontend, &session).await;
     let me = server
@@ -526,7 +549,7 @@ async fn a_session_token_is_a_signed_in_users_credential() {
 
 #[tokio::test]
 async fn private_signing_keys_open_only_with_the_master_key() {
-    let server = TestServer::spawn_with(generous).await;
+    let server = TestServer::spawn_with(lift_ip_limits).await;
     let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
     token(&mut frontend, &session).await;
     let db = server.stop().await;
@@ -540,7 +563,7 @@ async fn private_signing_keys_open_only_with_the_master_key() {
     )
     .await;
     assert_eq!(code, Some(1), "{err}");
-    assert!(err.contains("LATCHKEY_MASTER_KEY"), "{err}");
+    assert!(err.contains("does not open the signing keys"), "{err}");
     // With the key they were sealed with, it starts.
     let (code, out, err) = latchkey_tests::process::run(
         crate::BIN,
@@ -555,7 +578,7 @@ async fn private_signing_keys_open_only_with_the_master_key() {
 
 #[tokio::test]
 async fn jwt_templates_shape_tokens_and_refuse_bad_shortcodes() {
-    let server = TestServer::spawn_with(generous).await;
+    let server = TestServer::spawn_with(lift_ip_limits).await;
     let mut frontend = Frontend::new(&server.url, &server.publishable_key);
     frontend
         .gql(
@@ -669,6 +692,20 @@ async fn jwt_templates_shape_tokens_and_refuse_bad_shortcodes() {
         .backend(CREATE, json!({"name": "hasura", "claims": {}}))
         .await;
     assert_eq!(taken.code(), "IDENTIFIER_EXISTS");
+    for (name, lifetime) in [
+        ("short", 29),
+        ("long", 86_401),
+        ("negative", -1),
+        ("bad name", 60),
+    ] {
+        let refused = server
+            .backend(
+                CREATE,
+                json!({"name": name, "claims": {}, "lifetime": lifetime}),
+            )
+            .await;
+        assert_eq!(refused.code(), "VALIDATION_FAILED", "{name} {lifetime}");
+    }
 
     // Update, list, delete; a deleted template gives no token.
     let id = template["id"].as_str().unwrap();
@@ -699,7 +736,7 @@ async fn jwt_templates_shape_tokens_and_refuse_bad_shortcodes() {
 
 #[tokio::test]
 async fn the_verify_crate_checks_latchkeys_tokens_from_the_jwks_alone() {
-    let server = TestServer::spawn_with(generous).await;
+    let server = TestServer::spawn_with(lift_ip_limits).await;
     let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
     let verifier = latchkey_verify::Verifier::new(issuer(&server));
     let jwt = token(&mut frontend, &session).await;
@@ -726,7 +763,7 @@ async fn the_verify_crate_checks_latchkeys_tokens_from_the_jwks_alone() {
 
 #[tokio::test]
 async fn api_keys_are_shown_once_stored_hashed_and_verified_until_revoked_or_expired() {
-    let (server, clock) = TestServer::spawn_with_clock(generous).await;
+    let (server, clock) = TestServer::spawn_with_clock(lift_ip_limits).await;
     const CREATE: &str = "mutation($s: String!, $e: Int) { createApiKey(name: \"ci\", subject: $s, scopes: [\"read:invoices\"], expiresInSeconds: $e) { secret apiKey { id hint subject scopes expiresAt } } }";
     const CHECK: &str = "mutation($t: String!) { verifyToken(token: $t, acceptsToken: [API_KEY, SESSION_TOKEN]) { isAuthenticated tokenType userId subject scopes reason } }";
     let created = server
@@ -742,15 +779,15 @@ async fn api_keys_are_shown_once_stored_hashed_and_verified_until_revoked_or_exp
         .scalar("SELECT key_hash FROM api_keys")
         .await
         .unwrap();
-    assert_ne!(stored, secret);
-    assert!(
-        !server
-            .backend("{ apiKeys { id hint } }", json!({}))
-            .await
-            .body
-            .to_string()
-            .contains(&secret)
-    );
+    assert_eq!(stored, latchkey_domain::secrets::hash_secret(&secret));
+    let listed = server
+        .backend(
+            "{ apiKeys { id name subject scopes hint expiresAt revokedAt createdAt } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed.data()["apiKeys"][0]["id"], id.as_str());
+    assert!(!listed.body.to_string().contains(&secret));
 
     let valid = server.backend(CHECK, json!({"t": secret})).await;
     let valid = &valid.data()["verifyToken"];
@@ -814,12 +851,11 @@ async fn api_keys_are_shown_once_stored_hashed_and_verified_until_revoked_or_exp
         )
         .await;
     assert_eq!(missing.code(), "NOT_FOUND");
-    drop(id);
 }
 
 #[tokio::test]
 async fn a_revocation_made_elsewhere_reaches_the_client_at_its_next_activity_write() {
-    let (server, clock) = TestServer::spawn_with_clock(generous).await;
+    let (server, clock) = TestServer::spawn_with_clock(lift_ip_limits).await;
     let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
     token(&mut frontend, &session).await;
     // Another node revokes the session: this node's actor is not told.

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use latchkey_domain::rate_limit::Quota;
+use latchkey_tests::server::lift_ip_limits;
 use latchkey_tests::smtp::SmtpServer;
 use latchkey_tests::{Frontend, TestServer};
 use serde_json::{Value, json};
@@ -40,13 +40,6 @@ fn reset() -> String {
 
 const SESSIONS: &str = "{ client { sessions { id status user { lastSignInAt } } } }";
 
-/// Lifts the per-IP limits, which a test from one address would otherwise meet.
-fn generous(config: &mut latchkey_api::ServerConfig) {
-    config.rate_limits.sign_in = Quota::new(1000, 10);
-    config.rate_limits.sign_up = Quota::new(1000, 10);
-    config.rate_limits.attempt = Quota::new(1000, 10);
-}
-
 /// Signs up `email` with `PASSWORD` (a development test address).
 async fn sign_up(server: &TestServer, email: &str) -> Frontend {
     let mut frontend = Frontend::new(&server.url, &server.publishable_key);
@@ -71,7 +64,7 @@ async fn sign_in_with_password(
 
 #[tokio::test]
 async fn a_password_signs_in_in_one_call() {
-    let server = TestServer::spawn_with(generous).await;
+    let server = TestServer::spawn_with(lift_ip_limits).await;
     sign_up(&server, "jane+latchkey_test@example.com").await;
     let (mut frontend, answer) =
         sign_in_with_password(&server, "JANE+latchkey_test@example.com", PASSWORD).await;
@@ -87,7 +80,7 @@ async fn a_password_signs_in_in_one_call() {
 
 #[tokio::test]
 async fn an_unknown_identifier_is_answered_like_a_wrong_password() {
-    let server = TestServer::spawn_with(generous).await;
+    let server = TestServer::spawn_with(lift_ip_limits).await;
     sign_up(&server, "known+latchkey_test@example.com").await;
     let (_, wrong) = sign_in_with_password(
         &server,
@@ -184,7 +177,7 @@ async fn an_email_code_from_a_real_smtp_server_signs_in() {
     let smtp = SmtpServer::start();
     let url = smtp.url.clone();
     let server = TestServer::spawn_with(move |config| {
-        generous(config);
+        lift_ip_limits(config);
         config.mail.smtp_url = Some(url.clone());
     })
     .await;
@@ -256,7 +249,7 @@ async fn an_email_code_from_a_real_smtp_server_signs_in() {
 
 #[tokio::test]
 async fn a_password_reset_can_sign_out_every_other_session() {
-    let server = TestServer::spawn_with(generous).await;
+    let server = TestServer::spawn_with(lift_ip_limits).await;
     let email = "reset+latchkey_test@example.com";
     let mut first = sign_up(&server, email).await;
     let mut frontend = Frontend::new(&server.url, &server.publishable_key);
@@ -315,7 +308,7 @@ async fn a_password_reset_can_sign_out_every_other_session() {
 
 #[tokio::test]
 async fn failures_from_many_clients_lock_the_user_exactly_until_the_lock_runs_out() {
-    let (server, clock) = TestServer::spawn_with_clock(generous).await;
+    let (server, clock) = TestServer::spawn_with_clock(lift_ip_limits).await;
     let email = "locked+latchkey_test@example.com";
     sign_up(&server, email).await;
     let tasks: Vec<_> = (0..15)
@@ -391,7 +384,7 @@ async fn failures_from_many_clients_lock_the_user_exactly_until_the_lock_runs_ou
 
 #[tokio::test]
 async fn bad_sign_in_input_gets_clear_codes() {
-    let server = TestServer::spawn_with(generous).await;
+    let server = TestServer::spawn_with(lift_ip_limits).await;
     sign_up(&server, "input+latchkey_test@example.com").await;
     let mut frontend = Frontend::new(&server.url, &server.publishable_key);
     let empty = frontend
@@ -461,7 +454,7 @@ async fn bad_sign_in_input_gets_clear_codes() {
 
 #[tokio::test]
 async fn the_backend_locks_unlocks_bans_and_unbans() {
-    let server = TestServer::spawn_with(generous).await;
+    let server = TestServer::spawn_with(lift_ip_limits).await;
     let email = "moderated+latchkey_test@example.com";
     let mut owner = sign_up(&server, email).await;
     let me = owner
@@ -585,7 +578,7 @@ async fn the_backend_locks_unlocks_bans_and_unbans() {
 
 #[tokio::test]
 async fn an_unknown_identifier_locks_like_a_known_one() {
-    let server = TestServer::spawn_with(generous).await;
+    let server = TestServer::spawn_with(lift_ip_limits).await;
     let known = "lock-known+latchkey_test@example.com";
     sign_up(&server, known).await;
     let mut answers = Vec::new();
@@ -605,7 +598,7 @@ async fn an_unknown_identifier_locks_like_a_known_one() {
 
 #[tokio::test]
 async fn usernames_known_or_not_are_offered_the_same_factors() {
-    let server = TestServer::spawn_with(generous).await;
+    let server = TestServer::spawn_with(lift_ip_limits).await;
     server
         .backend(
             r#"mutation { updateInstanceSettings(input: { signUp: { username: OPTIONAL } }) { id } }"#,
