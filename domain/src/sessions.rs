@@ -86,7 +86,7 @@ impl Platform {
     pub async fn revoke_session(&self, caller: &Caller, session_id: &str) -> Result<Session> {
         let instance = caller.require_backend()?;
         let now = self.now();
-        let session = store::sessions::find(&self.db, &instance.id, session_id)
+        let mut session = store::sessions::find(&self.db, &instance.id, session_id)
             .await?
             .ok_or(Error::NotFound("session"))?;
         if session.status_at(now) != SessionStatus::Active
@@ -104,9 +104,9 @@ impl Platform {
         self.services
             .sessions_changed(&instance.id, &session.user_id);
         tracing::info!(session_id, "session revoked");
-        store::sessions::find(&self.db, &instance.id, session_id)
-            .await?
-            .ok_or(Error::NotFound("session"))
+        session.status = SessionStatus::Revoked;
+        session.updated_at = now;
+        Ok(session)
     }
 
     /// Checks a session token of `instance` the way `verifyToken` does: signature by `kid`,

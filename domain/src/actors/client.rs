@@ -22,8 +22,8 @@ use crate::services::{Services, SessionsChanged};
 use crate::store;
 use crate::{Error, Result};
 
-/// What a client asks for.
-#[derive(Clone, Debug)]
+/// What a client asks for. Its `Debug` names the command only: passwords and codes stay out.
+#[derive(Clone)]
 pub enum Command {
     /// Its current state.
     Get,
@@ -54,6 +54,26 @@ pub enum Command {
         session_id: Option<String>,
         remove: bool,
     },
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self {
+            Self::Get => "Get",
+            Self::CreateSignUp(_) => "CreateSignUp",
+            Self::UpdateSignUp(_) => "UpdateSignUp",
+            Self::PrepareSignUpEmailCode => "PrepareSignUpEmailCode",
+            Self::AttemptSignUpEmailCode(_) => "AttemptSignUpEmailCode",
+            Self::CreateSignIn(_) => "CreateSignIn",
+            Self::PrepareFirstFactor { .. } => "PrepareFirstFactor",
+            Self::AttemptFirstFactor(_) => "AttemptFirstFactor",
+            Self::ResetPassword { .. } => "ResetPassword",
+            Self::AttemptSecondFactor { .. } => "AttemptSecondFactor",
+            Self::SetActiveSession { .. } => "SetActiveSession",
+            Self::SignOut { .. } => "SignOut",
+        };
+        f.write_str(name)
+    }
 }
 
 /// A command, in the instance as the request resolved it (its settings as this node last read

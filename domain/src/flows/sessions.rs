@@ -12,6 +12,7 @@ use crate::model::session::{Session, SessionStatus};
 use crate::services::Services;
 use crate::store;
 use crate::tokens::issue::{TokenFacts, issuer, new_jti, session_claims};
+use crate::tokens::key_ring::InstanceKeys;
 use crate::{Error, Result};
 
 /// Writes a new session on the client inside `txn` (a sign-in or sign-up completing) and makes
@@ -194,7 +195,7 @@ pub async fn issue_token(
     *session = touched;
     let issuer = issuer(&svc.public_url, &instance.id);
     if let Some(name) = template {
-        return template_token(svc, instance, session, name, &issuer, azp, now).await;
+        return template_token(svc, instance, &keys, session, name, &issuer, azp, now).await;
     }
     let claims = session_claims(TokenFacts {
         issuer: &issuer,
@@ -214,9 +215,11 @@ pub async fn issue_token(
 /// A token from the JWT template `name`: the template rendered against the user and the
 /// session (read from the database: template tokens are not the hot path), with the token's
 /// own claims on top.
+#[allow(clippy::too_many_arguments)]
 async fn template_token(
     svc: &Services,
     instance: &Instance,
+    keys: &InstanceKeys,
     session: &Session,
     name: &str,
     issuer: &str,
@@ -243,7 +246,6 @@ async fn template_token(
             now,
         },
     );
-    let keys = svc.keys.keys(&svc.db, instance, now).await?;
     Ok(IssuedToken {
         jwt: keys.signer.sign(&claims)?,
         expires_at: now + chrono::Duration::seconds(i64::from(stored.lifetime_seconds)),

@@ -21,8 +21,8 @@ use crate::{Error, Result};
 /// The longest identifier accepted.
 const MAX_IDENTIFIER_LENGTH: usize = 320;
 
-/// What `createSignIn` is given.
-#[derive(Clone, Debug, Default)]
+/// What `createSignIn` is given. (`Debug` leaves the password out.)
+#[derive(Clone, Default)]
 pub struct SignInInput {
     pub identifier: String,
     pub password: Option<String>,
@@ -31,12 +31,28 @@ pub struct SignInInput {
     pub strategy: Option<FirstFactor>,
 }
 
-/// What `attemptFirstFactor` is given.
-#[derive(Clone, Debug)]
+/// What `attemptFirstFactor` is given. (`Debug` leaves the password and the code out.)
+#[derive(Clone)]
 pub struct FirstFactorInput {
     pub strategy: FirstFactor,
     pub password: Option<String>,
     pub code: Option<String>,
+}
+
+impl std::fmt::Debug for SignInInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInInput")
+            .field("strategy", &self.strategy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for FirstFactorInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FirstFactorInput")
+            .field("strategy", &self.strategy)
+            .finish_non_exhaustive()
+    }
 }
 
 fn with_sign_in(client: &Client, sign_in: SignIn) -> Client {

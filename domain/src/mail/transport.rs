@@ -46,7 +46,7 @@ impl Transport {
                     .map_err(|e| {
                         crate::Error::validation("LATCHKEY_SMTP_URL", format!("is not usable: {e}"))
                     })?
-                    .timeout(Some(std::time::Duration::from_secs(10)))
+                    .timeout(Some(SEND_TIMEOUT))
                     .build();
                 Ok(Self::Smtp(transport))
             }

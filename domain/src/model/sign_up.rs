@@ -73,8 +73,9 @@ impl SignUpField {
     }
 }
 
-/// Fields given to `createSignUp` or `updateSignUp`, as typed by the caller.
-#[derive(Clone, Debug, Default)]
+/// Fields given to `createSignUp` or `updateSignUp`, as typed by the caller. (`Debug` leaves
+/// the password out.)
+#[derive(Clone, Default)]
 pub struct SignUpInput {
     pub email_address: Option<String>,
     pub password: Option<String>,
@@ -86,7 +87,8 @@ pub struct SignUpInput {
 
 /// The input once checked: identifiers normalized, names bounded. The password is still plain
 /// (the caller checks it against the policy with [`SignUp::own_identifiers_after`], then hashes it).
-#[derive(Clone, Debug, Default)]
+/// (`Debug` leaves the password out.)
+#[derive(Clone, Default)]
 pub struct CheckedInput {
     pub email_address: Option<EmailAddress>,
     pub password: Option<String>,
@@ -94,6 +96,24 @@ pub struct CheckedInput {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub unsafe_metadata: Option<serde_json::Value>,
+}
+
+impl std::fmt::Debug for SignUpInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignUpInput")
+            .field("email_address", &self.email_address)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for CheckedInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckedInput")
+            .field("email_address", &self.email_address)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Checks input against the instance's settings: fields the instance does not use are refused,

@@ -54,10 +54,35 @@ pub async fn insert(db: &impl ConnectionTrait, t: &JwtTemplate) -> Result<()> {
     Ok(())
 }
 
-/// Writes a changed template; a name the instance already uses is `IDENTIFIER_EXISTS`.
+/// Writes a changed template of its instance; a name the instance already uses is
+/// `IDENTIFIER_EXISTS`, a template deleted meanwhile `NOT_FOUND`.
 pub async fn update(db: &impl ConnectionTrait, t: &JwtTemplate) -> Result<()> {
-    to_row(t).update(db).await.map_err(name_taken)?;
-    Ok(())
+    use sea_orm::sea_query::Expr;
+    let done = jwt_template::Entity::update_many()
+        .col_expr(jwt_template::Column::Name, Expr::value(t.name.clone()))
+        .col_expr(
+            jwt_template::Column::Claims,
+            Expr::value(t.claims.to_string()),
+        )
+        .col_expr(
+            jwt_template::Column::LifetimeSeconds,
+            Expr::value(i32::try_from(t.lifetime_seconds).unwrap_or(i32::MAX)),
+        )
+        .col_expr(
+            jwt_template::Column::AllowedClockSkewSeconds,
+            Expr::value(i32::try_from(t.allowed_clock_skew_seconds).unwrap_or(i32::MAX)),
+        )
+        .col_expr(jwt_template::Column::UpdatedAt, Expr::value(t.updated_at))
+        .filter(jwt_template::Column::InstanceId.eq(t.instance_id.as_str()))
+        .filter(jwt_template::Column::Id.eq(t.id.as_str()))
+        .exec(db)
+        .await
+        .map_err(name_taken)?;
+    if done.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(Error::NotFound("JWT template"))
+    }
 }
 
 /// Deletes a template; false when the instance has no such template.
