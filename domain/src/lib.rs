@@ -9,6 +9,7 @@ pub mod actors;
 pub mod api_keys;
 pub mod clock;
 pub mod error;
+pub mod events;
 mod flows;
 pub mod ids;
 mod instance_cache;

@@ -5,8 +5,11 @@ use chrono::Duration;
 use sea_orm::TransactionTrait;
 
 use crate::model::caller::Caller;
+use crate::model::event::EventType::UserUpdated;
+use crate::model::session::SessionStatus;
 use crate::model::user::User;
 use crate::platform::Platform;
+use crate::store;
 use crate::{Error, Result};
 
 /// How long a backend lock lasts: until the backend unlocks the user.
@@ -16,7 +19,7 @@ impl Platform {
     /// A user of the caller's instance.
     pub async fn backend_user(&self, caller: &Caller, user_id: &str) -> Result<User> {
         let instance = caller.require_backend()?;
-        crate::store::users::find(&self.db, &instance.id, user_id)
+        store::users::find(&self.db, &instance.id, user_id)
             .await?
             .ok_or(Error::NotFound("user"))
     }
@@ -32,11 +35,17 @@ impl Platform {
         let instance = caller.require_backend()?;
         let now = self.now();
         let until = locked.then(|| now + Duration::days(365 * LOCKED_UNTIL_UNLOCKED_YEARS));
-        if !crate::store::users::set_locked_until(&self.db, &instance.id, user_id, until, now)
-            .await?
-        {
+        let txn = self.db.begin().await?;
+        if !store::users::set_locked_until(&txn, &instance.id, user_id, until, now).await? {
             return Err(Error::NotFound("user"));
         }
+        let events = store::events::about_user(&txn, &instance.id, user_id, UserUpdated, now)
+            .await?
+            .into_iter()
+            .collect::<Vec<_>>();
+        store::events::append(&txn, &instance.id, &events, now).await?;
+        txn.commit().await?;
+        self.services.events.committed(&instance.id);
         self.backend_user(caller, user_id).await
     }
 
@@ -50,20 +59,27 @@ impl Platform {
         let instance = caller.require_backend()?;
         let now = self.now();
         let txn = self.db.begin().await?;
-        if !crate::store::users::set_banned(&txn, &instance.id, user_id, banned, now).await? {
+        if !store::users::set_banned(&txn, &instance.id, user_id, banned, now).await? {
             return Err(Error::NotFound("user"));
         }
+        let mut events = Vec::new();
         if banned {
-            crate::store::sessions::close_all_for_user(
+            let revoked = store::sessions::close_all_for_user(
                 &txn,
                 &instance.id,
                 user_id,
-                crate::model::session::SessionStatus::Revoked,
+                SessionStatus::Revoked,
                 now,
             )
             .await?;
+            events.extend(store::events::about_sessions(&revoked));
         }
+        events.extend(
+            store::events::about_user(&txn, &instance.id, user_id, UserUpdated, now).await?,
+        );
+        store::events::append(&txn, &instance.id, &events, now).await?;
         txn.commit().await?;
+        self.services.events.committed(&instance.id);
         if banned {
             self.services.sessions_changed(&instance.id, user_id);
         }

@@ -12,6 +12,7 @@ use crate::actors::client::{Command, Run};
 use crate::actors::hasher::Hasher;
 use crate::actors::mailer::{Mailer, Shutdown};
 use crate::actors::registry::Registry;
+use crate::actors::expiry::Expiry;
 use crate::actors::sweeper::Sweeper;
 use crate::clock::Clock;
 use crate::ids::{IdKind, new_id};
@@ -219,8 +220,17 @@ impl Platform {
             mailer: mailer.clone(),
             mail_from: config.mail.from.clone(),
             mail_from_domains: config.mail.allowed_domains(),
+            events: crate::events::EventBus::default(),
         });
         services.keys.check_master_key(&db).await?;
+        if config.background {
+            // Where the events stand before the server listens: no subscriber starts earlier.
+            let cursors = crate::events::Cursors::load(&db).await?;
+            background.spawn(crate::events::run_dispatcher(services.clone(), cursors));
+            background.spawn(crate::events::run_listener(services.clone()));
+            let expiry = services.clone();
+            Expiry::start_in_arbiter(&background.handle(), move |_| Expiry::new(expiry));
+        }
         let registry = Registry::start(services.clone(), config.client_shards, config.client_idle);
         let platform = Self {
             db,

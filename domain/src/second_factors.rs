@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
+use sea_orm::TransactionTrait;
+
 use crate::model::caller::Caller;
 use crate::model::second_factor::{
     backup_code_hash, encoded, matching_step, new_backup_codes, new_secret, otpauth_uri,
@@ -155,8 +157,9 @@ impl Platform {
             .open(&seal_context(user_id), &sealed)?;
         let step = matching_step(&secret, code, now, None)?.ok_or(Error::CodeIncorrect)?;
         let codes = new_backup_codes();
+        let txn = self.db.begin().await?;
         let enabled = store::second_factors::enable(
-            &self.db,
+            &txn,
             &instance.id,
             user_id,
             &sealed,
@@ -171,13 +174,21 @@ impl Platform {
                 "the enrolment changed meanwhile: start again with createTotp",
             ));
         }
+        store::events::append_user_updated(&txn, &instance.id, user_id, now).await?;
+        txn.commit().await?;
+        self.services.events.committed(&instance.id);
         Ok(codes)
     }
 
     /// `disableTotp`: TOTP off, backup codes gone; sign-ins need one factor again.
     pub async fn disable_totp(&self, caller: &Caller) -> Result<User> {
         let (instance, user_id) = caller.require_user()?;
-        store::second_factors::disable(&self.db, &instance.id, user_id, self.now()).await?;
+        let now = self.now();
+        let txn = self.db.begin().await?;
+        store::second_factors::disable(&txn, &instance.id, user_id, now).await?;
+        store::events::append_user_updated(&txn, &instance.id, user_id, now).await?;
+        txn.commit().await?;
+        self.services.events.committed(&instance.id);
         self.signed_in_user(caller).await
     }
 
@@ -185,12 +196,14 @@ impl Platform {
     pub async fn create_backup_codes(&self, caller: &Caller) -> Result<Vec<String>> {
         let (instance, user_id) = caller.require_user()?;
         let codes = new_backup_codes();
+        let now = self.now();
+        let txn = self.db.begin().await?;
         let set = store::second_factors::set_backup_codes(
-            &self.db,
+            &txn,
             &instance.id,
             user_id,
             &hashes(&self.services, user_id, &codes),
-            self.now(),
+            now,
         )
         .await?;
         if !set {
@@ -199,6 +212,9 @@ impl Platform {
                 "backup codes go with TOTP: turn TOTP on first",
             ));
         }
+        store::events::append_user_updated(&txn, &instance.id, user_id, now).await?;
+        txn.commit().await?;
+        self.services.events.committed(&instance.id);
         Ok(codes)
     }
 

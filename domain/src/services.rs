@@ -36,6 +36,8 @@ pub struct Services {
     pub public_url: String,
     /// The registry's shards, told when a user's sessions change from outside their clients.
     pub shards: std::sync::OnceLock<Vec<Recipient<SessionsChanged>>>,
+    /// The node's event bus: writers tell it what they committed.
+    pub events: crate::events::EventBus,
 }
 
 impl std::fmt::Debug for Services {
@@ -57,8 +59,8 @@ pub struct SessionsChanged {
 
 impl Services {
     /// Tells every client actor of this node that `user_id`'s sessions changed. Other nodes'
-    /// actors see it when they next read their client (at most their idle time later; the
-    /// cross-node event bus comes with session events).
+    /// actors hear of it from the event the change wrote (the dispatcher calls this again for
+    /// every session that ended, wherever it ended).
     pub fn sessions_changed(&self, instance_id: &str, user_id: &str) {
         let message = SessionsChanged {
             instance_id: instance_id.to_owned(),

@@ -4,11 +4,13 @@
 
 use std::sync::Arc;
 
+use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
 
 use crate::actors::client::IssueToken;
 use crate::flows::sessions::IssuedToken;
 use crate::model::caller::Caller;
+use crate::model::event::{EventType, NewEvent};
 use crate::model::instance::Instance;
 use crate::model::session::{Session, SessionStatus};
 use crate::platform::Platform;
@@ -89,23 +91,24 @@ impl Platform {
         let mut session = store::sessions::find(&self.db, &instance.id, session_id)
             .await?
             .ok_or(Error::NotFound("session"))?;
-        if session.status_at(now) != SessionStatus::Active
-            || !store::sessions::close(
-                &self.db,
-                &instance.id,
-                session_id,
-                SessionStatus::Revoked,
-                now,
-            )
+        if session.status_at(now) != SessionStatus::Active {
+            return Err(Error::SessionNotActive);
+        }
+        let txn = self.db.begin().await?;
+        if !store::sessions::close(&txn, &instance.id, session_id, SessionStatus::Revoked, now)
             .await?
         {
             return Err(Error::SessionNotActive);
         }
+        session.status = SessionStatus::Revoked;
+        session.updated_at = now;
+        let event = NewEvent::session(EventType::SessionRevoked, &session);
+        store::events::append(&txn, &instance.id, &[event], now).await?;
+        txn.commit().await?;
+        self.services.events.committed(&instance.id);
         self.services
             .sessions_changed(&instance.id, &session.user_id);
         tracing::info!(session_id, "session revoked");
-        session.status = SessionStatus::Revoked;
-        session.updated_at = now;
         Ok(session)
     }
 

@@ -4,6 +4,8 @@
 pub mod api_key;
 pub mod client;
 pub mod email_address;
+pub mod event;
+pub mod event_sequence;
 pub mod instance;
 pub mod jwt_template;
 pub mod mail_outbox;
@@ -14,3 +16,5 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod signing_key;
 pub mod user;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;

@@ -11,6 +11,7 @@ mod m20261125_000005_signing_keys;
 mod m20261125_000006_jwt_templates;
 mod m20261125_000007_api_keys;
 mod m20261125_000008_second_factors;
+mod m20261125_000009_events;
 
 /// Every migration of Latchkey, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_jwt_templates::Migration),
             Box::new(m20261125_000007_api_keys::Migration),
             Box::new(m20261125_000008_second_factors::Migration),
+            Box::new(m20261125_000009_events::Migration),
         ]
     }
 }

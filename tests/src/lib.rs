@@ -4,13 +4,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod cached;
 pub mod db;
 pub mod frontend;
 pub mod gql;
+pub mod js_client;
 pub mod process;
 pub mod pyjwt;
+pub mod python;
 pub mod server;
 pub mod smtp;
+pub mod webhooks;
 
 pub use db::TestDb;
 pub use frontend::Frontend;

@@ -3,6 +3,7 @@
 mod api_keys;
 mod client;
 mod error;
+pub mod events;
 pub mod guard;
 mod instances;
 mod jwt_templates;
@@ -15,7 +16,7 @@ mod users;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, MergedObject, Schema};
 use latchkey_domain::Platform;
 use latchkey_domain::model::caller::Caller;
 
@@ -46,7 +47,7 @@ pub struct Mutation(
 );
 
 /// The executable schema.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, events::EventSubscription>;
 
 /// Limits every operation is checked against before anything runs.
 #[derive(Clone, Copy, Debug)]
@@ -72,7 +73,11 @@ pub fn build_schema(
     limits: Limits,
     suggestions: bool,
 ) -> AppSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        events::EventSubscription,
+    )
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
         .limit_recursive_depth(limits.recursive_depth);

@@ -28,6 +28,7 @@ use latchkey_domain::model::caller::Caller;
 use serde_json::{Value, json};
 
 use super::{AppState, cors, credentials};
+use crate::graphql::events::CredentialEnded;
 use crate::graphql::guard::{self, ClientIp, Schemas};
 use crate::graphql::{AppSchema, complete_codes, domain_error};
 use latchkey_domain::Credentials;
@@ -313,6 +314,7 @@ impl GuardedExecutor {
             .map(|(schema, request)| {
                 let request = request
                     .data(guard::OverWebSocket)
+                    .data(CredentialEnded(self.revoked.clone()))
                     .data(guard::RequestOrigin(self.origin.clone()));
                 (schema, request)
             })

@@ -6,6 +6,7 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 
 use crate::jwt_templates::{TemplateTokenFacts, render_context, template_claims};
 use crate::model::client::Client;
+use crate::model::event::{EventType, NewEvent};
 use crate::model::instance::Instance;
 use crate::model::jwt_template::Template;
 use crate::model::session::{Session, SessionStatus};
@@ -18,14 +19,15 @@ use crate::{Error, Result};
 /// Writes a new session on the client inside `txn` (a sign-in or sign-up completing) and makes
 /// it the client's active one. In single-session mode the client's other active sessions end.
 /// The client in memory follows only once the caller commits, so it is updated here and handed
-/// back for the caller to keep.
+/// back for the caller to keep. Gives the events to append before the caller commits.
 pub(crate) async fn add(
     txn: &impl ConnectionTrait,
     instance: &Instance,
     client: &mut Client,
     session: Session,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Vec<NewEvent>> {
+    let mut events = Vec::new();
     if !instance.settings.sessions.multi_session {
         for other in &mut client.sessions {
             if other.status_at(now) == SessionStatus::Active
@@ -34,16 +36,18 @@ pub(crate) async fn add(
             {
                 other.status = SessionStatus::Ended;
                 other.updated_at = now;
+                events.push(NewEvent::session(EventType::SessionEnded, other));
             }
         }
     }
     store::sessions::insert(txn, &session).await?;
+    events.push(NewEvent::session(EventType::SessionCreated, &session));
     store::clients::set_last_active_session(txn, &instance.id, &client.id, Some(&session.id), now)
         .await?;
     client.last_active_session_id = Some(session.id.clone());
     client.sessions.push(session);
     client.updated_at = now;
-    Ok(())
+    Ok(events)
 }
 
 fn session_of<'a>(client: &'a mut Client, session_id: &str) -> Result<&'a mut Session> {
@@ -131,12 +135,22 @@ pub async fn sign_out(
             .collect(),
     };
     let txn = svc.db.begin().await?;
+    let mut events = Vec::new();
     for id in &ending {
-        if remove {
-            store::sessions::remove(&txn, &instance.id, id, now).await?;
+        let changed = if remove {
+            store::sessions::remove(&txn, &instance.id, id, now).await?
         } else {
             // A session revoked meanwhile stays revoked.
-            store::sessions::close(&txn, &instance.id, id, status, now).await?;
+            store::sessions::close(&txn, &instance.id, id, status, now).await?
+        };
+        if changed && let Some(session) = client.sessions.iter().find(|s| &s.id == id) {
+            let mut session = session.clone();
+            session.status = status;
+            session.updated_at = now;
+            events.push(NewEvent::session(
+                EventType::for_session_status(status),
+                &session,
+            ));
         }
     }
     // What is stored now, other nodes' revocations included, decides the next active session.
@@ -149,7 +163,9 @@ pub async fn sign_out(
         .map(|s| s.id.clone());
     store::clients::set_last_active_session(&txn, &instance.id, &client.id, next.as_deref(), now)
         .await?;
+    store::events::append(&txn, &instance.id, &events, now).await?;
     txn.commit().await?;
+    svc.events.committed(&instance.id);
     client.last_active_session_id = next;
     client.updated_at = now;
     tracing::info!(client_id = %client.id, ended = ending.len(), "signed out");

@@ -8,6 +8,7 @@ use sea_orm::TransactionTrait;
 use super::Stale;
 use crate::ids::{IdKind, new_id};
 use crate::model::client::Client;
+use crate::model::event::EventType;
 use crate::model::instance::{Environment, Instance};
 use crate::model::lockout::Lockout;
 use crate::model::password::{self, OwnIdentifiers};
@@ -511,8 +512,9 @@ pub async fn reset_password(
     sign_in.new_password_was_set(now)?;
     let txn = svc.db.begin().await?;
     store::users::set_password(&txn, &instance.id, &user_id, &hash, now).await?;
+    let mut events = Vec::new();
     if sign_out_of_other_sessions {
-        store::sessions::close_all_for_user(
+        let ended = store::sessions::close_all_for_user(
             &txn,
             &instance.id,
             &user_id,
@@ -520,11 +522,18 @@ pub async fn reset_password(
             now,
         )
         .await?;
+        events.extend(store::events::about_sessions(&ended));
     }
     if !store::sign_ins::update(&txn, &instance.id, &sign_in).await? {
         return Err(Error::internal(Stale));
     }
+    events.extend(
+        store::events::about_user(&txn, &instance.id, &user_id, EventType::UserUpdated, now)
+            .await?,
+    );
+    store::events::append(&txn, &instance.id, &events, now).await?;
     txn.commit().await?;
+    svc.events.committed(&instance.id);
     sign_in.version += 1;
     let mut next = with_sign_in(client, sign_in);
     if sign_out_of_other_sessions {
@@ -566,7 +575,7 @@ async fn complete_if_ready(
     let session_id = session.id.clone();
     let txn = svc.db.begin().await?;
     let mut completed = client.clone();
-    super::sessions::add(&txn, instance, &mut completed, session, now).await?;
+    let events = super::sessions::add(&txn, instance, &mut completed, session, now).await?;
     if !store::sign_ins::update(&txn, &instance.id, &sign_in).await? {
         return Err(Error::internal(Stale));
     }
@@ -579,7 +588,9 @@ async fn complete_if_ready(
         }
         return Err(Error::Forbidden("this account cannot sign in now"));
     }
+    store::events::append(&txn, &instance.id, &events, now).await?;
     txn.commit().await?;
+    svc.events.committed(&instance.id);
     tracing::info!(user_id = %user_id, session_id = %session_id, "sign-in complete");
     sign_in.version += 1;
     completed.sign_in = Some(sign_in);

@@ -6,6 +6,7 @@ use sea_orm::TransactionTrait;
 
 use crate::ids::{IdKind, new_id};
 use crate::model::client::Client;
+use crate::model::event::{EventType, NewEvent};
 use crate::model::instance::{Environment, Instance};
 use crate::model::password::{self, OwnIdentifiers};
 use crate::model::session::Session;
@@ -265,7 +266,8 @@ async fn complete(
     )
     .await?;
     let session_id = session.id.clone();
-    super::sessions::add(&txn, instance, &mut client, session, now).await?;
+    let mut events = vec![NewEvent::user(EventType::UserCreated, &user, now)];
+    events.extend(super::sessions::add(&txn, instance, &mut client, session, now).await?);
     match stored {
         Stored::New => store::sign_ups::insert(&txn, &instance.id, &sign_up).await?,
         Stored::Existing => {
@@ -275,7 +277,9 @@ async fn complete(
             sign_up.version += 1;
         }
     }
+    store::events::append(&txn, &instance.id, &events, now).await?;
     txn.commit().await?;
+    svc.events.committed(&instance.id);
     tracing::info!(user_id = %user.id, session_id = %session_id, "sign-up complete");
     client.sign_up = Some(sign_up);
     client.updated_at = now;

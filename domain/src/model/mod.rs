@@ -2,6 +2,7 @@
 
 pub mod caller;
 pub mod client;
+pub mod event;
 pub mod identifiers;
 pub mod instance;
 pub mod jwt_template;

@@ -64,24 +64,45 @@ pub async fn for_client(
 }
 
 /// Moves every active session of a user to `status`: `Ended` (a password reset that signs out
-/// everywhere) or `Revoked` (a ban). Gives how many moved.
+/// everywhere) or `Revoked` (a ban). Gives the sessions that moved, as they are now.
 pub async fn close_all_for_user(
     db: &impl ConnectionTrait,
     instance_id: &str,
     user_id: &str,
     status: SessionStatus,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<u64> {
+) -> Result<Vec<Session>> {
     use sea_orm::sea_query::Expr;
-    let closed = session::Entity::update_many()
+    session::Entity::update_many()
         .col_expr(session::Column::Status, Expr::value(status.as_str()))
         .col_expr(session::Column::UpdatedAt, Expr::value(now))
         .filter(session::Column::InstanceId.eq(instance_id))
         .filter(session::Column::UserId.eq(user_id))
         .filter(session::Column::Status.eq(SessionStatus::Active.as_str()))
-        .exec(db)
-        .await?;
-    Ok(closed.rows_affected)
+        .exec_with_returning(db)
+        .await?
+        .into_iter()
+        .map(to_model)
+        .collect()
+}
+
+/// Active sessions past their expiry at `now`, soonest first, at most `limit`.
+pub async fn due_to_expire(
+    db: &impl ConnectionTrait,
+    now: chrono::DateTime<chrono::Utc>,
+    limit: u64,
+) -> Result<Vec<Session>> {
+    use sea_orm::QuerySelect;
+    session::Entity::find()
+        .filter(session::Column::Status.eq(SessionStatus::Active.as_str()))
+        .filter(session::Column::ExpireAt.lte(now))
+        .order_by_asc(session::Column::ExpireAt)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_model)
+        .collect()
 }
 
 /// One session of the instance.

@@ -1,0 +1,49 @@
+//! Expiry: active sessions past their lifetime or inactivity timeout become `EXPIRED`, each with
+//! its `session.expired` event. Every node sweeps; a session moves only if it is still active,
+//! so exactly one node writes its event.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+
+use crate::model::event::{EventType, NewEvent};
+use crate::model::session::{Session, SessionStatus};
+use crate::services::Services;
+use crate::{Result, store};
+
+/// Sessions expired in one pass at most.
+const BATCH: u64 = 500;
+
+/// Expires what is due at `now`; gives how many sessions expired.
+pub async fn expire_due(svc: &Services, now: DateTime<Utc>) -> Result<usize> {
+    let due = store::sessions::due_to_expire(&svc.db, now, BATCH).await?;
+    let mut by_instance: BTreeMap<String, Vec<Session>> = BTreeMap::new();
+    for session in due {
+        by_instance
+            .entry(session.instance_id.clone())
+            .or_default()
+            .push(session);
+    }
+    let mut expired = 0;
+    for (instance_id, sessions) in by_instance {
+        let txn = svc.db.begin().await?;
+        let mut events = Vec::new();
+        for mut session in sessions {
+            if store::sessions::close(&txn, &instance_id, &session.id, SessionStatus::Expired, now)
+                .await?
+            {
+                session.status = SessionStatus::Expired;
+                session.updated_at = now;
+                events.push(NewEvent::session(EventType::SessionExpired, &session));
+            }
+        }
+        store::events::append(&txn, &instance_id, &events, now).await?;
+        txn.commit().await?;
+        if !events.is_empty() {
+            svc.events.committed(&instance_id);
+        }
+        expired += events.len();
+    }
+    Ok(expired)
+}
