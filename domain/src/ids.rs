@@ -17,6 +17,8 @@ pub enum IdKind {
     SigningKey,
     JwtTemplate,
     ApiKey,
+    WebhookEndpoint,
+    WebhookMessage,
 }
 
 impl IdKind {
@@ -34,6 +36,8 @@ impl IdKind {
             Self::SigningKey => "key",
             Self::JwtTemplate => "jtmp",
             Self::ApiKey => "ak",
+            Self::WebhookEndpoint => "whe",
+            Self::WebhookMessage => "msg",
         }
     }
 }

@@ -9,10 +9,10 @@ use actix::{Actor, Addr, Arbiter};
 use sea_orm::TransactionTrait;
 
 use crate::actors::client::{Command, Run};
+use crate::actors::expiry::Expiry;
 use crate::actors::hasher::Hasher;
 use crate::actors::mailer::{Mailer, Shutdown};
 use crate::actors::registry::Registry;
-use crate::actors::expiry::Expiry;
 use crate::actors::sweeper::Sweeper;
 use crate::clock::Clock;
 use crate::ids::{IdKind, new_id};
@@ -153,6 +153,9 @@ pub struct Platform {
     pub(crate) registry: Registry,
     background: Arbiter,
     mailer: Addr<Mailer>,
+    /// Tells the PostgreSQL listener to stop; it answers on `listener_done` once stopped.
+    listener_stop: tokio::sync::watch::Sender<bool>,
+    listener_done: std::sync::Mutex<Option<tokio::sync::oneshot::Receiver<()>>>,
 }
 
 /// A client's state after a command, and the token of the client when the command created it.
@@ -221,13 +224,22 @@ impl Platform {
             mail_from: config.mail.from.clone(),
             mail_from_domains: config.mail.allowed_domains(),
             events: crate::events::EventBus::default(),
+            webhooks_wake: tokio::sync::Notify::new(),
         });
         services.keys.check_master_key(&db).await?;
+        let listener_stop = tokio::sync::watch::channel(false).0;
+        let listener_done = tokio::sync::oneshot::channel();
         if config.background {
             // Where the events stand before the server listens: no subscriber starts earlier.
             let cursors = crate::events::Cursors::load(&db).await?;
             background.spawn(crate::events::run_dispatcher(services.clone(), cursors));
-            background.spawn(crate::events::run_listener(services.clone()));
+            let (stop, stopped) = (listener_stop.subscribe(), listener_done.0);
+            let listening = services.clone();
+            background.spawn(async move {
+                crate::events::run_listener(listening, stop).await;
+                let _ = stopped.send(());
+            });
+            background.spawn(crate::webhooks::run_webhooks(services.clone()));
             let expiry = services.clone();
             Expiry::start_in_arbiter(&background.handle(), move |_| Expiry::new(expiry));
         }
@@ -242,6 +254,8 @@ impl Platform {
             registry,
             background,
             mailer,
+            listener_stop,
+            listener_done: std::sync::Mutex::new(Some(listener_done.1)),
         };
         if !store::instances::any(&platform.db).await? {
             report.development = platform.create_development_instance().await?;
@@ -413,6 +427,16 @@ impl Platform {
         let stopped = tokio::time::timeout(SHUTDOWN_GRACE, self.mailer.send(Shutdown)).await;
         if stopped.is_err() {
             tracing::warn!("the mailer was still sending at shutdown; its message stays pending");
+        }
+        // The PostgreSQL listener gives its connection back while its thread still runs.
+        self.listener_stop.send_replace(true);
+        let done = self
+            .listener_done
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(done) = done {
+            let _ = tokio::time::timeout(SHUTDOWN_GRACE, done).await;
         }
         self.registry.stop();
         self.background.stop();

@@ -38,6 +38,8 @@ pub struct Services {
     pub shards: std::sync::OnceLock<Vec<Recipient<SessionsChanged>>>,
     /// The node's event bus: writers tell it what they committed.
     pub events: crate::events::EventBus,
+    /// Wakes the webhook worker (events were handed out).
+    pub webhooks_wake: tokio::sync::Notify,
 }
 
 impl std::fmt::Debug for Services {

@@ -171,8 +171,16 @@ impl MigrationTrait for Migration {
                     .col(text(WebhookEndpoints::Id, 64).primary_key())
                     .col(text(WebhookEndpoints::InstanceId, 64))
                     .col(text(WebhookEndpoints::Url, 2048))
-                    .col(ColumnDef::new(WebhookEndpoints::EventTypes).text().not_null())
-                    .col(ColumnDef::new(WebhookEndpoints::SecretSealed).text().not_null())
+                    .col(
+                        ColumnDef::new(WebhookEndpoints::EventTypes)
+                            .text()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(WebhookEndpoints::SecretSealed)
+                            .text()
+                            .not_null(),
+                    )
                     .col(number(WebhookEndpoints::SinceSeq))
                     .col(time(WebhookEndpoints::CreatedAt).not_null())
                     .foreign_key(&mut instance_fk((
@@ -193,12 +201,28 @@ impl MigrationTrait for Migration {
                     .col(text(WebhookDeliveries::EventType, 64))
                     .col(text(WebhookDeliveries::ObjectId, 64))
                     .col(text(WebhookDeliveries::Status, 16))
-                    .col(ColumnDef::new(WebhookDeliveries::Attempts).integer().not_null())
+                    .col(
+                        ColumnDef::new(WebhookDeliveries::Attempts)
+                            .integer()
+                            .not_null(),
+                    )
                     .col(time(WebhookDeliveries::NextAttemptAt).not_null())
                     .col(time(WebhookDeliveries::LastAttemptAt).null())
-                    .col(ColumnDef::new(WebhookDeliveries::LastStatusCode).integer().null())
-                    .col(ColumnDef::new(WebhookDeliveries::LastError).string_len(512).null())
-                    .col(ColumnDef::new(WebhookDeliveries::Claim).string_len(64).null())
+                    .col(
+                        ColumnDef::new(WebhookDeliveries::LastStatusCode)
+                            .integer()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(WebhookDeliveries::LastError)
+                            .string_len(512)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(WebhookDeliveries::Claim)
+                            .string_len(64)
+                            .null(),
+                    )
                     .col(time(WebhookDeliveries::ClaimedUntil).null())
                     .col(time(WebhookDeliveries::CreatedAt).not_null())
                     .col(time(WebhookDeliveries::DeliveredAt).null())

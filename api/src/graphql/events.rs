@@ -4,6 +4,7 @@
 //! socket closes with 4403).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_graphql::futures_util::StreamExt;
 use async_graphql::futures_util::stream::BoxStream;
@@ -83,16 +84,27 @@ async fn subscribe(ctx: &Context<'_>, request: EventRequest) -> GqlResult<EventS
     let (platform, caller) = scope(ctx)?;
     let ended = ctx.data_opt::<CredentialEnded>().cloned();
     let stream = platform.subscribe_events(caller, request).await.gql()?;
-    Ok(stream
-        .map(move |item| {
-            item.map(Event).map_err(|err| {
+    let closing = Arc::new(AtomicBool::new(false));
+    let held = closing.clone();
+    let events = stream.map(move |item| {
+        item.map(Event).map_err(|err| {
+            if matches!(err, latchkey_domain::Error::Unauthenticated(_)) {
+                closing.store(true, Ordering::SeqCst);
                 if let Some(ended) = &ended {
                     ended.0.notify_one();
                 }
-                domain_error(err)
-            })
+            }
+            domain_error(err)
         })
-        .boxed())
+    });
+    // After its session ended the subscription does not complete: the socket closes with 4403.
+    let hold = futures_util::stream::once(async move {
+        if held.load(Ordering::SeqCst) {
+            futures_util::future::pending::<()>().await;
+        }
+    })
+    .filter_map(|()| async { None });
+    Ok(events.chain(hold).boxed())
 }
 
 #[Subscription]

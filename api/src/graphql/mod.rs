@@ -13,6 +13,7 @@ mod settings;
 mod sign_in;
 mod sign_up;
 mod users;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ pub struct Query(
     sessions::SessionQuery,
     jwt_templates::JwtTemplateQuery,
     api_keys::ApiKeyQuery,
+    webhooks::WebhookQuery,
 );
 
 /// Every mutation of the API.
@@ -44,6 +46,7 @@ pub struct Mutation(
     jwt_templates::JwtTemplateMutation,
     api_keys::ApiKeyMutation,
     second_factors::SecondFactorMutation,
+    webhooks::WebhookMutation,
 );
 
 /// The executable schema.
@@ -78,9 +81,9 @@ pub fn build_schema(
         Mutation::default(),
         events::EventSubscription,
     )
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
-        .limit_recursive_depth(limits.recursive_depth);
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity)
+    .limit_recursive_depth(limits.recursive_depth);
     if !suggestions {
         builder = builder.disable_suggestions();
     }

@@ -1,6 +1,7 @@
 //! Sweeps what time has ended: unfinished sign-ups and sign-ins a week after they were abandoned
 //! (both are abandoned after 24 idle hours), failure counts of unknown identifiers a day after
-//! their last attempt, and retired signing keys once no token can carry them.
+//! their last attempt, retired signing keys once no token can carry them, and events and
+//! finished webhook deliveries after a week.
 
 use std::time::Duration as StdDuration;
 
@@ -13,6 +14,8 @@ use crate::store::{self, Db};
 
 /// How long an abandoned sign-up is kept before it is deleted.
 pub const KEEP_ABANDONED_DAYS: i64 = 7;
+/// How long events (and finished webhook deliveries) are kept: `since` can replay this far.
+pub const KEEP_EVENTS_DAYS: i64 = 7;
 const EVERY: StdDuration = StdDuration::from_secs(3600);
 
 /// The sweeper actor.
@@ -50,6 +53,13 @@ impl Sweeper {
                 }
                 if let Err(err) = store::signing_keys::purge_unpublished(&db, now).await {
                     tracing::error!(error = %err, "purging retired signing keys failed");
+                }
+                let kept_from = now - Duration::days(KEEP_EVENTS_DAYS);
+                if let Err(err) = store::events::purge(&db, kept_from).await {
+                    tracing::error!(error = %err, "purging old events failed");
+                }
+                if let Err(err) = store::webhooks::purge(&db, kept_from).await {
+                    tracing::error!(error = %err, "purging old webhook deliveries failed");
                 }
             }
             .into_actor(self),

@@ -74,9 +74,13 @@ async fn dispatch_instance(
         )
         .await?;
         let full = page.len() as u64 == PAGE;
+        let any = !page.is_empty();
         for event in page {
             cursors.0.insert(instance_id.to_owned(), event.seq);
             hand_out(services, event);
+        }
+        if any {
+            services.webhooks_wake.notify_one();
         }
         if !full {
             return Ok(());

@@ -6,37 +6,59 @@ use std::time::Duration;
 
 use sea_orm::DbBackend;
 use sea_orm::sqlx::postgres::PgListener;
+use tokio::sync::watch;
 
 use crate::services::Services;
 use crate::store::events::CHANNEL;
 
 /// How long to wait before connecting again after the listener failed.
 const RETRY: Duration = Duration::from_secs(1);
+/// How long a dropped listener gets to give its connection back (it does so on a task of its
+/// own, which must run before the thread stops).
+const RETURN_CONNECTION: Duration = Duration::from_millis(200);
 
-/// Listens until the task is dropped (PostgreSQL only; SQLite has one node and returns at once).
-pub async fn run_listener(services: Arc<Services>) {
+/// Listens until `stop` turns true (PostgreSQL only; SQLite has one node and returns at once).
+pub async fn run_listener(services: Arc<Services>, mut stop: watch::Receiver<bool>) {
     if services.db.get_database_backend() != DbBackend::Postgres {
         return;
     }
     let pool = services.db.get_postgres_connection_pool().clone();
     loop {
-        let mut listener = match PgListener::connect_with(&pool).await {
+        let connected = tokio::select! {
+            connected = PgListener::connect_with(&pool) => connected,
+            _ = stop.wait_for(|s| *s) => return,
+        };
+        let mut listener = match connected {
             Ok(listener) => listener,
             Err(err) => {
                 tracing::warn!(error = %err, "cannot listen for other nodes' events; retrying");
-                tokio::time::sleep(RETRY).await;
+                if pause(&mut stop, RETRY).await {
+                    return;
+                }
                 continue;
             }
         };
         if let Err(err) = listener.listen(CHANNEL).await {
             tracing::warn!(error = %err, "LISTEN failed; retrying");
-            tokio::time::sleep(RETRY).await;
+            drop(listener);
+            if pause(&mut stop, RETRY).await {
+                return;
+            }
             continue;
         }
         // Anything committed while not listening is found by looking at every instance.
         services.events.check_all();
         loop {
-            match listener.try_recv().await {
+            let received = tokio::select! {
+                received = listener.try_recv() => Some(received),
+                _ = stop.wait_for(|s| *s) => None,
+            };
+            let Some(received) = received else {
+                drop(listener);
+                tokio::time::sleep(RETURN_CONNECTION).await;
+                return;
+            };
+            match received {
                 Ok(Some(notification)) => services.events.committed(notification.payload()),
                 Ok(None) => {
                     tracing::warn!("the event listener's connection was lost; reconnecting");
@@ -45,10 +67,21 @@ pub async fn run_listener(services: Arc<Services>) {
                 Err(err) => {
                     tracing::warn!(error = %err, "the event listener failed; reconnecting");
                     services.events.check_all();
-                    tokio::time::sleep(RETRY).await;
                     break;
                 }
             }
         }
+        drop(listener);
+        if pause(&mut stop, RETRY).await {
+            return;
+        }
+    }
+}
+
+/// Waits `for_`; true when told to stop meanwhile.
+async fn pause(stop: &mut watch::Receiver<bool>, for_: Duration) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(for_) => false,
+        _ = stop.wait_for(|s| *s) => true,
     }
 }

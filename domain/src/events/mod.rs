@@ -70,7 +70,10 @@ impl EventBus {
 
     /// Something may have been missed: the dispatcher looks at every instance.
     pub fn check_all(&self) {
-        self.dirty.lock().unwrap_or_else(PoisonError::into_inner).all = true;
+        self.dirty
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .all = true;
         self.wake.notify_one();
     }
 

@@ -11,8 +11,8 @@ use tokio::sync::broadcast::{self, error::RecvError};
 
 use crate::clock::Clock;
 use crate::model::caller::Caller;
-use crate::model::session::SessionStatus;
 use crate::model::event::{Event, EventFilter, EventType};
+use crate::model::session::SessionStatus;
 use crate::platform::Platform;
 use crate::store::{self, Db};
 use crate::{Error, Result};
@@ -214,11 +214,8 @@ impl Tail {
                     .await?;
             let full = page.len() as u64 == PAGE;
             let last = page.last().map_or(head, |e| e.seq.min(head));
-            self.backlog.extend(
-                page.into_iter()
-                    .filter(|e| e.seq <= head)
-                    .map(Item::Event),
-            );
+            self.backlog
+                .extend(page.into_iter().filter(|e| e.seq <= head).map(Item::Event));
             self.seen = if full { last } else { head };
         }
         self.caught_up = true;

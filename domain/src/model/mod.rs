@@ -16,3 +16,4 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod user;
 pub mod verification;
+pub mod webhook;

@@ -47,8 +47,10 @@ pub async fn append(
         .await?
         .ok_or_else(|| Error::internal("the event counter returned no row"))?;
     let last: i64 = row.try_get_by_index(0).map_err(Error::internal)?;
-    let rows = events.iter().zip(last - count + 1..).map(|(e, seq)| {
-        event::ActiveModel {
+    let rows = events
+        .iter()
+        .zip(last - count + 1..)
+        .map(|(e, seq)| event::ActiveModel {
             id: sea_orm::ActiveValue::NotSet,
             instance_id: sea_orm::ActiveValue::Set(instance_id.to_owned()),
             seq: sea_orm::ActiveValue::Set(seq),
@@ -57,8 +59,7 @@ pub async fn append(
             user_id: sea_orm::ActiveValue::Set(e.user_id.clone()),
             data: sea_orm::ActiveValue::Set(e.data.to_string()),
             occurred_at: sea_orm::ActiveValue::Set(now),
-        }
-    });
+        });
     event::Entity::insert_many(rows).exec(txn).await?;
     if backend == DbBackend::Postgres {
         txn.execute_raw(Statement::from_sql_and_values(
@@ -129,9 +130,8 @@ pub async fn after(
         .filter(event::Column::InstanceId.eq(instance_id))
         .filter(event::Column::Seq.gt(after));
     if !filter.types.is_empty() {
-        query = query.filter(
-            event::Column::Type.is_in(filter.types.iter().map(|t| t.as_str().to_owned())),
-        );
+        query = query
+            .filter(event::Column::Type.is_in(filter.types.iter().map(|t| t.as_str().to_owned())));
     }
     if let Some(user_id) = &filter.user_id {
         query = query.filter(event::Column::UserId.eq(user_id.as_str()));

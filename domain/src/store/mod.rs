@@ -16,6 +16,7 @@ pub mod sign_ins;
 pub mod sign_ups;
 pub mod signing_keys;
 pub mod users;
+pub mod webhooks;
 
 use std::time::Duration;
 
