@@ -23,6 +23,26 @@ impl Frontend {
         }
     }
 
+    /// A new client of the instance of `publishable_key` with `email` signed up (a development
+    /// test address) and its session active; gives the client and the session's id.
+    pub async fn signed_up(
+        url: &str,
+        publishable_key: &str,
+        email: &str,
+        password: &str,
+    ) -> (Self, String) {
+        let mut frontend = Self::new(url, publishable_key);
+        frontend.complete_test_sign_up(email, password).await;
+        let client = frontend
+            .gql("{ client { lastActiveSessionId } }", serde_json::json!({}))
+            .await;
+        let session = client.data()["client"]["lastActiveSessionId"]
+            .as_str()
+            .expect("a signed-up client has an active session")
+            .to_owned();
+        (frontend, session)
+    }
+
     /// Posts an operation; keeps a client token handed out.
     pub async fn gql(&mut self, query: &str, variables: Value) -> Response {
         let response = self.post(query, variables).await;

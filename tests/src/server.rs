@@ -210,6 +210,23 @@ impl TestServer {
             .to_owned()
     }
 
+    /// Creates a development instance as the platform admin; gives its publishable key and its
+    /// secret key.
+    pub async fn create_instance_with_key(&self, name: &str) -> (String, String) {
+        let created = self
+            .admin(
+                "mutation($name: String!) { createInstance(input: {name: $name}) { instance { publishableKey } secretKey { key } } }",
+                serde_json::json!({"name": name}),
+            )
+            .await;
+        let created = &created.data()["createInstance"];
+        let key = |v: &Value| v.as_str().expect("a key").to_owned();
+        (
+            key(&created["instance"]["publishableKey"]),
+            key(&created["secretKey"]["key"]),
+        )
+    }
+
     /// Posts an operation with the platform admin token.
     pub async fn admin(&self, query: &str, variables: Value) -> Response {
         self.gql(Auth::Bearer(&self.admin_token), query, variables)

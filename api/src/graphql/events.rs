@@ -107,6 +107,7 @@ async fn subscribe(ctx: &Context<'_>, request: EventRequest) -> GqlResult<EventS
     Ok(events.chain(hold).boxed())
 }
 
+/// Events as they happen, over the WebSocket (`graphql-transport-ws` or `graphql-ws`).
 #[Subscription]
 impl EventSubscription {
     /// Session events (`session.*`) as they happen: of one user (`userId`), or with a secret
@@ -116,8 +117,11 @@ impl EventSubscription {
     async fn session_events(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only this user's sessions (a session token may name only its own user)."
+        )]
         user_id: Option<ID>,
-        since: Option<ID>,
+        #[graphql(desc = "Replay the events after this event id first.")] since: Option<ID>,
     ) -> async_graphql::Result<EventStream> {
         let request = EventRequest {
             types: EventType::ALL
@@ -137,8 +141,9 @@ impl EventSubscription {
     async fn events(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only these types, such as `session.revoked`; every type when none.")]
         types: Option<Vec<String>>,
-        since: Option<ID>,
+        #[graphql(desc = "Replay the events after this event id first.")] since: Option<ID>,
     ) -> async_graphql::Result<EventStream> {
         let types = types
             .unwrap_or_default()

@@ -21,18 +21,8 @@ fn ws_url(base: &str) -> String {
     format!("{}/graphql", base.replace("http://", "ws://"))
 }
 
-/// A client of `url`'s instance with `email` signed up; gives the client and its session.
 async fn signed_up(url: &str, publishable_key: &str, email: &str) -> (Frontend, String) {
-    let mut frontend = Frontend::new(url, publishable_key);
-    frontend.complete_test_sign_up(email, PASSWORD).await;
-    let client = frontend
-        .gql("{ client { lastActiveSessionId } }", json!({}))
-        .await;
-    let session = client.data()["client"]["lastActiveSessionId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (frontend, session)
+    Frontend::signed_up(url, publishable_key, email, PASSWORD).await
 }
 
 async fn sign_in(frontend: &mut Frontend, email: &str) -> String {
@@ -259,18 +249,7 @@ async fn a_wrong_key_is_refused_and_another_instance_sees_nothing() {
 
     // A second instance's key subscribes from that instance's start; the first instance's
     // sign-up is not shown to it, the second instance's own is.
-    let created = server
-        .admin(
-            "mutation { createInstance(input: {name: \"Other\", environment: DEVELOPMENT}) { instance { id publishableKey } secretKey { key } } }",
-            json!({}),
-        )
-        .await;
-    let other = &created.data()["createInstance"];
-    let other_sk = other["secretKey"]["key"].as_str().unwrap().to_owned();
-    let other_pk = other["instance"]["publishableKey"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (other_pk, other_sk) = server.create_instance_with_key("Other").await;
     let mut sub = subscribe(&server.url, &other_sk, EVENTS, json!({"since": "0"})).await;
     let pk = server.publishable_key.clone();
     signed_up(&server.url, &pk, "jane+latchkey_test@example.com").await;

@@ -11,6 +11,7 @@ mod sign_in;
 mod sign_up;
 mod tenancy;
 mod transport;
+mod webhooks;
 mod websocket;
 
 /// The `latchkey` binary, for the tests that run it as an operator would.

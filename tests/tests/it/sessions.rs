@@ -25,14 +25,7 @@ async fn signed_up_in(
     publishable_key: &str,
     email: &str,
 ) -> (Frontend, String) {
-    let mut frontend = Frontend::new(&server.url, publishable_key);
-    frontend.complete_test_sign_up(email, PASSWORD).await;
-    let client = frontend.gql(CLIENT, json!({})).await;
-    let session = client.data()["client"]["lastActiveSessionId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (frontend, session)
+    Frontend::signed_up(&server.url, publishable_key, email, PASSWORD).await
 }
 
 async fn token(frontend: &mut Frontend, session: &str) -> String {

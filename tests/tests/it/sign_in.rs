@@ -547,16 +547,7 @@ async fn the_backend_locks_unlocks_bans_and_unbans() {
     );
 
     // Another instance's secret key does not reach this user.
-    let other = server
-        .admin(
-            r#"mutation { createInstance(input: {name: "Other"}) { secretKey { key } } }"#,
-            json!({}),
-        )
-        .await;
-    let other_key = other.data()["createInstance"]["secretKey"]["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_, other_key) = server.create_instance_with_key("Other").await;
     let crossing = server
         .gql(
             latchkey_tests::Auth::Bearer(&other_key),
