@@ -33,6 +33,7 @@ const KNOWN_VARIABLES: &[&str] = &[
     "LATCHKEY_MAIL_DIR",
     "LATCHKEY_CLIENT_IDLE_SECONDS",
     "LATCHKEY_HASH_CONCURRENCY",
+    "LATCHKEY_WEBHOOKS_ALLOW_PRIVATE_NETWORKS",
     "LATCHKEY_MASTER_KEY",
     "LATCHKEY_MASTER_KEY_FILE",
     "LATCHKEY_TEST_DATABASE_URL",
@@ -126,6 +127,15 @@ pub struct Cli {
     /// How many passwords are hashed at once (default: one per core).
     #[arg(long, env = "LATCHKEY_HASH_CONCURRENCY", global = true)]
     pub hash_concurrency: Option<usize>,
+    /// Let webhook endpoints be on loopback, private and link-local addresses (off: a tenant
+    /// could otherwise reach the server's own network).
+    #[arg(
+        long,
+        env = "LATCHKEY_WEBHOOKS_ALLOW_PRIVATE_NETWORKS",
+        global = true,
+        default_value_t = false
+    )]
+    pub webhooks_allow_private_networks: bool,
     /// The key that seals the signing keys at rest: 32 bytes, base64 or hex.
     #[arg(
         long,
@@ -255,6 +265,7 @@ async fn serve(cli: Cli) -> Result<(), StartError> {
         from_domains: cli.mail_from_domains,
     };
     config.client_idle = std::time::Duration::from_secs(cli.client_idle_seconds.max(1));
+    config.webhooks_allow_private_networks = cli.webhooks_allow_private_networks;
     if let Some(concurrency) = cli.hash_concurrency {
         config.hash_concurrency = concurrency.max(1);
     }

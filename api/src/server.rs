@@ -40,6 +40,8 @@ pub struct ServerConfig {
     pub client_idle: std::time::Duration,
     /// How many passwords are hashed at once.
     pub hash_concurrency: usize,
+    /// Webhook endpoints may be on loopback, private and link-local addresses.
+    pub webhooks_allow_private_networks: bool,
     /// The master key of the signing keys; with none, the key file is read (or made).
     pub master_key: Option<MasterKey>,
     /// Where the master key is kept when none is given (default: beside the database).
@@ -81,6 +83,7 @@ impl ServerConfig {
                 from_domains: Vec::new(),
             },
             client_idle: std::time::Duration::from_secs(600),
+            webhooks_allow_private_networks: false,
             hash_concurrency: std::thread::available_parallelism()
                 .map_or(2, std::num::NonZero::get),
             master_key: None,
@@ -210,6 +213,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             mail: config.mail.clone(),
             client_idle: config.client_idle,
             hash_concurrency: config.hash_concurrency,
+            webhooks_allow_private_networks: config.webhooks_allow_private_networks,
             ..PlatformConfig::new(public_url.clone(), config.clock.clone(), master_key)
         },
     )

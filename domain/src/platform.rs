@@ -56,6 +56,8 @@ pub struct PlatformConfig {
     pub background: bool,
     /// Seals the instances' private signing keys.
     pub master_key: MasterKey,
+    /// Webhook endpoints may be on loopback, private and link-local addresses.
+    pub webhooks_allow_private_networks: bool,
 }
 
 /// How mail leaves.
@@ -114,6 +116,7 @@ impl PlatformConfig {
             client_shards: cores,
             background: true,
             master_key,
+            webhooks_allow_private_networks: false,
         }
     }
 }
@@ -225,6 +228,7 @@ impl Platform {
             mail_from_domains: config.mail.allowed_domains(),
             events: crate::events::EventBus::default(),
             webhooks_wake: tokio::sync::Notify::new(),
+            webhooks_allow_private_networks: config.webhooks_allow_private_networks,
         });
         services.keys.check_master_key(&db).await?;
         let listener_stop = tokio::sync::watch::channel(false).0;

@@ -40,6 +40,8 @@ pub struct Services {
     pub events: crate::events::EventBus,
     /// Wakes the webhook worker (events were handed out).
     pub webhooks_wake: tokio::sync::Notify,
+    /// Webhook endpoints may be on loopback, private and link-local addresses.
+    pub webhooks_allow_private_networks: bool,
 }
 
 impl std::fmt::Debug for Services {

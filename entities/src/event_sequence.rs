@@ -1,5 +1,4 @@
-//! `event_sequences`: per instance, the number of its last event and how far webhooks have
-//! fanned its events out.
+//! `event_sequences`: per instance, the number of its last event.
 
 use sea_orm::entity::prelude::*;
 
@@ -9,7 +8,6 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub instance_id: String,
     pub last_seq: i64,
-    pub webhook_seq: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,7 @@
 //! The event log and webhooks: each instance's events numbered in commit order
-//! (`event_sequences` holds the last number and how far webhooks have fanned out), the events
-//! themselves, webhook endpoints (their signing secrets sealed) and the delivery outbox.
+//! (`event_sequences` holds the last number, `webhook_cursors` how far webhooks have fanned
+//! out), the events themselves, webhook endpoints (their signing secrets sealed) and the
+//! delivery outbox.
 
 use sea_orm_migration::prelude::*;
 
@@ -18,7 +19,13 @@ enum EventSequences {
     Table,
     InstanceId,
     LastSeq,
-    WebhookSeq,
+}
+
+#[derive(DeriveIden)]
+enum WebhookCursors {
+    Table,
+    InstanceId,
+    Seq,
 }
 
 #[derive(DeriveIden)]
@@ -114,10 +121,23 @@ impl MigrationTrait for Migration {
                     .table(EventSequences::Table)
                     .col(text(EventSequences::InstanceId, 64).primary_key())
                     .col(number(EventSequences::LastSeq))
-                    .col(number(EventSequences::WebhookSeq))
                     .foreign_key(&mut instance_fk((
                         EventSequences::Table,
                         EventSequences::InstanceId,
+                    )))
+                    .to_owned(),
+            )
+            .await?;
+        // Kept apart from the event counter, so fanning out never holds the writers' row.
+        manager
+            .create_table(
+                Table::create()
+                    .table(WebhookCursors::Table)
+                    .col(text(WebhookCursors::InstanceId, 64).primary_key())
+                    .col(number(WebhookCursors::Seq))
+                    .foreign_key(&mut instance_fk((
+                        WebhookCursors::Table,
+                        WebhookCursors::InstanceId,
                     )))
                     .to_owned(),
             )
@@ -267,6 +287,7 @@ impl MigrationTrait for Migration {
             WebhookDeliveries::Table.into_iden(),
             WebhookEndpoints::Table.into_iden(),
             Events::Table.into_iden(),
+            WebhookCursors::Table.into_iden(),
             EventSequences::Table.into_iden(),
         ] {
             manager

@@ -14,6 +14,7 @@ pub mod pyjwt;
 pub mod python;
 pub mod server;
 pub mod smtp;
+pub mod subscriber;
 pub mod webhooks;
 
 pub use db::TestDb;

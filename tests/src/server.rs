@@ -116,6 +116,23 @@ impl TestServer {
         (server, clock)
     }
 
+    /// Another node: a second server on this server's database with the same configuration
+    /// (on PostgreSQL, what several nodes of one deployment are).
+    pub async fn another_node(&self) -> Self {
+        let started = start_on(&self.db, &self.admin_token, &self.configure).await;
+        Self {
+            url: started.url,
+            admin_token: self.admin_token.clone(),
+            instance_id: self.instance_id.clone(),
+            publishable_key: self.publishable_key.clone(),
+            secret_key: self.secret_key.clone(),
+            db: self.db.clone(),
+            configure: self.configure.clone(),
+            handle: started.handle,
+            thread: Some(started.thread),
+        }
+    }
+
     /// Stops the server gracefully and waits for its thread.
     pub async fn stop(mut self) -> Arc<TestDb> {
         self.handle.stop(true).await;

@@ -37,6 +37,9 @@ use latchkey_domain::Credentials;
 pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest message accepted, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// How often a secret key holding a socket is checked again (a revoked key's subscriptions
+/// end within this).
+pub const RECHECK_CREDENTIAL: Duration = Duration::from_secs(30);
 /// The most subscriptions one connection may hold at once.
 pub const MAX_SUBSCRIPTIONS: usize = 100;
 
@@ -153,17 +156,28 @@ impl Connection {
             return close(session, 4403, "Forbidden: this origin is not allowed").await;
         }
         let credentials = credentials::from_connection_init(&message["payload"]);
-        self.serve(credentials, init, session, messages).await;
+        // A secret key's subscriptions end when the key is revoked: it is checked again now and
+        // then. (A session token's subscriptions end with their session, from its event.)
+        let recheck = matches!(caller, Caller::Backend { .. } | Caller::PlatformAdmin);
+        self.serve(credentials, recheck, init, session, messages)
+            .await;
     }
 
     async fn serve(
         self,
         credentials: Credentials,
+        recheck: bool,
         init: String,
         session: Session,
         mut messages: AggregatedMessageStream,
     ) {
         let revoked = Arc::new(tokio::sync::Notify::new());
+        let mut rechecks = tokio::time::interval_at(
+            tokio::time::Instant::now() + RECHECK_CREDENTIAL,
+            RECHECK_CREDENTIAL,
+        );
+        let platform = self.platform.clone();
+        let held = credentials.clone();
         let executor = GuardedExecutor {
             schemas: self.schemas,
             platform: self.platform,
@@ -211,6 +225,16 @@ impl Connection {
                 () = revoked.notified() => {
                     reader.abort();
                     return close(session, 4403, "Forbidden: the credential is no longer valid").await;
+                }
+                _ = rechecks.tick(), if recheck => {
+                    if matches!(
+                        platform.resolve_caller(held.clone()).await,
+                        Ok(Caller::Anonymous) | Err(_)
+                    ) {
+                        reader.abort();
+                        return close(session, 4403, "Forbidden: the credential is no longer valid").await;
+                    }
+                    continue;
                 }
             };
             let Some(message) = message else { break };

@@ -33,6 +33,13 @@ pub async fn run_dispatcher(services: Arc<Services>, mut cursors: Cursors) {
     loop {
         let _ = tokio::time::timeout(POLL, bus.wake.notified()).await;
         let dirty = bus.take_dirty();
+        if !dirty.local.is_empty() {
+            let local: Vec<String> = dirty.local.into_iter().collect();
+            if let Err(err) = store::events::notify(&services.db, &local).await {
+                // The other nodes' poll finds them.
+                tracing::warn!(error = %err, "notifying the other nodes failed");
+            }
+        }
         let mut instances = dirty.instances;
         // Every instance is looked at once a second even on a busy node: a lost notification
         // delays an event by at most that.
@@ -52,7 +59,7 @@ pub async fn run_dispatcher(services: Arc<Services>, mut cursors: Cursors) {
             if let Err(err) = dispatch_instance(&services, &mut cursors, &instance_id).await {
                 tracing::error!(error = %err, instance_id, "dispatching events failed");
                 // Read again at the next poll.
-                bus.check_all();
+                bus.retry_later();
             }
         }
     }

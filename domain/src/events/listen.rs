@@ -59,7 +59,9 @@ pub async fn run_listener(services: Arc<Services>, mut stop: watch::Receiver<boo
                 return;
             };
             match received {
-                Ok(Some(notification)) => services.events.committed(notification.payload()),
+                Ok(Some(notification)) => {
+                    services.events.committed_elsewhere(notification.payload());
+                }
                 Ok(None) => {
                     tracing::warn!("the event listener's connection was lost; reconnecting");
                     services.events.check_all();

@@ -34,6 +34,8 @@ pub struct EventBus {
 #[derive(Default)]
 struct Dirty {
     instances: HashSet<String>,
+    /// Committed on this node: the other nodes are told.
+    local: HashSet<String>,
     /// Look at every instance (a notification may have been lost).
     all: bool,
 }
@@ -57,15 +59,32 @@ impl std::fmt::Debug for EventBus {
 }
 
 impl EventBus {
-    /// Events of `instance_id` were committed (here, or on another node): the dispatcher reads
-    /// them.
+    /// Events of `instance_id` were committed on this node: the dispatcher reads them and tells
+    /// the other nodes.
     pub fn committed(&self, instance_id: &str) {
+        let mut dirty = self.dirty.lock().unwrap_or_else(PoisonError::into_inner);
+        dirty.instances.insert(instance_id.to_owned());
+        dirty.local.insert(instance_id.to_owned());
+        drop(dirty);
+        self.wake.notify_one();
+    }
+
+    /// Another node committed events of `instance_id`: the dispatcher reads them.
+    pub fn committed_elsewhere(&self, instance_id: &str) {
         self.dirty
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .instances
             .insert(instance_id.to_owned());
         self.wake.notify_one();
+    }
+
+    /// Look at every instance at the next poll (after a failure: no hurry, no spin).
+    fn retry_later(&self) {
+        self.dirty
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .all = true;
     }
 
     /// Something may have been missed: the dispatcher looks at every instance.

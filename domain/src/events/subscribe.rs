@@ -110,7 +110,9 @@ impl Platform {
             filter,
             receiver,
             seen,
-            caught_up: request.since.is_none(),
+            // A session token's subscription checks its session once it has read the table (it
+            // may have ended before the head was read, its event skipped).
+            caught_up: request.since.is_none() && own_session.is_none(),
             backlog: VecDeque::new(),
             own_session,
             ended: false,
@@ -205,10 +207,11 @@ impl Tail {
         }
     }
 
-    /// Reads the table from the last number seen up to the instance's last event.
+    /// Reads one page of the table after the last number seen, up to the instance's last event
+    /// (a page at a time, so a long replay never sits whole in memory).
     async fn catch_up(&mut self) -> Result<()> {
         let head = store::events::head(&self.db, &self.instance_id).await?;
-        while self.seen < head {
+        if self.seen < head {
             let page =
                 store::events::after(&self.db, &self.instance_id, self.seen, &self.filter, PAGE)
                     .await?;
@@ -217,6 +220,9 @@ impl Tail {
             self.backlog
                 .extend(page.into_iter().filter(|e| e.seq <= head).map(Item::Event));
             self.seen = if full { last } else { head };
+            if self.seen < head {
+                return Ok(());
+            }
         }
         self.caught_up = true;
         if let Some(session_id) = &self.own_session {

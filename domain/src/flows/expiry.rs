@@ -27,23 +27,35 @@ pub async fn expire_due(svc: &Services, now: DateTime<Utc>) -> Result<usize> {
     }
     let mut expired = 0;
     for (instance_id, sessions) in by_instance {
-        let txn = svc.db.begin().await?;
-        let mut events = Vec::new();
-        for mut session in sessions {
-            if store::sessions::close(&txn, &instance_id, &session.id, SessionStatus::Expired, now)
-                .await?
-            {
-                session.status = SessionStatus::Expired;
-                session.updated_at = now;
-                events.push(NewEvent::session(EventType::SessionExpired, &session));
-            }
+        // One instance failing does not hold up the others.
+        match expire_in(svc, &instance_id, sessions, now).await {
+            Ok(n) => expired += n,
+            Err(err) => tracing::error!(error = %err, instance_id, "expiring sessions failed"),
         }
-        store::events::append(&txn, &instance_id, &events, now).await?;
-        txn.commit().await?;
-        if !events.is_empty() {
-            svc.events.committed(&instance_id);
-        }
-        expired += events.len();
     }
     Ok(expired)
+}
+
+async fn expire_in(
+    svc: &Services,
+    instance_id: &str,
+    sessions: Vec<Session>,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let txn = svc.db.begin().await?;
+    let mut events = Vec::new();
+    for mut session in sessions {
+        // Only if still active and still past its expiry (activity may have moved it since).
+        if store::sessions::expire(&txn, instance_id, &session.id, now).await? {
+            session.status = SessionStatus::Expired;
+            session.updated_at = now;
+            events.push(NewEvent::session(EventType::SessionExpired, &session));
+        }
+    }
+    store::events::append(&txn, instance_id, &events, now).await?;
+    txn.commit().await?;
+    if !events.is_empty() {
+        svc.events.committed(instance_id);
+    }
+    Ok(events.len())
 }

@@ -458,8 +458,19 @@ impl Counted {
         let lockout = &instance.settings.lockout;
         match self {
             Self::User(id) => {
-                store::users::lock_after_failure(&svc.db, &instance.id, id, count, now, lockout)
-                    .await
+                // The lock that starts here is a change of the user: `user.updated`.
+                let txn = svc.db.begin().await?;
+                let (state, locked) =
+                    store::users::lock_after_failure(&txn, &instance.id, id, count, now, lockout)
+                        .await?;
+                if locked {
+                    store::events::append_user_updated(&txn, &instance.id, id, now).await?;
+                }
+                txn.commit().await?;
+                if locked {
+                    svc.events.committed(&instance.id);
+                }
+                Ok(state)
             }
             Self::Unknown(key) => {
                 let state = Lockout::after_failure(count, now, lockout);

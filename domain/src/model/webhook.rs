@@ -1,6 +1,8 @@
 //! Webhooks, the pure part: signing per the Standard Webhooks specification, the retry
 //! schedule, which URLs an endpoint may have, and the body of a delivery.
 
+use std::net::IpAddr;
+
 use aws_lc_rs::hmac;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -60,8 +62,9 @@ pub fn next_attempt(
     (next < created_at + Duration::hours(GIVE_UP_AFTER_HOURS)).then_some(next)
 }
 
-/// Checks an endpoint's URL: `https://`, or also `http://` on a development instance.
-pub fn check_url(url: &str, environment: Environment) -> Result<String> {
+/// Checks an endpoint's URL: `https://`, or also `http://` on a development instance; unless
+/// `allow_private`, not an address of a private network (or `localhost`).
+pub fn check_url(url: &str, environment: Environment, allow_private: bool) -> Result<String> {
     let invalid = |why: &str| Error::validation("url", why.to_owned());
     if url.len() > MAX_URL_LENGTH {
         return Err(invalid("is longer than 2048 characters"));
@@ -73,13 +76,54 @@ pub fn check_url(url: &str, environment: Environment) -> Result<String> {
         "http" => return Err(invalid("must be https:// on a live instance")),
         _ => return Err(invalid("must be an https:// URL")),
     }
-    if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(invalid("has no host"));
-    }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(invalid("must not carry credentials"));
     }
+    let private = match parsed.host() {
+        None => return Err(invalid("has no host")),
+        Some(url::Host::Ipv4(ip)) => !is_public(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => !is_public(IpAddr::V6(ip)),
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+    };
+    if private && !allow_private {
+        return Err(invalid(
+            "points at a private network (LATCHKEY_WEBHOOKS_ALLOW_PRIVATE_NETWORKS allows it)",
+        ));
+    }
     Ok(parsed.to_string())
+}
+
+/// Whether `ip` is on the public internet: not loopback, private, link-local, shared,
+/// documentation, multicast or unspecified (an IPv4-mapped IPv6 address as its IPv4 one).
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80)
+        }
+    }
 }
 
 /// The body of a delivery: the event's type, time, number and object.
@@ -124,12 +168,42 @@ mod tests {
     #[test]
     fn urls_are_checked() {
         let dev = Environment::Development;
-        assert!(check_url("https://example.com/hook", Environment::Production).is_ok());
-        assert!(check_url("http://127.0.0.1:9/hook", dev).is_ok());
-        assert!(check_url("http://example.com/hook", Environment::Production).is_err());
-        assert!(check_url("ftp://example.com", dev).is_err());
-        assert!(check_url("not a url", dev).is_err());
-        assert!(check_url("https://user:pw@example.com", dev).is_err());
-        assert!(check_url(&format!("https://e.com/{}", "a".repeat(2100)), dev).is_err());
+        let live = Environment::Production;
+        assert!(check_url("https://example.com/hook", live, false).is_ok());
+        assert!(check_url("http://example.com/hook", dev, false).is_ok());
+        assert!(check_url("http://example.com/hook", live, false).is_err());
+        assert!(check_url("ftp://example.com", dev, false).is_err());
+        assert!(check_url("not a url", dev, false).is_err());
+        assert!(check_url("https://user:pw@example.com", dev, false).is_err());
+        assert!(check_url(&format!("https://e.com/{}", "a".repeat(2100)), dev, false).is_err());
+    }
+
+    #[test]
+    fn private_networks_only_when_allowed() {
+        let dev = Environment::Development;
+        for url in [
+            "http://127.0.0.1:9/hook",
+            "https://10.1.2.3/",
+            "https://169.254.169.254/latest/meta-data",
+            "https://[::1]/",
+            "https://[fd00::1]/",
+            "https://[::ffff:192.168.0.1]/",
+            "https://localhost/",
+            "https://api.localhost./",
+            "https://100.64.0.1/",
+        ] {
+            assert!(check_url(url, dev, false).is_err(), "{url}");
+            assert!(check_url(url, dev, true).is_ok(), "{url}");
+        }
+        assert!(is_public(
+            "93.184.216.34"
+                .parse()
+                .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+        ));
+        assert!(is_public(
+            "2606:2800:220:1::1"
+                .parse()
+                .unwrap_or(IpAddr::from([0u8; 16]))
+        ));
     }
 }

@@ -1,8 +1,7 @@
 //! The event log. An instance's events are numbered by one counter row per instance, taken in
 //! the writing transaction: the row stays locked until commit, so numbers are given in commit
 //! order and a reader that has seen number n has seen every number below it. On PostgreSQL the
-//! same transaction sends a `NOTIFY` (delivered at commit, only if it commits), which wakes the
-//! other nodes.
+//! node that committed sends a `NOTIFY` afterwards, which wakes the other nodes.
 
 use chrono::{DateTime, Utc};
 use latchkey_entities::{event, event_sequence};
@@ -18,8 +17,7 @@ use crate::{Error, Result};
 /// The channel other nodes listen on; the payload is the instance's id.
 pub const CHANNEL: &str = "latchkey_events";
 
-/// Writes `events` inside `txn`, numbered after the instance's last event, and (PostgreSQL)
-/// notifies the other nodes at commit. Call it last in the transaction: the instance's counter
+/// Writes `events` inside `txn`, numbered after the instance's last event. Call it last in the transaction: the instance's counter
 /// stays locked from here to the commit.
 pub async fn append(
     txn: &impl ConnectionTrait,
@@ -37,7 +35,7 @@ pub async fn append(
             backend,
             sql(
                 backend,
-                "INSERT INTO event_sequences (instance_id, last_seq, webhook_seq) VALUES ($1, $2, 0) \
+                "INSERT INTO event_sequences (instance_id, last_seq) VALUES ($1, $2) \
                  ON CONFLICT (instance_id) DO UPDATE SET \
                    last_seq = event_sequences.last_seq + excluded.last_seq \
                  RETURNING last_seq",
@@ -61,11 +59,22 @@ pub async fn append(
             occurred_at: sea_orm::ActiveValue::Set(now),
         });
     event::Entity::insert_many(rows).exec(txn).await?;
-    if backend == DbBackend::Postgres {
-        txn.execute_raw(Statement::from_sql_and_values(
+    Ok(())
+}
+
+/// Wakes the other nodes (PostgreSQL): events of these instances were committed here. Sent after
+/// commit, outside the writing transaction (a `NOTIFY` inside it would serialise every
+/// notifying commit of the database); one lost is found by the other nodes' poll.
+pub async fn notify(db: &impl ConnectionTrait, instance_ids: &[String]) -> Result<()> {
+    let backend = db.get_database_backend();
+    if backend != DbBackend::Postgres {
+        return Ok(());
+    }
+    for instance_id in instance_ids {
+        db.execute_raw(Statement::from_sql_and_values(
             backend,
             "SELECT pg_notify($1, $2)",
-            [CHANNEL.into(), instance_id.into()],
+            [CHANNEL.into(), instance_id.as_str().into()],
         ))
         .await?;
     }
@@ -136,14 +145,23 @@ pub async fn after(
     if let Some(user_id) = &filter.user_id {
         query = query.filter(event::Column::UserId.eq(user_id.as_str()));
     }
-    query
+    let rows = query
         .order_by_asc(event::Column::Seq)
         .limit(limit)
         .all(db)
-        .await?
+        .await?;
+    // A row this node cannot read (a type from a newer version) is skipped, not a stop.
+    Ok(rows
         .into_iter()
-        .map(to_event)
-        .collect()
+        .filter_map(|row| {
+            let (instance_id, seq) = (row.instance_id.clone(), row.seq);
+            to_event(row)
+                .inspect_err(|err| {
+                    tracing::warn!(error = %err, instance_id, seq, "an event this node cannot read");
+                })
+                .ok()
+        })
+        .collect())
 }
 
 /// Every instance's last event number (instances that never had an event are left out).

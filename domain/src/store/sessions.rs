@@ -196,6 +196,29 @@ pub async fn close(
     Ok(done.rows_affected == 1)
 }
 
+/// Marks an active session `Expired` if it is past its expiry at `now`; false otherwise.
+pub async fn expire(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    session_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool> {
+    use sea_orm::sea_query::Expr;
+    let done = session::Entity::update_many()
+        .col_expr(
+            session::Column::Status,
+            Expr::value(SessionStatus::Expired.as_str()),
+        )
+        .col_expr(session::Column::UpdatedAt, Expr::value(now))
+        .filter(session::Column::Id.eq(session_id))
+        .filter(session::Column::InstanceId.eq(instance_id))
+        .filter(session::Column::Status.eq(SessionStatus::Active.as_str()))
+        .filter(session::Column::ExpireAt.lte(now))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
 /// Removes a session from its client (`signOut(remove)`), whatever its status but removed.
 pub async fn remove(
     db: &impl ConnectionTrait,

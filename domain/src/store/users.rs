@@ -335,18 +335,21 @@ pub async fn lock_after_failure(
     count: u32,
     now: DateTime<Utc>,
     settings: &LockoutSettings,
-) -> Result<Lockout> {
+) -> Result<(Lockout, bool)> {
     let state = Lockout::after_failure(count, now, settings);
+    let mut locked = false;
     if let Some(until) = state.locked_until {
-        user::Entity::update_many()
+        locked = user::Entity::update_many()
             .col_expr(user::Column::LockedUntil, Expr::value(until))
             .filter(user::Column::Id.eq(user_id))
             .filter(user::Column::InstanceId.eq(instance_id))
             .filter(user::Column::LockedUntil.is_null())
             .exec(db)
-            .await?;
+            .await?
+            .rows_affected
+            == 1;
     }
-    Ok(state)
+    Ok((state, locked))
 }
 
 /// Records a sign-in: the failure count starts over, `lastSignInAt` moves. Only for a user that

@@ -1,5 +1,5 @@
 //! Webhook endpoints and the delivery outbox. Events become deliveries through a per-instance
-//! cursor (`event_sequences.webhook_seq`) moved in the same transaction as the rows it creates,
+//! cursor (`webhook_cursors`) moved in the same transaction as the rows it creates,
 //! so each event is fanned out exactly once, whichever node does it. A delivery is claimed with
 //! a random token before it is sent, and only the claim's holder may record the outcome.
 
@@ -111,20 +111,32 @@ pub async fn delete(db: &impl ConnectionTrait, instance_id: &str, id: &str) -> R
     Ok(done.rows_affected == 1)
 }
 
-/// Instances with events not fanned out yet: their id and how far webhooks got.
+/// Instances that have endpoints and events not fanned out yet: their id and how far webhooks
+/// got.
 pub async fn behind(db: &impl ConnectionTrait) -> Result<Vec<(String, i64)>> {
-    use latchkey_entities::event_sequence as seq;
-    Ok(seq::Entity::find()
-        .filter(Expr::col(seq::Column::LastSeq).gt(Expr::col(seq::Column::WebhookSeq)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| (row.instance_id, row.webhook_seq))
-        .collect())
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT s.instance_id, COALESCE(c.seq, 0) FROM event_sequences s \
+             LEFT JOIN webhook_cursors c ON c.instance_id = s.instance_id \
+             WHERE s.last_seq > COALESCE(c.seq, 0) \
+               AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.instance_id = s.instance_id)",
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get_by_index::<String>(0).map_err(Error::internal)?,
+                row.try_get_by_index::<i64>(1).map_err(Error::internal)?,
+            ))
+        })
+        .collect()
 }
 
 /// Moves the instance's webhook cursor from `from` to `to`; false when another node moved it
-/// first (the caller then rolls back what it wrote).
+/// first (the caller then rolls back what it wrote). The first statement of its transaction, so
+/// SQLite takes the write lock at once and PostgreSQL makes a second node wait here.
 pub async fn advance(
     txn: &impl ConnectionTrait,
     instance_id: &str,
@@ -132,12 +144,22 @@ pub async fn advance(
     to: i64,
 ) -> Result<bool> {
     let backend = txn.get_database_backend();
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql(
+            backend,
+            "INSERT INTO webhook_cursors (instance_id, seq) VALUES ($1, 0) \
+             ON CONFLICT (instance_id) DO NOTHING",
+        ),
+        [instance_id.into()],
+    ))
+    .await?;
     let done = txn
         .execute_raw(Statement::from_sql_and_values(
             backend,
             sql(
                 backend,
-                "UPDATE event_sequences SET webhook_seq = $1 WHERE instance_id = $2 AND webhook_seq = $3",
+                "UPDATE webhook_cursors SET seq = $1 WHERE instance_id = $2 AND seq = $3",
             ),
             [Value::from(to), instance_id.into(), Value::from(from)],
         ))
@@ -282,6 +304,7 @@ pub async fn claim(
         .col_expr(delivery::Column::ClaimedUntil, Expr::value(until))
         .filter(delivery::Column::Id.eq(id))
         .filter(delivery::Column::Status.eq("pending"))
+        .filter(delivery::Column::NextAttemptAt.lte(now))
         .filter(
             sea_orm::Condition::any()
                 .add(delivery::Column::ClaimedUntil.is_null())

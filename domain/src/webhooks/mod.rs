@@ -3,6 +3,7 @@
 //! `deleteWebhookEndpoint`, and `webhookDeliveries` for what was sent. `worker.rs` turns events
 //! into deliveries and sends them.
 
+mod network;
 mod worker;
 
 use chrono::{DateTime, Utc};
@@ -73,7 +74,11 @@ impl Platform {
         event_types: &[String],
     ) -> Result<CreatedWebhookEndpoint> {
         let instance = caller.require_backend()?;
-        let url = check_url(url, instance.environment)?;
+        let url = check_url(
+            url,
+            instance.environment,
+            self.services.webhooks_allow_private_networks,
+        )?;
         let mut types = Vec::new();
         for name in event_types {
             let kind = EventType::parse(name)

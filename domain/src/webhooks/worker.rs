@@ -36,7 +36,11 @@ const MAX_ERROR: usize = 500;
 
 /// Runs the node's webhook worker until the task is dropped.
 pub async fn run_webhooks(services: Arc<Services>) {
-    let client = match reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder();
+    if !services.webhooks_allow_private_networks {
+        builder = builder.dns_resolver(Arc::new(super::network::PublicOnly));
+    }
+    let client = match builder
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent("Latchkey-Webhooks/1")
@@ -69,7 +73,10 @@ pub async fn run_webhooks(services: Arc<Services>) {
 /// Turns every instance's events not yet fanned out into deliveries.
 async fn fan_out(svc: &Services) -> Result<()> {
     for (instance_id, from) in store::webhooks::behind(&svc.db).await? {
-        fan_out_instance(svc, &instance_id, from).await?;
+        // One instance failing does not hold up the others.
+        if let Err(err) = fan_out_instance(svc, &instance_id, from).await {
+            tracing::error!(error = %err, instance_id, "fanning events out to webhooks failed");
+        }
     }
     Ok(())
 }
@@ -77,9 +84,9 @@ async fn fan_out(svc: &Services) -> Result<()> {
 async fn fan_out_instance(svc: &Services, instance_id: &str, mut from: i64) -> Result<()> {
     loop {
         let now = svc.clock.now();
-        let txn = svc.db.begin().await?;
+        // Events never change once written: read before the transaction.
         let events = store::events::after(
-            &txn,
+            &svc.db,
             instance_id,
             from,
             &EventFilter::default(),
@@ -89,6 +96,7 @@ async fn fan_out_instance(svc: &Services, instance_id: &str, mut from: i64) -> R
         let Some(to) = events.last().map(|e| e.seq) else {
             return Ok(());
         };
+        let txn = svc.db.begin().await?;
         // The cursor first: a second node doing the same waits here, then finds it moved.
         if !store::webhooks::advance(&txn, instance_id, from, to).await? {
             txn.rollback().await?;
@@ -173,6 +181,17 @@ async fn attempt(svc: &Services, client: &reqwest::Client, delivery: Delivery) -
         .master_key
         .open(&seal_context(&endpoint.id), &endpoint.secret_sealed)?;
     let secret = String::from_utf8(secret).map_err(Error::internal)?;
+    if !svc.webhooks_allow_private_networks && super::network::private_literal(&endpoint.url) {
+        let refused = failed(
+            &delivery,
+            "the URL points at a private network",
+            None,
+            now,
+            true,
+        );
+        store::webhooks::record(&svc.db, &delivery.id, &claim, refused, now).await?;
+        return Ok(());
+    }
     let payload = body(&event);
     let timestamp = now.timestamp();
     let sent = client
