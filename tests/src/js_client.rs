@@ -22,8 +22,39 @@ const START_WITHIN: Duration = Duration::from_secs(20);
 
 /// The directory holding `node_modules` and the current `subscribe.mjs` (ESM imports resolve
 /// from the script's own directory, whatever `NODE_PATH` says).
+/// Installs Node.js and npm from the system's packages (Debian's `apt-get`) when they are
+/// missing, so the test command works on a fresh machine.
+fn ensure_npm() {
+    let found = |cmd: &str| {
+        std::process::Command::new(cmd)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if found("npm") && found("node") {
+        return;
+    }
+    for args in [
+        &["update", "-qq"][..],
+        &["install", "-y", "-qq", "nodejs", "npm"][..],
+    ] {
+        let status = std::process::Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdout(Stdio::null())
+            .status();
+        assert!(
+            status.is_ok_and(|s| s.success()),
+            "Node.js and npm are missing and apt-get could not install them: install Node.js 20+ and npm"
+        );
+    }
+}
+
 fn installed() -> PathBuf {
     let dir = crate::cached::directory("js-client", &[PACKAGE_JSON, PACKAGE_LOCK], |building| {
+        ensure_npm();
         std::fs::create_dir_all(building).expect("create the JavaScript client's directory");
         std::fs::write(building.join("package.json"), PACKAGE_JSON).expect("write package.json");
         std::fs::write(building.join("package-lock.json"), PACKAGE_LOCK)
