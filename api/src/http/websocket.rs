@@ -227,9 +227,14 @@ impl Connection {
                     return close(session, 4403, "Forbidden: the credential is no longer valid").await;
                 }
                 _ = rechecks.tick(), if recheck => {
+                    // Only a refusal closes; a database hiccup waits for the next check.
                     if matches!(
                         platform.resolve_caller(held.clone()).await,
-                        Ok(Caller::Anonymous) | Err(_)
+                        Ok(Caller::Anonymous)
+                            | Err(
+                                latchkey_domain::Error::Unauthenticated(_)
+                                    | latchkey_domain::Error::Forbidden(_)
+                            )
                     ) {
                         reader.abort();
                         return close(session, 4403, "Forbidden: the credential is no longer valid").await;

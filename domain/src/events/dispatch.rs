@@ -80,11 +80,14 @@ async fn dispatch_instance(
             PAGE,
         )
         .await?;
-        let full = page.len() as u64 == PAGE;
-        let any = !page.is_empty();
-        for event in page {
-            cursors.0.insert(instance_id.to_owned(), event.seq);
+        let full = page.full;
+        let any = !page.events.is_empty();
+        for event in page.events {
             hand_out(services, event);
+        }
+        // Past the page's last row, read or not (a row this node cannot read is skipped here).
+        if let Some(last) = page.last {
+            cursors.0.insert(instance_id.to_owned(), last);
         }
         if any {
             services.webhooks_wake.notify_one();

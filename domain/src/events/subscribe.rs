@@ -215,11 +215,18 @@ impl Tail {
             let page =
                 store::events::after(&self.db, &self.instance_id, self.seen, &self.filter, PAGE)
                     .await?;
-            let full = page.len() as u64 == PAGE;
-            let last = page.last().map_or(head, |e| e.seq.min(head));
-            self.backlog
-                .extend(page.into_iter().filter(|e| e.seq <= head).map(Item::Event));
-            self.seen = if full { last } else { head };
+            // A full page ends at its last row (read or not); a short one reached the head.
+            let next = match (page.full, page.last) {
+                (true, Some(last)) => last.min(head),
+                _ => head,
+            };
+            self.backlog.extend(
+                page.events
+                    .into_iter()
+                    .filter(|e| e.seq <= head)
+                    .map(Item::Event),
+            );
+            self.seen = next;
             if self.seen < head {
                 return Ok(());
             }

@@ -458,6 +458,11 @@ impl Counted {
         let lockout = &instance.settings.lockout;
         match self {
             Self::User(id) => {
+                // Most failures lock nothing and write nothing, like an unknown identifier's.
+                let state = Lockout::after_failure(count, now, lockout);
+                if state.locked_until.is_none() {
+                    return Ok(state);
+                }
                 // The lock that starts here is a change of the user: `user.updated`.
                 let txn = svc.db.begin().await?;
                 let (state, locked) =

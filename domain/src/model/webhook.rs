@@ -97,11 +97,13 @@ pub fn check_url(url: &str, environment: Environment, allow_private: bool) -> Re
 }
 
 /// Whether `ip` is on the public internet: not loopback, private, link-local, shared,
-/// documentation, multicast or unspecified (an IPv4-mapped IPv6 address as its IPv4 one).
+/// benchmarking, reserved, documentation, multicast or unspecified; an IPv6 address that embeds
+/// an IPv4 one (mapped, 6to4) as that one; NAT64 and the old compatible and site-local ranges
+/// never.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
+            let [a, b, c, _] = v4.octets();
             !(v4.is_loopback()
                 || v4.is_private()
                 || v4.is_link_local()
@@ -110,18 +112,32 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || v4.is_documentation()
                 || v4.is_multicast()
                 || a == 0
-                || (a == 100 && (64..128).contains(&b)))
+                || a >= 240
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 192 && b == 0 && c == 0)
+                || (a == 198 && (18..20).contains(&b)))
         }
         IpAddr::V6(v6) => {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            let s = v6.segments();
+            if s[0] == 0x2002 {
+                // 6to4: the IPv4 address is in the next 32 bits.
+                let [a, b] = s[1].to_be_bytes();
+                let [c, d] = s[2].to_be_bytes();
+                return is_public(IpAddr::from([a, b, c, d]));
+            }
+            let nat64 = s[0] == 0x0064 && (s[1] == 0xff9b);
+            let compatible = s[..6].iter().all(|&x| x == 0);
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80)
+                || nat64
+                || compatible
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0)
         }
     }
 }
@@ -191,6 +207,14 @@ mod tests {
             "https://localhost/",
             "https://api.localhost./",
             "https://100.64.0.1/",
+            "http://2130706433/",
+            "https://0.0.0.0/",
+            "https://198.18.0.1/",
+            "https://[64:ff9b::a00:5]/",
+            "https://[64:ff9b:1::a00:5]/",
+            "https://[2002:a00:1::1]/",
+            "https://[::10.0.0.1]/",
+            "https://[fec0::1]/",
         ] {
             assert!(check_url(url, dev, false).is_err(), "{url}");
             assert!(check_url(url, dev, true).is_ok(), "{url}");

@@ -126,7 +126,20 @@ fn to_event(row: event::Model) -> Result<Event> {
     })
 }
 
-/// The instance's events numbered after `after`, oldest first, at most `limit`, those that
+/// One page of the event table: the events read, and where the page ended whatever this node
+/// could read (a row from a newer version is left out of `events`, and named in `unreadable`).
+#[derive(Debug, Default)]
+pub struct Page {
+    pub events: Vec<Event>,
+    /// The number of the page's last row.
+    pub last: Option<i64>,
+    /// The page had as many rows as asked for: there may be more.
+    pub full: bool,
+    /// The first row this node could not read.
+    pub unreadable: Option<i64>,
+}
+
+/// The instance's events numbered after `after`, oldest first, at most `limit` rows, those that
 /// pass `filter`.
 pub async fn after(
     db: &impl ConnectionTrait,
@@ -134,7 +147,7 @@ pub async fn after(
     after: i64,
     filter: &EventFilter,
     limit: u64,
-) -> Result<Vec<Event>> {
+) -> Result<Page> {
     let mut query = event::Entity::find()
         .filter(event::Column::InstanceId.eq(instance_id))
         .filter(event::Column::Seq.gt(after));
@@ -150,18 +163,22 @@ pub async fn after(
         .limit(limit)
         .all(db)
         .await?;
-    // A row this node cannot read (a type from a newer version) is skipped, not a stop.
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| {
-            let (instance_id, seq) = (row.instance_id.clone(), row.seq);
-            to_event(row)
-                .inspect_err(|err| {
-                    tracing::warn!(error = %err, instance_id, seq, "an event this node cannot read");
-                })
-                .ok()
-        })
-        .collect())
+    let mut page = Page {
+        full: rows.len() as u64 == limit,
+        last: rows.last().map(|row| row.seq),
+        ..Page::default()
+    };
+    for row in rows {
+        let seq = row.seq;
+        match to_event(row) {
+            Ok(event) => page.events.push(event),
+            Err(err) => {
+                tracing::warn!(error = %err, instance_id, seq, "an event this node cannot read");
+                page.unreadable.get_or_insert(seq);
+            }
+        }
+    }
+    Ok(page)
 }
 
 /// Every instance's last event number (instances that never had an event are left out).

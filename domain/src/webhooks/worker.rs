@@ -38,7 +38,10 @@ const MAX_ERROR: usize = 500;
 pub async fn run_webhooks(services: Arc<Services>) {
     let mut builder = reqwest::Client::builder();
     if !services.webhooks_allow_private_networks {
-        builder = builder.dns_resolver(Arc::new(super::network::PublicOnly));
+        // No proxy either: a proxy would resolve the name itself, past the check.
+        builder = builder
+            .no_proxy()
+            .dns_resolver(Arc::new(super::network::PublicOnly));
     }
     let client = match builder
         .timeout(TIMEOUT)
@@ -84,18 +87,33 @@ async fn fan_out(svc: &Services) -> Result<()> {
 async fn fan_out_instance(svc: &Services, instance_id: &str, mut from: i64) -> Result<()> {
     loop {
         let now = svc.clock.now();
+        // No endpoint takes events from before the oldest endpoint was made: start there.
+        let start = store::webhooks::endpoints(&svc.db, instance_id)
+            .await?
+            .iter()
+            .map(|e| e.since_seq)
+            .min()
+            .map_or(from, |since| since.max(from));
         // Events never change once written: read before the transaction.
-        let events = store::events::after(
+        let page = store::events::after(
             &svc.db,
             instance_id,
-            from,
+            start,
             &EventFilter::default(),
             FAN_OUT_PAGE,
         )
         .await?;
-        let Some(to) = events.last().map(|e| e.seq) else {
-            return Ok(());
+        // Never past a row this node cannot read (from a newer version): a newer node takes it.
+        let (events, to) = match page.unreadable {
+            Some(stop) => {
+                let events: Vec<_> = page.events.into_iter().filter(|e| e.seq < stop).collect();
+                (events, stop - 1)
+            }
+            None => (page.events, page.last.unwrap_or(start)),
         };
+        if to <= from {
+            return Ok(());
+        }
         let txn = svc.db.begin().await?;
         // The cursor first: a second node doing the same waits here, then finds it moved.
         if !store::webhooks::advance(&txn, instance_id, from, to).await? {
@@ -120,7 +138,7 @@ async fn fan_out_instance(svc: &Services, instance_id: &str, mut from: i64) -> R
             .collect();
         store::webhooks::insert_deliveries(&txn, rows, now).await?;
         txn.commit().await?;
-        if (events.len() as u64) < FAN_OUT_PAGE {
+        if !page.full || page.unreadable.is_some() {
             return Ok(());
         }
         from = to;
@@ -169,6 +187,7 @@ async fn attempt(svc: &Services, client: &reqwest::Client, delivery: Delivery) -
         1,
     )
     .await?
+    .events
     .into_iter()
     .find(|e| e.seq == delivery.event_seq);
     let Some(event) = event else {

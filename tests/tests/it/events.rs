@@ -165,6 +165,9 @@ async fn since_replays_what_was_missed_with_no_gap_and_no_duplicate() {
     live.await.unwrap();
     // Every number after 2, once each and in order: no gap, no duplicate.
     assert_eq!(ids, (3..=12).collect::<Vec<_>>());
+    // And nothing else came in between: the next one is the next event written.
+    signed_up(&server.url, &pk, "u6+latchkey_test@example.com").await;
+    assert_eq!(next_event(&mut sub, "events").await["id"], "13");
 
     // A cursor the instance never reached, or not a number, is refused.
     for since in ["999", "x"] {

@@ -119,19 +119,36 @@ async fn deliveries_are_signed_retried_and_arrive_once_each_in_order_per_object(
     assert_eq!(types(&first), ["session.created", "session.ended"]);
     assert_eq!(types(&second), ["session.created", "session.revoked"]);
 
-    // The endpoint's deliveries say what happened.
-    let listed = server
-        .backend(DELIVERIES, json!({"e": endpoint_id, "l": 10}))
-        .await;
-    let listed = listed.data()["webhookDeliveries"]
-        .as_array()
-        .unwrap()
-        .clone();
-    assert_eq!(listed.len(), 5);
-    assert!(
-        listed.iter().all(|d| d["status"] == "DELIVERED"),
-        "{listed:?}"
-    );
+    // One more event: it is the sixth delivery, so nothing was sent twice before it.
+    let user = bodies.iter().find(|b| b["type"] == "user.created").unwrap()["data"]["id"].clone();
+    server
+        .backend(
+            "mutation($u: ID!) { lockUser(id: $u) { id } }",
+            json!({"u": user}),
+        )
+        .await
+        .data();
+    let delivered = receiver.wait_for_delivered(6, WAIT).await;
+    assert_eq!(delivered.len(), 6, "each event delivered once");
+    assert_eq!(delivered[5].json()["type"], "user.updated");
+
+    // The endpoint's deliveries say what happened (once the last outcome is written).
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let listed = loop {
+        let listed = server
+            .backend(DELIVERIES, json!({"e": endpoint_id, "l": 10}))
+            .await;
+        let listed = listed.data()["webhookDeliveries"]
+            .as_array()
+            .unwrap()
+            .clone();
+        if listed.iter().all(|d| d["status"] == "DELIVERED") {
+            break listed;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{listed:?}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
+    assert_eq!(listed.len(), 6);
     let retried = listed.iter().filter(|d| d["attempts"] == 2).count();
     assert_eq!(retried, 3, "{listed:?}");
 }
