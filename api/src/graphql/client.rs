@@ -99,7 +99,7 @@ impl Client {
             .iter()
             .filter(|s| s.status != DomainStatus::Removed)
             .cloned()
-            .map(Session)
+            .map(Session::now)
             .collect()
     }
 
@@ -164,8 +164,24 @@ impl From<SessionStatus> for DomainStatus {
     }
 }
 
-/// A session as the API shows it.
-pub struct Session(pub(crate) DomainSession);
+/// A session as the API shows it: as it stands now, or as an event recorded it.
+pub struct Session(pub(crate) DomainSession, pub(crate) AsOf);
+
+/// Which status a [`Session`] shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AsOf {
+    /// The status now (an active session past its expiry is `EXPIRED`).
+    Now,
+    /// The status an event recorded.
+    Recorded,
+}
+
+impl Session {
+    /// The session as it stands now.
+    pub(crate) fn now(session: DomainSession) -> Self {
+        Self(session, AsOf::Now)
+    }
+}
 
 /// A signed-in user on one client.
 #[Object]
@@ -175,8 +191,11 @@ impl Session {
         ID(self.0.id.clone())
     }
 
-    /// Where the session stands now.
+    /// Where the session stands now (in an event: where it stood then).
     async fn status(&self, ctx: &Context<'_>) -> GqlResult<SessionStatus> {
+        if self.1 == AsOf::Recorded {
+            return Ok(self.0.status.into());
+        }
         let (platform, _) = scope(ctx)?;
         Ok(self.0.status_at(platform.now()).into())
     }

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use latchkey_domain::events::EventRequest;
 use latchkey_domain::model::event::{Event as DomainEvent, EventType};
 
-use super::client::{Session, User};
+use super::client::{AsOf, Session, User};
 use super::{GqlResult, ResultExt, domain_error, scope};
 
 /// Closes the WebSocket with 4403 when a subscription's credential stops being valid.
@@ -46,7 +46,7 @@ impl Event {
 
     /// The session, for a session event.
     async fn session(&self) -> Option<Session> {
-        self.0.session().map(Session)
+        self.0.session().map(|s| Session(s, AsOf::Recorded))
     }
 
     /// The user, for `user.created` and `user.updated`.

@@ -123,7 +123,7 @@ impl SessionQuery {
             .backend_sessions(caller, &user_id, status.map(DomainStatus::from))
             .await
             .gql()?;
-        Ok(sessions.into_iter().map(Session).collect())
+        Ok(sessions.into_iter().map(Session::now).collect())
     }
 }
 
@@ -203,7 +203,9 @@ impl SessionMutation {
         #[graphql(desc = "The session's id.")] id: ID,
     ) -> GqlResult<Session> {
         let (platform, caller) = scope(ctx)?;
-        Ok(Session(platform.revoke_session(caller, &id).await.gql()?))
+        Ok(Session::now(
+            platform.revoke_session(caller, &id).await.gql()?,
+        ))
     }
 
     /// Verifies a token the way a backend's `authenticateRequest` would (backend scope): the

@@ -297,6 +297,19 @@ async fn expiry_is_an_event() {
     assert_eq!(expired["session"]["status"], "EXPIRED");
     let refused = session_token(&mut frontend, &session).await;
     assert_eq!(refused.code(), "SESSION_NOT_ACTIVE");
+    // Replayed, each event shows the session as it was then.
+    let mut replay = subscribe(
+        &server.url,
+        &server.secret_key,
+        SESSION_EVENTS,
+        json!({"since": "0"}),
+    )
+    .await;
+    let created = next_event(&mut replay, "sessionEvents").await;
+    assert_eq!(created["type"], "session.created");
+    assert_eq!(created["session"]["status"], "ACTIVE");
+    let expired = next_event(&mut replay, "sessionEvents").await;
+    assert_eq!(expired["session"]["status"], "EXPIRED");
 }
 
 /// A socket subscribed to session events with `secret_key`, acknowledged.
