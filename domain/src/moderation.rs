@@ -39,11 +39,7 @@ impl Platform {
         if !store::users::set_locked_until(&txn, &instance.id, user_id, until, now).await? {
             return Err(Error::NotFound("user"));
         }
-        let events = store::events::about_user(&txn, &instance.id, user_id, UserUpdated, now)
-            .await?
-            .into_iter()
-            .collect::<Vec<_>>();
-        store::events::append(&txn, &instance.id, &events, now).await?;
+        store::events::append_user_updated(&txn, &instance.id, user_id, now).await?;
         txn.commit().await?;
         self.services.events.committed(&instance.id);
         self.backend_user(caller, user_id).await

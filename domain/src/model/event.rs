@@ -345,6 +345,19 @@ mod tests {
         )
     }
 
+    /// `new` as it is once stored, numbered 1.
+    fn stored(new: NewEvent, now: DateTime<Utc>) -> Event {
+        Event {
+            instance_id: "ins_1".into(),
+            seq: 1,
+            kind: new.kind,
+            object_id: new.object_id,
+            user_id: new.user_id,
+            data: new.data,
+            occurred_at: now,
+        }
+    }
+
     #[test]
     fn type_names_round_trip_and_unknown_ones_are_refused() {
         for t in EventType::ALL {
@@ -361,15 +374,7 @@ mod tests {
         let new = NewEvent::session(EventType::SessionRevoked, &s);
         assert_eq!(new.data["status"], "REVOKED");
         assert_eq!(new.data["userId"], "user_1");
-        let event = Event {
-            instance_id: "ins_1".into(),
-            seq: 1,
-            kind: new.kind,
-            object_id: new.object_id,
-            user_id: new.user_id,
-            data: new.data,
-            occurred_at: now,
-        };
+        let event = stored(new, now);
         assert_eq!(event.session(), Some(s));
         assert_eq!(event.user(), None);
     }
@@ -377,16 +382,10 @@ mod tests {
     #[test]
     fn filters_by_type_and_user() {
         let now = Utc::now();
-        let new = NewEvent::session(EventType::SessionCreated, &session(now));
-        let event = Event {
-            instance_id: "ins_1".into(),
-            seq: 1,
-            kind: new.kind,
-            object_id: new.object_id,
-            user_id: new.user_id,
-            data: new.data,
-            occurred_at: now,
-        };
+        let event = stored(
+            NewEvent::session(EventType::SessionCreated, &session(now)),
+            now,
+        );
         assert!(EventFilter::default().admits(&event));
         let other_user = EventFilter {
             types: vec![],

@@ -176,12 +176,13 @@ pub async fn touch(db: &impl ConnectionTrait, instance_id: &str, s: &Session) ->
     Ok(done.rows_affected == 1)
 }
 
-/// Moves one session from active to `status`; false when it was not active any more.
-pub async fn close(
+/// Moves one session of the instance to `status` if it still meets `only_if`; false otherwise.
+async fn move_to(
     db: &impl ConnectionTrait,
     instance_id: &str,
     session_id: &str,
     status: SessionStatus,
+    only_if: sea_orm::Condition,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool> {
     use sea_orm::sea_query::Expr;
@@ -190,10 +191,25 @@ pub async fn close(
         .col_expr(session::Column::UpdatedAt, Expr::value(now))
         .filter(session::Column::Id.eq(session_id))
         .filter(session::Column::InstanceId.eq(instance_id))
-        .filter(session::Column::Status.eq(SessionStatus::Active.as_str()))
+        .filter(only_if)
         .exec(db)
         .await?;
     Ok(done.rows_affected == 1)
+}
+
+fn still_active() -> sea_orm::Condition {
+    sea_orm::Condition::all().add(session::Column::Status.eq(SessionStatus::Active.as_str()))
+}
+
+/// Moves one session from active to `status`; false when it was not active any more.
+pub async fn close(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    session_id: &str,
+    status: SessionStatus,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool> {
+    move_to(db, instance_id, session_id, status, still_active(), now).await
 }
 
 /// Marks an active session `Expired` if it is past its expiry at `now`; false otherwise.
@@ -203,20 +219,16 @@ pub async fn expire(
     session_id: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool> {
-    use sea_orm::sea_query::Expr;
-    let done = session::Entity::update_many()
-        .col_expr(
-            session::Column::Status,
-            Expr::value(SessionStatus::Expired.as_str()),
-        )
-        .col_expr(session::Column::UpdatedAt, Expr::value(now))
-        .filter(session::Column::Id.eq(session_id))
-        .filter(session::Column::InstanceId.eq(instance_id))
-        .filter(session::Column::Status.eq(SessionStatus::Active.as_str()))
-        .filter(session::Column::ExpireAt.lte(now))
-        .exec(db)
-        .await?;
-    Ok(done.rows_affected == 1)
+    let due = still_active().add(session::Column::ExpireAt.lte(now));
+    move_to(
+        db,
+        instance_id,
+        session_id,
+        SessionStatus::Expired,
+        due,
+        now,
+    )
+    .await
 }
 
 /// Removes a session from its client (`signOut(remove)`), whatever its status but removed.
@@ -226,15 +238,7 @@ pub async fn remove(
     session_id: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool> {
-    use sea_orm::sea_query::Expr;
-    let removed = SessionStatus::Removed.as_str();
-    let done = session::Entity::update_many()
-        .col_expr(session::Column::Status, Expr::value(removed))
-        .col_expr(session::Column::UpdatedAt, Expr::value(now))
-        .filter(session::Column::Id.eq(session_id))
-        .filter(session::Column::InstanceId.eq(instance_id))
-        .filter(session::Column::Status.ne(removed))
-        .exec(db)
-        .await?;
-    Ok(done.rows_affected == 1)
+    let removed = SessionStatus::Removed;
+    let listed = sea_orm::Condition::all().add(session::Column::Status.ne(removed.as_str()));
+    move_to(db, instance_id, session_id, removed, listed, now).await
 }

@@ -254,36 +254,25 @@ pub async fn due(
     limit: u64,
 ) -> Result<Vec<Delivery>> {
     let backend = db.get_database_backend();
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
+    let statement = Statement::from_sql_and_values(
+        backend,
+        sql(
             backend,
-            sql(
-                backend,
-                "SELECT d.id FROM webhook_deliveries d \
-                 WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
-                   AND (d.claimed_until IS NULL OR d.claimed_until <= $1) \
-                   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e \
-                     WHERE e.endpoint_id = d.endpoint_id AND e.object_id = d.object_id \
-                       AND e.status = 'pending' AND e.event_seq < d.event_seq) \
-                 ORDER BY d.next_attempt_at, d.event_seq LIMIT $2",
-            ),
-            [
-                now.into(),
-                Value::from(i64::try_from(limit).unwrap_or(i64::MAX)),
-            ],
-        ))
-        .await?;
-    let ids = rows
-        .iter()
-        .map(|r| r.try_get_by_index::<String>(0).map_err(Error::internal))
-        .collect::<Result<Vec<_>>>()?;
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
+            "SELECT d.* FROM webhook_deliveries d \
+             WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
+               AND (d.claimed_until IS NULL OR d.claimed_until <= $1) \
+               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e \
+                 WHERE e.endpoint_id = d.endpoint_id AND e.object_id = d.object_id \
+                   AND e.status = 'pending' AND e.event_seq < d.event_seq) \
+             ORDER BY d.next_attempt_at, d.event_seq LIMIT $2",
+        ),
+        [
+            now.into(),
+            Value::from(i64::try_from(limit).unwrap_or(i64::MAX)),
+        ],
+    );
     Ok(delivery::Entity::find()
-        .filter(delivery::Column::Id.is_in(ids))
-        .order_by_asc(delivery::Column::NextAttemptAt)
-        .order_by_asc(delivery::Column::EventSeq)
+        .from_raw_sql(statement)
         .all(db)
         .await?
         .into_iter()

@@ -169,13 +169,18 @@ async fn since_replays_what_was_missed_with_no_gap_and_no_duplicate() {
     signed_up(&server.url, &pk, "u6+latchkey_test@example.com").await;
     assert_eq!(next_event(&mut sub, "events").await["id"], "13");
 
-    // A cursor the instance never reached, or not a number, is refused.
-    for since in ["999", "x"] {
+    // A cursor the instance never reached, or not a number, or an unknown type, is refused.
+    for variables in [
+        json!({"since": "999"}),
+        json!({"since": "x"}),
+        json!({"since": "-1"}),
+        json!({"types": ["session.exploded"]}),
+    ] {
         let refused = JsSubscription::start(
             &ws_url(&server.url),
             json!({"authorization": server.secret_key}),
             EVENTS,
-            json!({"since": since}),
+            variables,
         )
         .await;
         let line = match refused {
