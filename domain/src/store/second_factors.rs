@@ -9,8 +9,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::{Error, Result};
 
-/// A user's second factors as stored.
-#[derive(Clone, Debug, Default)]
+/// A user's second factors as stored (its `Debug` leaves out the sealed secret and the hashes).
+#[derive(Clone, Default)]
 pub struct SecondFactors {
     pub sealed_secret: Option<String>,
     pub verified: bool,
@@ -18,6 +18,16 @@ pub struct SecondFactors {
     /// The backup codes' hashes, and the stored text they came from (for a conditional write).
     pub backup_codes: Vec<String>,
     pub backup_codes_stored: Option<String>,
+}
+
+impl std::fmt::Debug for SecondFactors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecondFactors")
+            .field("verified", &self.verified)
+            .field("last_step", &self.last_step)
+            .field("backup_codes", &self.backup_codes.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The second factors of a user of the instance.

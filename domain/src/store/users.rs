@@ -139,14 +139,23 @@ async fn row(
 }
 
 /// The user of a row, with its email addresses (one more query, in the row's instance).
-async fn with_emails(db: &impl ConnectionTrait, row: user::Model) -> Result<User> {
-    let emails = email_address::Entity::find()
-        .filter(email_address::Column::InstanceId.eq(row.instance_id.as_str()))
-        .filter(email_address::Column::UserId.eq(row.id.as_str()))
+/// A user's email addresses, oldest first.
+async fn emails_of(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    user_id: &str,
+) -> Result<Vec<email_address::Model>> {
+    Ok(email_address::Entity::find()
+        .filter(email_address::Column::InstanceId.eq(instance_id))
+        .filter(email_address::Column::UserId.eq(user_id))
         .order_by_asc(email_address::Column::CreatedAt)
         .order_by_asc(email_address::Column::Id)
         .all(db)
-        .await?;
+        .await?)
+}
+
+async fn with_emails(db: &impl ConnectionTrait, row: user::Model) -> Result<User> {
+    let emails = emails_of(db, &row.instance_id, &row.id).await?;
     Ok(User {
         email_addresses: emails
             .into_iter()
@@ -182,11 +191,19 @@ async fn with_emails(db: &impl ConnectionTrait, row: user::Model) -> Result<User
 }
 
 /// A user found for a sign-in: the user, its password hash, and its lockout state.
-#[derive(Debug)]
 pub struct SignInUser {
     pub user: User,
     pub password_hash: Option<String>,
     pub lockout: Lockout,
+}
+
+impl std::fmt::Debug for SignInUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInUser")
+            .field("user", &self.user)
+            .field("lockout", &self.lockout)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The user of the instance with this identifier: an email address (any case) or a username.
@@ -226,11 +243,8 @@ pub async fn find_for_sign_in(
 pub async fn decoy_read(db: &impl ConnectionTrait, instance_id: &str) -> Result<()> {
     const DECOY: &str = "user_decoy";
     row(db, instance_id, DECOY).await?;
-    email_address::Entity::find()
-        .filter(email_address::Column::InstanceId.eq(instance_id))
-        .filter(email_address::Column::UserId.eq(DECOY))
-        .all(db)
-        .await?;
+    // The very statement a known user's read makes.
+    emails_of(db, instance_id, DECOY).await?;
     Ok(())
 }
 

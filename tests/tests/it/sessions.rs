@@ -434,6 +434,18 @@ async fn one_session_per_client_unless_multi_session_is_on() {
         ))
         .await;
     assert_eq!(stored.as_deref(), Some("removed"));
+    // A removed session gets no token; removing it again finds nothing to remove; an ended
+    // session can be removed too.
+    assert_eq!(
+        frontend.gql(TOKEN, json!({"s": fourth})).await.code(),
+        "SESSION_NOT_ACTIVE"
+    );
+    const REMOVE: &str =
+        "mutation($s: ID!) { signOut(sessionId: $s, remove: true) { sessions { id status } } }";
+    let again = frontend.gql(REMOVE, json!({"s": fourth})).await;
+    assert_eq!(again.code(), "NOT_FOUND");
+    let ended = frontend.gql(REMOVE, json!({"s": third})).await;
+    assert_eq!(statuses(&ended.data()["signOut"]), ["ENDED", "ENDED"]);
 }
 
 #[tokio::test]
