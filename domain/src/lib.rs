@@ -26,6 +26,7 @@ pub mod sessions;
 pub mod store;
 mod tenancy;
 pub mod tokens;
+pub mod users;
 pub mod webhooks;
 
 pub use error::{Error, ErrorCode, Result};

@@ -32,7 +32,7 @@ impl std::fmt::Debug for TotpEnrolment {
 }
 
 /// What a TOTP secret is sealed to: its user.
-fn seal_context(user_id: &str) -> String {
+pub(crate) fn seal_context(user_id: &str) -> String {
     format!("totp:{user_id}")
 }
 
@@ -41,7 +41,7 @@ fn backup_key(svc: &Services) -> String {
     svc.master_key.derive("backup-codes")
 }
 
-fn hashes(svc: &Services, user_id: &str, codes: &[String]) -> Vec<String> {
+pub(crate) fn hashes(svc: &Services, user_id: &str, codes: &[String]) -> Vec<String> {
     let key = backup_key(svc);
     codes
         .iter()

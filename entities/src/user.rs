@@ -14,6 +14,12 @@ pub struct Model {
     pub last_name: Option<String>,
     pub password_hash: Option<String>,
     pub primary_email_address_id: Option<String>,
+    /// The primary email address, normalized (what `users` orders by).
+    pub primary_email: Option<String>,
+    /// The customer's own id for the user; unique per instance.
+    pub external_id: Option<String>,
+    /// `id emails… username first last`, lowercase: what `query` matches substrings of.
+    pub search_text: String,
     /// JSON objects.
     pub public_metadata: String,
     pub private_metadata: String,

@@ -43,6 +43,20 @@ impl Frontend {
         (frontend, session)
     }
 
+    /// A session token (JWT) for `session`, failing the test when none is given.
+    pub async fn session_jwt(&mut self, session: &str) -> String {
+        let answer = self
+            .gql(
+                "mutation($s: ID!) { createSessionToken(sessionId: $s) { jwt } }",
+                serde_json::json!({"s": session}),
+            )
+            .await;
+        answer.data()["createSessionToken"]["jwt"]
+            .as_str()
+            .expect("a session token")
+            .to_owned()
+    }
+
     /// Posts an operation; keeps a client token handed out.
     pub async fn gql(&mut self, query: &str, variables: Value) -> Response {
         let response = self.post(query, variables).await;

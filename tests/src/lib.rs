@@ -15,6 +15,7 @@ pub mod python;
 pub mod server;
 pub mod smtp;
 pub mod subscriber;
+pub mod totp;
 pub mod webhooks;
 
 pub use db::TestDb;

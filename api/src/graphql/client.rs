@@ -281,6 +281,11 @@ impl User {
         ID(self.0.id.clone())
     }
 
+    /// The customer's own id for the user (set by the backend).
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+
     /// The username, lowercase.
     async fn username(&self) -> Option<&str> {
         self.0.username.as_deref()

@@ -36,6 +36,9 @@ pub const SENSITIVE_FIELDS: &[&str] = &[
     "updatePassword",
     "attemptEmailAddressVerification",
     "verifyTotp",
+    "verifyUserTotp",
+    "createUser",
+    "updateUser",
 ];
 
 /// The two builds of the schema: one open to tooling, one for untrusted callers.

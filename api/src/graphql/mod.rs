@@ -12,6 +12,7 @@ mod sessions;
 mod settings;
 mod sign_in;
 mod sign_up;
+mod user_admin;
 mod users;
 mod webhooks;
 
@@ -41,7 +42,7 @@ pub struct Mutation(
     instances::InstanceMutation,
     sign_up::SignUpMutation,
     sign_in::SignInMutation,
-    users::UserMutation,
+    user_admin::UserMutation,
     sessions::SessionMutation,
     jwt_templates::JwtTemplateMutation,
     api_keys::ApiKeyMutation,

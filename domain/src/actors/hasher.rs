@@ -98,9 +98,14 @@ impl Hasher {
         .await
     }
 
-    /// Whether `password` matches the PHC string `stored`.
+    /// Whether `password` matches `stored`: a PHC string (argon2id, or an imported argon2i), or
+    /// an imported bcrypt hash.
     pub async fn verify(&self, password: String, stored: String) -> Result<bool> {
         self.run(move || {
+            if crate::model::password_digest::is_bcrypt(&stored) {
+                return bcrypt::verify(password.as_bytes(), &stored)
+                    .map_err(|e| Error::internal(format!("a stored hash is unreadable: {e}")));
+            }
             let parsed = PasswordHash::new(&stored)
                 .map_err(|e| Error::internal(format!("a stored hash is unreadable: {e}")))?;
             Ok(argon2()?

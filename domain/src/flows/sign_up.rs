@@ -302,6 +302,7 @@ fn new_user(instance: &Instance, sign_up: &SignUp, now: DateTime<Utc>) -> User {
         username: sign_up.username.clone(),
         first_name: sign_up.first_name.clone(),
         last_name: sign_up.last_name.clone(),
+        external_id: None,
         primary_email_address_id: email_addresses.first().map(|e| e.id.clone()),
         email_addresses,
         password_enabled: sign_up.password_hash.is_some(),

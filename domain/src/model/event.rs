@@ -106,6 +106,19 @@ impl NewEvent {
     }
 }
 
+impl NewEvent {
+    /// `user.deleted`: only the id stays (`{object, id, deleted}`, as Clerk sends it), so a
+    /// deleted user's data does not live on in the log or in webhooks.
+    pub fn user_deleted(user_id: &str) -> Self {
+        Self {
+            kind: EventType::UserDeleted,
+            object_id: user_id.to_owned(),
+            user_id: Some(user_id.to_owned()),
+            data: serde_json::json!({"object": "user", "id": user_id, "deleted": true}),
+        }
+    }
+}
+
 fn json(value: &impl Serialize) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
@@ -203,6 +216,8 @@ impl SessionData {
 struct UserData {
     object: String,
     id: String,
+    #[serde(default)]
+    external_id: Option<String>,
     username: Option<String>,
     first_name: Option<String>,
     last_name: Option<String>,
@@ -243,6 +258,7 @@ impl UserData {
         Self {
             object: "user".to_owned(),
             id: u.id.clone(),
+            external_id: u.external_id.clone(),
             username: u.username.clone(),
             first_name: u.first_name.clone(),
             last_name: u.last_name.clone(),
@@ -280,6 +296,7 @@ impl UserData {
         User {
             id: self.id,
             instance_id,
+            external_id: self.external_id,
             username: self.username,
             first_name: self.first_name,
             last_name: self.last_name,

@@ -30,6 +30,32 @@ pub fn encoded(secret: &[u8]) -> String {
     Secret::Raw(secret.to_vec()).to_encoded().to_string()
 }
 
+/// A base32 secret brought from another system (spaces and case ignored): at least 128 bits,
+/// as RFC 4226 requires.
+pub fn decoded(secret: &str) -> Result<Vec<u8>> {
+    let cleaned: String = secret
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let bytes = Secret::Encoded(cleaned)
+        .to_bytes()
+        .map_err(|_| Error::validation("totpSecret", "is not base32"))?;
+    if bytes.len() < 16 {
+        return Err(Error::validation(
+            "totpSecret",
+            "must hold at least 128 bits (26 base32 characters)",
+        ));
+    }
+    if bytes.len() > 64 {
+        return Err(Error::validation(
+            "totpSecret",
+            "must hold at most 512 bits",
+        ));
+    }
+    Ok(bytes)
+}
+
 fn totp(secret: &[u8]) -> Result<TOTP> {
     TOTP::new(Algorithm::SHA1, DIGITS, 1, STEP_SECONDS, secret.to_vec()).map_err(Error::internal)
 }

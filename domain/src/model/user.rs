@@ -15,6 +15,8 @@ pub struct UserEmailAddress {
 pub struct User {
     pub id: String,
     pub instance_id: String,
+    /// The customer's own id for the user (unique per instance).
+    pub external_id: Option<String>,
     pub username: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,

@@ -15,6 +15,8 @@ pub mod sign_in_failures;
 pub mod sign_ins;
 pub mod sign_ups;
 pub mod signing_keys;
+pub mod user_changes;
+pub mod user_search;
 pub mod users;
 pub mod webhooks;
 

@@ -14,6 +14,7 @@ use super::is_unique_violation;
 use crate::model::lockout::Lockout;
 use crate::model::settings::LockoutSettings;
 use crate::model::user::{User, UserEmailAddress};
+use crate::model::user_query::search_text;
 use crate::{Error, Result};
 
 /// A new user as written: the password as its hash, the first email address already verified.
@@ -63,6 +64,16 @@ fn taken(field: &str) -> impl Fn(DbErr) -> Error + '_ {
     }
 }
 
+/// A unique index on `users` refused a write: the username's or the external id's.
+pub(crate) fn taken_user_field(err: DbErr) -> Error {
+    let field = if err.to_string().contains("external_id") {
+        "externalId"
+    } else {
+        "username"
+    };
+    taken(field)(err)
+}
+
 fn json(value: &serde_json::Value) -> String {
     value.to_string()
 }
@@ -78,6 +89,11 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser<'_>) -> Result<()> {
         last_name: Set(u.last_name.clone()),
         password_hash: Set(new.password_hash.map(str::to_owned)),
         primary_email_address_id: Set(u.primary_email_address_id.clone()),
+        primary_email: Set(u
+            .primary_email_address()
+            .map(|e| e.email_address.to_ascii_lowercase())),
+        external_id: Set(u.external_id.clone()),
+        search_text: Set(search_text(u)),
         public_metadata: Set(json(&u.public_metadata)),
         private_metadata: Set(json(&u.private_metadata)),
         unsafe_metadata: Set(json(&u.unsafe_metadata)),
@@ -95,7 +111,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser<'_>) -> Result<()> {
     }
     .insert(db)
     .await
-    .map_err(taken("username"))?;
+    .map_err(taken_user_field)?;
     for e in &u.email_addresses {
         // The same normalization as `identifiers::email_address`.
         let normalized = e.email_address.to_ascii_lowercase();
@@ -112,7 +128,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser<'_>) -> Result<()> {
         .await
         .map_err(taken("emailAddress"))?;
     }
-    Ok(())
+    super::user_search::put(db, &u.id, &search_text(u)).await
 }
 
 fn parse_json(stored: &str) -> Result<serde_json::Value> {
@@ -138,7 +154,6 @@ async fn row(
         .await?)
 }
 
-/// The user of a row, with its email addresses (one more query, in the row's instance).
 /// A user's email addresses, oldest first.
 async fn emails_of(
     db: &impl ConnectionTrait,
@@ -156,6 +171,40 @@ async fn emails_of(
 
 async fn with_emails(db: &impl ConnectionTrait, row: user::Model) -> Result<User> {
     let emails = emails_of(db, &row.instance_id, &row.id).await?;
+    to_user(row, emails)
+}
+
+/// The users of rows, with their email addresses read in one more query (whatever the count).
+pub(crate) async fn with_emails_batch(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    rows: Vec<user::Model>,
+) -> Result<Vec<User>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut by_user: std::collections::HashMap<String, Vec<email_address::Model>> =
+        std::collections::HashMap::new();
+    for e in email_address::Entity::find()
+        .filter(email_address::Column::InstanceId.eq(instance_id))
+        .filter(email_address::Column::UserId.is_in(ids))
+        .order_by_asc(email_address::Column::CreatedAt)
+        .order_by_asc(email_address::Column::Id)
+        .all(db)
+        .await?
+    {
+        by_user.entry(e.user_id.clone()).or_default().push(e);
+    }
+    rows.into_iter()
+        .map(|row| {
+            let emails = by_user.remove(&row.id).unwrap_or_default();
+            to_user(row, emails)
+        })
+        .collect()
+}
+
+fn to_user(row: user::Model, emails: Vec<email_address::Model>) -> Result<User> {
     Ok(User {
         email_addresses: emails
             .into_iter()
@@ -177,6 +226,7 @@ async fn with_emails(db: &impl ConnectionTrait, row: user::Model) -> Result<User
         unsafe_metadata: parse_json(&row.unsafe_metadata)?,
         id: row.id,
         instance_id: row.instance_id,
+        external_id: row.external_id,
         username: row.username,
         first_name: row.first_name,
         last_name: row.last_name,

@@ -11,6 +11,8 @@ mod sign_in;
 mod sign_up;
 mod tenancy;
 mod transport;
+mod user_admin;
+mod users;
 mod webhooks;
 mod websocket;
 

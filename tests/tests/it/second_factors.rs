@@ -3,20 +3,14 @@
 
 use latchkey_domain::clock::Clock;
 use latchkey_tests::server::lift_ip_limits;
+use latchkey_tests::totp::code_at;
 use latchkey_tests::{Auth, Frontend, TestServer};
 use serde_json::{Value, json};
-use totp_rs::{Algorithm, Secret, TOTP};
 
 const PASSWORD: &str = "a sturdy passphrase";
 const EMAIL: &str = "jane+latchkey_test@example.com";
 const SIGN_IN: &str = "mutation($i: SignInInput!) { createSignIn(input: $i) { status createdSessionId supportedSecondFactors { strategy } } }";
 const SECOND: &str = "mutation($s: SecondFactorStrategy!, $c: String!) { attemptSecondFactor(strategy: $s, code: $c) { status createdSessionId } }";
-
-fn code_at(secret: &str, at: chrono::DateTime<chrono::Utc>) -> String {
-    let bytes = Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
-    let totp = TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes).unwrap();
-    totp.generate(u64::try_from(at.timestamp()).unwrap())
-}
 
 /// A new client that passed the password: its answer to `createSignIn`.
 async fn password_passed(server: &TestServer) -> (Frontend, Value) {

@@ -1,0 +1,217 @@
+//! Listing and counting users: every filter and order of the backend's `users`, in one
+//! statement each, walking the indexes of migration 10. A `query` of three characters or more
+//! is a substring match through a trigram index: `pg_trgm`'s GIN index on `users.search_text`
+//! (PostgreSQL), or the FTS5 `trigram` table `user_search` (SQLite), which this module keeps.
+
+use latchkey_entities::user;
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement, Value};
+
+use super::raw_sql;
+use crate::model::user::User;
+use crate::model::user_query::{Page, TRIGRAM_MIN_CHARS, UserFilter, UserOrder, UserOrderField};
+use crate::{Error, Result};
+
+/// Writes a user's search text into SQLite's `user_search` (PostgreSQL indexes the column
+/// itself): the user's row number is kept in `user_search_rows`, so a new text replaces the old.
+pub(crate) async fn put(db: &impl ConnectionTrait, user_id: &str, text: &str) -> Result<()> {
+    let backend = db.get_database_backend();
+    if backend != DbBackend::Sqlite {
+        return Ok(());
+    }
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "INSERT INTO user_search_rows (user_id) VALUES (?1) ON CONFLICT (user_id) DO NOTHING",
+        [user_id.into()],
+    ))
+    .await?;
+    remove(db, user_id).await?;
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "INSERT INTO user_search (rowid, user_id, search_text) \
+         SELECT id, ?1, ?2 FROM user_search_rows WHERE user_id = ?1",
+        [user_id.into(), text.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Takes a user out of SQLite's `user_search` (before the user is deleted).
+pub(crate) async fn remove(db: &impl ConnectionTrait, user_id: &str) -> Result<()> {
+    let backend = db.get_database_backend();
+    if backend != DbBackend::Sqlite {
+        return Ok(());
+    }
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "DELETE FROM user_search WHERE rowid = (SELECT id FROM user_search_rows WHERE user_id = ?1)",
+        [user_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// A page of the instance's users that pass `filter`, in `order`, with their email addresses
+/// (two statements whatever the page's size).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    filter: &UserFilter,
+    order: UserOrder,
+    page: Page,
+) -> Result<Vec<User>> {
+    let backend = db.get_database_backend();
+    let mut sql = Sql::new(backend, instance_id);
+    sql.filter(filter);
+    let column = match order.field {
+        UserOrderField::CreatedAt => "created_at",
+        UserOrderField::UpdatedAt => "updated_at",
+        UserOrderField::LastSignInAt => "last_sign_in_at",
+        UserOrderField::LastActiveAt => "last_active_at",
+        UserOrderField::EmailAddress => "primary_email",
+        UserOrderField::Username => "username",
+        UserOrderField::FirstName => "first_name",
+        UserOrderField::LastName => "last_name",
+    };
+    // NULL first ascending, last descending: SQLite's rule, and the order PostgreSQL's
+    // `NULLS FIRST` indexes are built in.
+    let (direction, nulls) = match (order.descending, backend) {
+        (false, DbBackend::Postgres) => ("ASC", " NULLS FIRST"),
+        (true, DbBackend::Postgres) => ("DESC", " NULLS LAST"),
+        (false, _) => ("ASC", ""),
+        (true, _) => ("DESC", ""),
+    };
+    let limit = sql.bind(page.limit);
+    let offset = sql.bind(page.offset);
+    let text = format!(
+        "SELECT u.* FROM users u WHERE {} ORDER BY u.{column} {direction}{nulls}, u.id {direction} \
+         LIMIT {limit} OFFSET {offset}",
+        sql.conditions.join(" AND ")
+    );
+    let rows = user::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(
+            backend,
+            raw_sql(backend, &text),
+            sql.values,
+        ))
+        .all(db)
+        .await?;
+    super::users::with_emails_batch(db, instance_id, rows).await
+}
+
+/// How many of the instance's users pass `filter`.
+pub async fn count(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    filter: &UserFilter,
+) -> Result<u64> {
+    let backend = db.get_database_backend();
+    let mut sql = Sql::new(backend, instance_id);
+    sql.filter(filter);
+    let text = format!(
+        "SELECT COUNT(*) FROM users u WHERE {}",
+        sql.conditions.join(" AND ")
+    );
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            raw_sql(backend, &text),
+            sql.values,
+        ))
+        .await?
+        .ok_or_else(|| Error::internal("COUNT returned no row"))?;
+    let n: i64 = row.try_get_by_index(0).map_err(Error::internal)?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// A `WHERE` clause being built: conditions, and the values their `$n` placeholders bind.
+struct Sql {
+    backend: DbBackend,
+    conditions: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    fn new(backend: DbBackend, instance_id: &str) -> Self {
+        Self {
+            backend,
+            conditions: vec!["u.instance_id = $1".to_owned()],
+            values: vec![instance_id.into()],
+        }
+    }
+
+    /// Binds a value; gives its placeholder.
+    fn bind(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        format!("${}", self.values.len())
+    }
+
+    fn list(&mut self, values: &[String]) -> String {
+        let placeholders: Vec<String> = values.iter().map(|v| self.bind(v.as_str())).collect();
+        placeholders.join(", ")
+    }
+
+    fn filter(&mut self, f: &UserFilter) {
+        // An empty list is no condition.
+        let lists: [(&Vec<String>, &str, &str); 4] = [
+            (&f.user_ids, "u.id IN (", ")"),
+            (&f.usernames, "u.username IN (", ")"),
+            (&f.external_ids, "u.external_id IN (", ")"),
+            (
+                &f.email_addresses,
+                "u.id IN (SELECT e.user_id FROM email_addresses e \
+                 WHERE e.instance_id = $1 AND e.normalized IN (",
+                "))",
+            ),
+        ];
+        for (values, head, tail) in lists {
+            if !values.is_empty() {
+                let list = self.list(values);
+                self.conditions.push(format!("{head}{list}{tail}"));
+            }
+        }
+        if let Some(banned) = f.banned {
+            let p = self.bind(banned);
+            self.conditions.push(format!("u.banned = {p}"));
+        }
+        for (bound, condition) in [
+            (f.created_after, "u.created_at >"),
+            (f.created_before, "u.created_at <"),
+            (f.last_sign_in_after, "u.last_sign_in_at >"),
+            (f.last_sign_in_before, "u.last_sign_in_at <"),
+        ] {
+            if let Some(at) = bound {
+                let p = self.bind(at);
+                self.conditions.push(format!("{condition} {p}"));
+            }
+        }
+        if let Some(query) = &f.query {
+            self.query(query);
+        }
+    }
+
+    /// A substring of the search text (which is lowercase, as the checked query is).
+    fn query(&mut self, query: &str) {
+        match self.backend {
+            DbBackend::Postgres => {
+                let escaped = query
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                let p = self.bind(format!("%{escaped}%"));
+                self.conditions.push(format!("u.search_text LIKE {p}"));
+            }
+            _ if query.chars().count() >= TRIGRAM_MIN_CHARS => {
+                let phrase = format!("\"{}\"", query.replace('"', "\"\""));
+                let p = self.bind(phrase);
+                self.conditions.push(format!(
+                    "u.id IN (SELECT user_id FROM user_search WHERE user_search MATCH {p})"
+                ));
+            }
+            _ => {
+                let p = self.bind(query);
+                self.conditions
+                    .push(format!("instr(u.search_text, {p}) > 0"));
+            }
+        }
+    }
+}
