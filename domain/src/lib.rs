@@ -5,6 +5,7 @@
 //! - [`store`]: sea-orm queries; every function takes the instance it works in.
 //! - [`Platform`]: the entry point the transport calls.
 
+pub mod account;
 pub mod actors;
 pub mod api_keys;
 pub mod clock;

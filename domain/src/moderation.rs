@@ -65,6 +65,7 @@ impl Platform {
                 &instance.id,
                 user_id,
                 SessionStatus::Revoked,
+                None,
                 now,
             )
             .await?;

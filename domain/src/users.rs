@@ -354,8 +354,21 @@ impl Platform {
         input: UserUpdate,
     ) -> Result<User> {
         let instance = caller.require_backend()?;
+        self.apply_user_update(instance, user_id, input).await
+    }
+
+    /// Writes an update of a user of `instance` (the backend's, or the user's own `updateMe`),
+    /// with its `user.updated` event; gives the user as it is then.
+    pub(crate) async fn apply_user_update(
+        &self,
+        instance: &Instance,
+        user_id: &str,
+        input: UserUpdate,
+    ) -> Result<User> {
         let now = self.now();
-        let current = self.backend_user(caller, user_id).await?;
+        let current = store::users::find(&self.db, &instance.id, user_id)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
         let username = match input.username {
             Some(Some(name)) => Some(Some(identifiers::username(&name)?)),
             other => other,
@@ -420,7 +433,9 @@ impl Platform {
         store::events::append_user_updated(&txn, &instance.id, user_id, now).await?;
         txn.commit().await?;
         self.services.events.committed(&instance.id);
-        self.backend_user(caller, user_id).await
+        store::users::find(&self.db, &instance.id, user_id)
+            .await?
+            .ok_or(Error::NotFound("user"))
     }
 
     /// `updateUserMetadata` (merge) and `replaceUserMetadata` (replace). The transaction
@@ -454,6 +469,11 @@ impl Platform {
     /// deleted with its email addresses and sessions; `user.deleted` carries only its id.
     pub async fn delete_user(&self, caller: &Caller, user_id: &str) -> Result<()> {
         let instance = caller.require_backend()?;
+        self.remove_user(instance, user_id).await
+    }
+
+    /// Deletes a user of `instance` (the backend's `deleteUser`, or the user's own `deleteMe`).
+    pub(crate) async fn remove_user(&self, instance: &Instance, user_id: &str) -> Result<()> {
         let now = self.now();
         let txn = self.db.begin().await?;
         let user = store::users::find(&txn, &instance.id, user_id)
@@ -464,6 +484,7 @@ impl Platform {
             &instance.id,
             user_id,
             SessionStatus::Revoked,
+            None,
             now,
         )
         .await?;
@@ -476,7 +497,7 @@ impl Platform {
         txn.commit().await?;
         self.services.events.committed(&instance.id);
         self.services.sessions_changed(&instance.id, user_id);
-        tracing::info!(user_id = %user_id, "user deleted by the backend");
+        tracing::info!(user_id = %user_id, "user deleted");
         Ok(())
     }
 

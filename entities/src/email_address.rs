@@ -14,6 +14,8 @@ pub struct Model {
     /// Lowercase: what uniqueness is checked on.
     pub normalized: String,
     pub verified: bool,
+    /// The code verification under way (a `model::verification::Verification` as JSON).
+    pub verification: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

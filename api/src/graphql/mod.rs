@@ -1,5 +1,6 @@
 //! The GraphQL schema: one `…Query`/`…Mutation` per area, merged; built once at startup.
 
+mod account;
 mod api_keys;
 mod client;
 mod error;
@@ -43,6 +44,7 @@ pub struct Mutation(
     sign_up::SignUpMutation,
     sign_in::SignInMutation,
     user_admin::UserMutation,
+    account::AccountMutation,
     sessions::SessionMutation,
     jwt_templates::JwtTemplateMutation,
     api_keys::ApiKeyMutation,

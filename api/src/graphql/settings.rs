@@ -147,6 +147,13 @@ pub struct MailSettings {
     pub from_name: Option<String>,
 }
 
+/// What signed-in users may do to their own account.
+#[derive(SimpleObject)]
+pub struct UserSettings {
+    /// Whether users may delete their own account (`deleteMe`).
+    pub delete_self_enabled: bool,
+}
+
 /// Every setting of an instance.
 #[derive(SimpleObject)]
 #[graphql(name = "InstanceSettings")]
@@ -165,6 +172,8 @@ pub struct Settings {
     pub tokens: TokenSettings,
     /// How the instance's mail is sent.
     pub mail: MailSettings,
+    /// What signed-in users may do to their own account.
+    pub users: UserSettings,
     /// Origins whose browsers may call the frontend API with credentials.
     pub allowed_origins: Vec<String>,
     /// Whether sign-in answers alike for known and unknown identifiers.
@@ -209,6 +218,9 @@ impl From<&domain::InstanceSettings> for Settings {
             mail: MailSettings {
                 from_address: s.mail.from_address.clone(),
                 from_name: s.mail.from_name.clone(),
+            },
+            users: UserSettings {
+                delete_self_enabled: s.users.delete_self_enabled,
             },
             allowed_origins: s.allowed_origins.clone(),
             enumeration_protection: s.enumeration_protection,
@@ -324,6 +336,15 @@ pub struct MailSettingsInput {
     pub from_name: MaybeUndefined<String>,
 }
 
+/// Changes to what signed-in users may do to their own account.
+#[derive(InputObject, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct UserSettingsInput {
+    /// Whether users may delete their own account (`deleteMe`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delete_self_enabled: Option<bool>,
+}
+
 /// Changes to an instance's settings: only the fields given change; the result is validated
 /// whole, and a bad value is `VALIDATION_FAILED` naming its field.
 #[derive(InputObject, Serialize, Default)]
@@ -351,6 +372,9 @@ pub struct SettingsInput {
     /// How the instance's mail is sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mail: Option<MailSettingsInput>,
+    /// What signed-in users may do to their own account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub users: Option<UserSettingsInput>,
     /// Replaces the allowed origins (`https://app.example.com`, no path).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_origins: Option<Vec<String>>,

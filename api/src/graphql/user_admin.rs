@@ -104,7 +104,7 @@ pub struct UpdateUserInput {
     pub unsafe_metadata: Option<Json<Value>>,
 }
 
-fn tri(value: MaybeUndefined<String>) -> Option<Option<String>> {
+pub(crate) fn tri(value: MaybeUndefined<String>) -> Option<Option<String>> {
     match value {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),

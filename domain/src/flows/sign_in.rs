@@ -384,7 +384,7 @@ pub async fn attempt_second_factor(
 }
 
 /// Whose count an attempt goes against: the user's, or the unknown identifier's.
-enum Counted {
+pub(crate) enum Counted {
     User(String),
     Unknown(String),
 }
@@ -403,7 +403,7 @@ fn failure_key(svc: &Services, instance: &Instance, sign_in: &SignIn) -> String 
 }
 
 impl Counted {
-    async fn reserve(
+    pub(crate) async fn reserve(
         &self,
         svc: &Services,
         instance: &Instance,
@@ -422,7 +422,12 @@ impl Counted {
     }
 
     /// The answer when no attempt is left: `ACCOUNT_LOCKED`, with the time left on the lock.
-    async fn locked(&self, svc: &Services, instance: &Instance, now: DateTime<Utc>) -> Error {
+    pub(crate) async fn locked(
+        &self,
+        svc: &Services,
+        instance: &Instance,
+        now: DateTime<Utc>,
+    ) -> Error {
         let until = match self {
             Self::User(id) => store::users::sign_in_user(&svc.db, &instance.id, id)
                 .await
@@ -448,7 +453,7 @@ impl Counted {
     }
 
     /// Records that the reserved attempt failed: at the maximum, the lock starts.
-    async fn failed(
+    pub(crate) async fn failed(
         &self,
         svc: &Services,
         instance: &Instance,
@@ -535,6 +540,7 @@ pub async fn reset_password(
             &instance.id,
             &user_id,
             crate::model::session::SessionStatus::Ended,
+            None,
             now,
         )
         .await?;

@@ -172,6 +172,22 @@ pub struct MailSettings {
     pub from_name: Option<String>,
 }
 
+/// What signed-in users may do to their own account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct UserSettings {
+    /// Users may delete their own account (`deleteMe`).
+    pub delete_self_enabled: bool,
+}
+
+impl Default for UserSettings {
+    fn default() -> Self {
+        Self {
+            delete_self_enabled: true,
+        }
+    }
+}
+
 /// Every setting of an instance.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
@@ -183,6 +199,7 @@ pub struct InstanceSettings {
     pub sessions: SessionSettings,
     pub tokens: TokenSettings,
     pub mail: MailSettings,
+    pub users: UserSettings,
     /// Origins (`scheme://host[:port]`) whose browsers may call the frontend API with credentials.
     pub allowed_origins: Vec<String>,
     /// Sign-in answers alike for known and unknown identifiers.

@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod clients;
+pub mod email_addresses;
 pub mod events;
 pub mod instances;
 pub mod jwt_templates;

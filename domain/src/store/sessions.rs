@@ -63,17 +63,23 @@ pub async fn for_client(
         .collect()
 }
 
-/// Moves every active session of a user to `status`: `Ended` (a password reset that signs out
-/// everywhere) or `Revoked` (a ban). Gives the sessions that moved, as they are now.
+/// Moves every active session of a user (but `except`) to `status`: `Ended` (a password change
+/// that signs out elsewhere) or `Revoked` (a ban, a deletion). Gives the sessions that moved, as
+/// they are now.
 pub async fn close_all_for_user(
     db: &impl ConnectionTrait,
     instance_id: &str,
     user_id: &str,
     status: SessionStatus,
+    except: Option<&str>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Session>> {
     use sea_orm::sea_query::Expr;
-    session::Entity::update_many()
+    let mut update = session::Entity::update_many();
+    if let Some(except) = except {
+        update = update.filter(session::Column::Id.ne(except));
+    }
+    update
         .col_expr(session::Column::Status, Expr::value(status.as_str()))
         .col_expr(session::Column::UpdatedAt, Expr::value(now))
         .filter(session::Column::InstanceId.eq(instance_id))

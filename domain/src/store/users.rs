@@ -24,7 +24,8 @@ pub struct NewUser<'a> {
     pub password_hash: Option<&'a str>,
 }
 
-/// Whether a user of the instance has this (normalized) email address.
+/// Whether a user of the instance has this (normalized) email address, verified (an unverified
+/// address reserves nothing).
 pub async fn email_taken(
     db: &impl ConnectionTrait,
     instance_id: &str,
@@ -33,6 +34,7 @@ pub async fn email_taken(
     Ok(email_address::Entity::find()
         .filter(email_address::Column::InstanceId.eq(instance_id))
         .filter(email_address::Column::Normalized.eq(normalized))
+        .filter(email_address::Column::Verified.eq(true))
         .count(db)
         .await?
         > 0)
@@ -122,6 +124,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser<'_>) -> Result<()> {
             email_address: Set(e.email_address.clone()),
             normalized: Set(normalized),
             verified: Set(e.verified),
+            verification: Set(None),
             created_at: Set(u.created_at),
         }
         .insert(db)
@@ -256,7 +259,8 @@ impl std::fmt::Debug for SignInUser {
     }
 }
 
-/// The user of the instance with this identifier: an email address (any case) or a username.
+/// The user of the instance with this identifier: a verified email address (any case) or a
+/// username. An address someone added but never verified signs nobody in.
 pub async fn find_for_sign_in(
     db: &impl ConnectionTrait,
     instance_id: &str,
@@ -267,6 +271,7 @@ pub async fn find_for_sign_in(
         email_address::Entity::find()
             .filter(email_address::Column::InstanceId.eq(instance_id))
             .filter(email_address::Column::Normalized.eq(normalized.as_str()))
+            .filter(email_address::Column::Verified.eq(true))
             .one(db)
             .await?
             .map(|e| e.user_id)

@@ -1,6 +1,7 @@
 //! Latchkey's integration tests: one binary; every test starts its own server on port 0 with a
 //! fresh database, and no test depends on another.
 
+mod account;
 mod events;
 mod hardening;
 mod lifecycle;
