@@ -74,6 +74,17 @@ impl Platform {
         Ok(())
     }
 
+    /// The key an address's wrong codes are counted under (a keyed hash: the address itself is
+    /// not stored with the count).
+    fn address_key(&self, instance: &Instance, address: &str) -> String {
+        crate::secrets::hash_secret(&format!(
+            "email-verification:{}:{}:{}",
+            self.services.enumeration_key,
+            instance.id,
+            address.to_ascii_lowercase()
+        ))
+    }
+
     async fn own_address(
         &self,
         instance: &Instance,
@@ -131,6 +142,12 @@ impl Platform {
             return Err(Error::validation("emailAddressId", "is verified already"));
         }
         let email = identifiers::email_address(&address.email_address)?;
+        // Another user verified it since it was added here: no code goes to its owner.
+        if store::users::email_taken(&self.db, &instance.id, &email.normalized).await? {
+            return Err(Error::IdentifierExists {
+                field: "emailAddress".to_owned(),
+            });
+        }
         let test = instance.environment == Environment::Development && email.is_test_address();
         let code = if test {
             TEST_CODE.to_owned()
@@ -173,8 +190,18 @@ impl Platform {
         if address.verified {
             return Err(Error::validation("emailAddressId", "is verified already"));
         }
+        // Wrong codes count against the address itself, whoever adds it and however often,
+        // with the sign-in lockout's limits: deleting and adding it again gives no new guesses.
+        let now = self.now();
+        let counted = Counted::Unknown(self.address_key(instance, &address.email_address));
+        let Some(count) = counted.reserve(&self.services, instance, now).await? else {
+            return Err(counted.locked(&self.services, instance, now).await);
+        };
         let mut next = address.verification.clone();
-        let checked = next.attempt(code, self.now(), &instance.settings.verification);
+        let checked = next.attempt(code, now, &instance.settings.verification);
+        if matches!(checked, Err(Error::CodeIncorrect | Error::TooManyAttempts)) {
+            counted.failed(&self.services, instance, count, now).await?;
+        }
         if next != address.verification {
             let txn = self.db.begin().await?;
             if !store::email_addresses::save_verification(&txn, &instance.id, &address, &next)
@@ -218,14 +245,19 @@ impl Platform {
     /// `deleteEmailAddress`: removes one of the user's addresses, never the primary one.
     pub async fn delete_email_address(&self, caller: &Caller, id: &str) -> Result<()> {
         let (instance, user_id) = caller.require_user()?;
-        let user = self.signed_in_user(caller).await?;
+        let txn = self.db.begin().await?;
+        if !store::user_changes::lock(&txn, &instance.id, user_id, self.now()).await? {
+            return Err(Error::NotFound("user"));
+        }
+        let user = store::users::find(&txn, &instance.id, user_id)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
         if user.primary_email_address_id.as_deref() == Some(id) {
             return Err(Error::validation(
                 "emailAddressId",
                 "is the primary address: make another one primary first",
             ));
         }
-        let txn = self.db.begin().await?;
         if !store::email_addresses::delete(&txn, &instance.id, user_id, id).await? {
             return Err(Error::NotFound("email address"));
         }
@@ -269,9 +301,14 @@ impl Platform {
             let Some(count) = counted.reserve(&self.services, instance, now).await? else {
                 return Err(counted.locked(&self.services, instance, now).await);
             };
-            if !self.services.hasher.verify(current, stored).await? {
-                counted.failed(&self.services, instance, count, now).await?;
-                return Err(Error::InvalidCredentials);
+            let matched = self.services.hasher.verify(current, stored).await;
+            if !matches!(matched, Ok(true)) {
+                if matched.is_ok() {
+                    counted.failed(&self.services, instance, count, now).await?;
+                    return Err(Error::InvalidCredentials);
+                }
+                store::users::release_attempt(&self.db, &instance.id, user_id).await?;
+                return matched.and(Err(Error::InvalidCredentials));
             }
             store::users::release_attempt(&self.db, &instance.id, user_id).await?;
         }
@@ -288,7 +325,9 @@ impl Platform {
             ..UserChanges::default()
         };
         let txn = self.db.begin().await?;
-        store::user_changes::update(&txn, &instance.id, user_id, &changes, now).await?;
+        if !store::user_changes::update(&txn, &instance.id, user_id, &changes, now).await? {
+            return Err(Error::NotFound("user"));
+        }
         let mut events = Vec::new();
         if sign_out_of_other_sessions {
             let ended = store::sessions::close_all_for_user(

@@ -269,7 +269,7 @@ impl Platform {
             || input
                 .backup_codes
                 .iter()
-                .any(|c| c.trim().is_empty() || c.len() > 64)
+                .any(|c| c.chars().all(|ch| ch.is_whitespace() || ch == '-') || c.len() > 64)
         {
             return Err(Error::validation(
                 "backupCodes",
@@ -366,6 +366,8 @@ impl Platform {
         input: UserUpdate,
     ) -> Result<User> {
         let now = self.now();
+        // Read once to hash a new password (slow) before the transaction, and again under the
+        // row's lock for the rules that depend on the user's addresses.
         let current = store::users::find(&self.db, &instance.id, user_id)
             .await?
             .ok_or(Error::NotFound("user"))?;
@@ -374,23 +376,6 @@ impl Platform {
             other => other,
         };
         let next_username = username.clone().unwrap_or(current.username.clone());
-        if next_username.is_none() && current.email_addresses.is_empty() {
-            return Err(Error::validation(
-                "username",
-                "a user without email addresses keeps its username",
-            ));
-        }
-        if let Some(id) = &input.primary_email_address_id
-            && !current
-                .email_addresses
-                .iter()
-                .any(|e| &e.id == id && e.verified)
-        {
-            return Err(Error::validation(
-                "primaryEmailAddressId",
-                "is not a verified email address of this user",
-            ));
-        }
         let own = OwnIdentifiers {
             email_address: current
                 .primary_email_address()
@@ -417,6 +402,13 @@ impl Platform {
             unsafe_: input.unsafe_metadata,
         };
         let txn = self.db.begin().await?;
+        if !store::user_changes::lock(&txn, &instance.id, user_id, now).await? {
+            return Err(Error::NotFound("user"));
+        }
+        let locked = store::users::find(&txn, &instance.id, user_id)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
+        check_identifiers(&locked, &changes)?;
         if !store::user_changes::update(&txn, &instance.id, user_id, &changes, now).await? {
             return Err(Error::NotFound("user"));
         }
@@ -451,7 +443,7 @@ impl Platform {
         let instance = caller.require_backend()?;
         let now = self.now();
         let txn = self.db.begin().await?;
-        if !store::user_changes::touch(&txn, &instance.id, user_id, now).await? {
+        if !store::user_changes::lock(&txn, &instance.id, user_id, now).await? {
             return Err(Error::NotFound("user"));
         }
         let stored = store::user_changes::metadata(&txn, &instance.id, user_id)
@@ -465,8 +457,9 @@ impl Platform {
         self.backend_user(caller, user_id).await
     }
 
-    /// `deleteUser`: its active sessions are revoked (with their events), then the user is
-    /// deleted with its email addresses and sessions; `user.deleted` carries only its id.
+    /// `deleteUser`: its active sessions are revoked (with their events) and its API keys too,
+    /// then the user is deleted with its email addresses and sessions; `user.deleted` carries
+    /// only its id. The user's row is locked first, so no session starts in between.
     pub async fn delete_user(&self, caller: &Caller, user_id: &str) -> Result<()> {
         let instance = caller.require_backend()?;
         self.remove_user(instance, user_id).await
@@ -476,9 +469,9 @@ impl Platform {
     pub(crate) async fn remove_user(&self, instance: &Instance, user_id: &str) -> Result<()> {
         let now = self.now();
         let txn = self.db.begin().await?;
-        let user = store::users::find(&txn, &instance.id, user_id)
-            .await?
-            .ok_or(Error::NotFound("user"))?;
+        if !store::user_changes::lock(&txn, &instance.id, user_id, now).await? {
+            return Err(Error::NotFound("user"));
+        }
         let revoked = store::sessions::close_all_for_user(
             &txn,
             &instance.id,
@@ -489,7 +482,8 @@ impl Platform {
         )
         .await?;
         let mut events = store::events::about_sessions(&revoked);
-        events.push(NewEvent::user_deleted(&user.id));
+        events.push(NewEvent::user_deleted(user_id));
+        store::api_keys::revoke_for_subject(&txn, &instance.id, user_id, now).await?;
         if !store::user_changes::delete(&txn, &instance.id, user_id).await? {
             return Err(Error::NotFound("user"));
         }
@@ -562,6 +556,30 @@ impl Platform {
         self.services.events.committed(&instance.id);
         self.backend_user(caller, user_id).await
     }
+}
+
+/// The rules an update must keep: a user without a verified address keeps its username (else
+/// nothing would sign it in), and only a verified address of the user becomes primary.
+fn check_identifiers(user: &User, changes: &UserChanges) -> Result<()> {
+    let verified = user.email_addresses.iter().any(|e| e.verified);
+    if matches!(changes.username, Some(None)) && !verified {
+        return Err(Error::validation(
+            "username",
+            "a user without a verified email address keeps its username",
+        ));
+    }
+    if let Some(id) = &changes.primary_email_address_id
+        && !user
+            .email_addresses
+            .iter()
+            .any(|e| &e.id == id && e.verified)
+    {
+        return Err(Error::validation(
+            "primaryEmailAddressId",
+            "is not a verified email address of this user",
+        ));
+    }
+    Ok(())
 }
 
 /// The stored metadata with `change` applied, each object checked (an object, at most 8 KB).

@@ -1,11 +1,12 @@
 //! Finding users fast on a million of them: an external id, the primary email address (for
-//! ordering), and a search text (id, email addresses, username, names; lowercase) with an index
-//! for every filter and order of `users`. A case-insensitive substring `query` goes through a
+//! ordering), and a search text (verified email addresses, username, names; lowercase) with an
+//! index for every filter and order of `users`. A case-insensitive substring `query` goes through a
 //! trigram index: `pg_trgm` (GIN) on PostgreSQL, an FTS5 `trigram` table on SQLite.
 //!
 //! Nullable columns are ordered with NULL first ascending and last descending on both engines
-//! (SQLite's own rule); PostgreSQL's indexes are built `NULLS FIRST` so that both directions
-//! walk an index.
+//! (SQLite's own rule), and text by its bytes (SQLite's BINARY; `COLLATE "C"` on PostgreSQL,
+//! whatever the database's collation); PostgreSQL's indexes are built that way, so both
+//! directions walk an index.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
@@ -21,36 +22,37 @@ enum Users {
     SearchText,
 }
 
-/// `(index name, column)` for every ordered column but `created_at` (whose index is rebuilt with
-/// the id as tie-break too).
-const ORDERED: [(&str, &str); 8] = [
-    ("idx_users_order_created_at", "created_at"),
-    ("idx_users_order_updated_at", "updated_at"),
-    ("idx_users_order_last_sign_in_at", "last_sign_in_at"),
-    ("idx_users_order_last_active_at", "last_active_at"),
-    ("idx_users_order_primary_email", "primary_email"),
-    ("idx_users_order_username", "username"),
-    ("idx_users_order_first_name", "first_name"),
-    ("idx_users_order_last_name", "last_name"),
+/// `(index name, column, is text)` for every order of `users` (the id breaks ties).
+const ORDERED: [(&str, &str, bool); 8] = [
+    ("idx_users_order_created_at", "created_at", false),
+    ("idx_users_order_updated_at", "updated_at", false),
+    ("idx_users_order_last_sign_in_at", "last_sign_in_at", false),
+    ("idx_users_order_last_active_at", "last_active_at", false),
+    ("idx_users_order_primary_email", "primary_email", true),
+    ("idx_users_order_username", "username", true),
+    ("idx_users_order_first_name", "first_name", true),
+    ("idx_users_order_last_name", "last_name", true),
 ];
 
 /// The search text of every existing user, in SQL (new users get theirs from the domain, in the
-/// same shape: `id emails… username first last`, lowercase).
+/// same shape: `emails… username first last`, lowercase; SQL's `lower` may leave non-ASCII
+/// capitals where the domain's would not, which FTS5's case folding and a later change of the
+/// user make good).
 fn backfill(backend: DbBackend) -> String {
     let emails = match backend {
         DbBackend::Postgres => {
             "(SELECT string_agg(e.normalized, ' ' ORDER BY e.created_at, e.id) \
-             FROM email_addresses e WHERE e.user_id = users.id)"
+             FROM email_addresses e WHERE e.user_id = users.id AND e.verified = TRUE)"
         }
         _ => {
             "(SELECT group_concat(normalized, ' ') FROM (SELECT e.normalized FROM email_addresses e \
-             WHERE e.user_id = users.id ORDER BY e.created_at, e.id))"
+             WHERE e.user_id = users.id AND e.verified = TRUE ORDER BY e.created_at, e.id))"
         }
     };
     format!(
         "UPDATE users SET \
          primary_email = (SELECT e.normalized FROM email_addresses e WHERE e.id = users.primary_email_address_id), \
-         search_text = lower(id || ' ' || coalesce({emails}, '') || ' ' || coalesce(username, '') \
+         search_text = lower(coalesce({emails}, '') || ' ' || coalesce(username, '') \
            || ' ' || coalesce(first_name, '') || ' ' || coalesce(last_name, ''))"
     )
 }
@@ -91,20 +93,22 @@ impl MigrationTrait for Migration {
         .await?;
         db.execute_unprepared("DROP INDEX idx_users_instance_created_at")
             .await?;
-        let nulls = if backend == DbBackend::Postgres {
-            " NULLS FIRST"
+        let postgres = backend == DbBackend::Postgres;
+        let (bytes, nulls) = if postgres {
+            (" COLLATE \"C\"", " NULLS FIRST")
         } else {
-            ""
+            ("", "")
         };
-        for (name, col) in ORDERED {
+        for (name, col, text) in ORDERED {
+            let collate = if text { bytes } else { "" };
             db.execute_unprepared(&format!(
-                "CREATE INDEX {name} ON users (instance_id, {col}{nulls}, id)"
+                "CREATE INDEX {name} ON users (instance_id, {col}{collate}{nulls}, id{bytes})"
             ))
             .await?;
         }
-        db.execute_unprepared(
-            "CREATE INDEX idx_users_banned ON users (instance_id, banned, created_at, id)",
-        )
+        db.execute_unprepared(&format!(
+            "CREATE INDEX idx_users_banned ON users (instance_id, banned, created_at{nulls}, id{bytes})"
+        ))
         .await?;
         if backend == DbBackend::Postgres {
             db.execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -149,7 +153,7 @@ impl MigrationTrait for Migration {
             db.execute_unprepared("DROP TABLE user_search").await?;
             db.execute_unprepared("DROP TABLE user_search_rows").await?;
         }
-        for (name, _) in ORDERED {
+        for (name, _, _) in ORDERED {
             db.execute_unprepared(&format!("DROP INDEX {name}")).await?;
         }
         db.execute_unprepared("DROP INDEX idx_users_banned").await?;

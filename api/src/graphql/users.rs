@@ -32,8 +32,9 @@ pub struct UserFilterInput {
     pub last_sign_in_after: Option<DateTime<Utc>>,
     /// Last signed in before this instant.
     pub last_sign_in_before: Option<DateTime<Utc>>,
-    /// A case-insensitive part of an email address, username, first or last name ("jane doe"
-    /// matches both), or id. Three characters or more use the trigram index.
+    /// A case-insensitive part of a verified email address, username, or first and last name
+    /// ("jane doe" matches both), or the user's whole id. Three characters or more use the
+    /// trigram index.
     pub query: Option<String>,
 }
 
@@ -55,6 +56,7 @@ impl From<UserFilterInput> for UserFilter {
             last_sign_in_after: f.last_sign_in_after,
             last_sign_in_before: f.last_sign_in_before,
             query: f.query,
+            query_as_given: None,
         }
     }
 }

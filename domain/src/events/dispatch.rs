@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::model::event::{Event, EventFilter};
+use crate::model::event::{Event, EventFilter, EventType};
 use crate::model::session::SessionStatus;
 use crate::services::Services;
 use crate::store;
@@ -105,6 +105,11 @@ fn hand_out(services: &Services, event: Event) {
         && session.status != SessionStatus::Active
     {
         services.sessions_changed(&event.instance_id, &session.user_id);
+    }
+    // A deleted user's sessions are gone (revoked first, each with its event; this covers any
+    // other node's actor that still holds one).
+    if event.kind == EventType::UserDeleted {
+        services.sessions_changed(&event.instance_id, &event.object_id);
     }
     // No receiver is not an error: nobody listens on this node.
     let _ = services.events.sender.send(Arc::new(event));

@@ -16,7 +16,18 @@ pub enum PasswordHasher {
     Bcrypt,
 }
 
-/// Whether `digest` is a hash of the `hasher` kind that Latchkey can check a password against.
+/// The most memory an imported argon2 hash may ask for, in KiB (64 MiB): a sign-in runs the
+/// hash at its own cost, so a hash made too dear would be a way to stall the shared hasher.
+pub const MAX_ARGON2_MEMORY_KIB: u32 = 65_536;
+/// The most passes an imported argon2 hash may ask for.
+pub const MAX_ARGON2_PASSES: u32 = 10;
+/// The most lanes an imported argon2 hash may ask for.
+pub const MAX_ARGON2_LANES: u32 = 4;
+/// The costs an imported bcrypt hash may have (2^4 to 2^14 rounds).
+pub const BCRYPT_COSTS: std::ops::RangeInclusive<u32> = 4..=14;
+
+/// Whether `digest` is a hash of the `hasher` kind that Latchkey can check a password against,
+/// at a cost within the bounds above.
 pub fn check(hasher: PasswordHasher, digest: &str) -> Result<()> {
     let invalid = |what: &str| Error::validation("passwordDigest", format!("is not {what}"));
     match hasher {
@@ -29,14 +40,38 @@ pub fn check(hasher: PasswordHasher, digest: &str) -> Result<()> {
             if parsed.algorithm.as_str() != name || parsed.hash.is_none() || parsed.salt.is_none() {
                 return Err(invalid(what));
             }
+            let params = argon2::Params::try_from(&parsed).map_err(|_| invalid(what))?;
+            if params.m_cost() > MAX_ARGON2_MEMORY_KIB
+                || params.t_cost() > MAX_ARGON2_PASSES
+                || params.p_cost() > MAX_ARGON2_LANES
+            {
+                return Err(Error::validation(
+                    "passwordDigest",
+                    format!(
+                        "asks too much of the hasher: at most m={MAX_ARGON2_MEMORY_KIB}, \
+                         t={MAX_ARGON2_PASSES}, p={MAX_ARGON2_LANES}"
+                    ),
+                ));
+            }
             Ok(())
         }
         PasswordHasher::Bcrypt => {
             let known_prefix = ["$2a$", "$2b$", "$2y$"]
                 .iter()
                 .any(|p| digest.starts_with(p));
-            if !known_prefix || bcrypt::HashParts::from_str(digest).is_err() {
-                return Err(invalid("a bcrypt hash ($2a$, $2b$ or $2y$)"));
+            let parts = bcrypt::HashParts::from_str(digest)
+                .ok()
+                .filter(|_| known_prefix)
+                .ok_or_else(|| invalid("a bcrypt hash ($2a$, $2b$ or $2y$)"))?;
+            if !BCRYPT_COSTS.contains(&parts.get_cost()) {
+                return Err(Error::validation(
+                    "passwordDigest",
+                    format!(
+                        "has a bcrypt cost outside {}–{}",
+                        BCRYPT_COSTS.start(),
+                        BCRYPT_COSTS.end()
+                    ),
+                ));
             }
             Ok(())
         }
@@ -96,6 +131,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn hashes_too_dear_to_check_are_refused() {
+        let salt = SaltString::encode_b64(b"some salt bytes!").unwrap();
+        let dear = argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(8, 11, 1, None).unwrap(),
+        )
+        .hash_password(b"pw", &salt)
+        .unwrap()
+        .to_string();
+        assert!(check(PasswordHasher::Argon2id, &dear).is_err(), "11 passes");
+        let huge = dear.replace("m=8,", "m=4194304,").replace("t=11", "t=1");
+        assert!(check(PasswordHasher::Argon2id, &huge).is_err(), "4 GiB");
+        let fine = dear.replace("t=11", "t=1");
+        assert!(check(PasswordHasher::Argon2id, &fine).is_ok());
+        let cheap = bcrypt::hash("pw", 4).unwrap();
+        let dear_bcrypt = cheap.replacen("$04$", "$31$", 1);
+        assert!(
+            check(PasswordHasher::Bcrypt, &dear_bcrypt).is_err(),
+            "cost 31"
+        );
     }
 
     #[test]

@@ -62,8 +62,11 @@ pub struct UserFilter {
     pub created_before: Option<DateTime<Utc>>,
     pub last_sign_in_after: Option<DateTime<Utc>>,
     pub last_sign_in_before: Option<DateTime<Utc>>,
-    /// A case-insensitive part of an email address, username, first or last name, or id.
+    /// A case-insensitive part of a verified email address, username, first or last name, or
+    /// the user's whole id (as written).
     pub query: Option<String>,
+    /// The query as given (trimmed), for the id, whose case matters.
+    pub query_as_given: Option<String>,
 }
 
 impl UserFilter {
@@ -88,6 +91,14 @@ impl UserFilter {
                 *value = value.trim().to_ascii_lowercase();
             }
         }
+        for value in &mut self.external_ids {
+            *value = value.trim().to_owned();
+        }
+        self.query_as_given = self
+            .query
+            .as_deref()
+            .map(|q| q.trim().to_owned())
+            .filter(|q| !q.is_empty());
         self.query = match self.query.take() {
             Some(query) => {
                 let query = query.trim().to_lowercase();
@@ -130,17 +141,19 @@ impl Page {
     }
 }
 
-/// What `query` matches parts of: `id emails… username first last`, lowercase (first and last
-/// name side by side, so "jane doe" finds Jane Doe).
+/// What `query` matches parts of: `emails… username first last`, lowercase (first and last name
+/// side by side, so "jane doe" finds Jane Doe). Only verified addresses: an address anyone may
+/// add to their own account must not make them findable as its owner. The id is matched whole,
+/// apart (its random letters would match short queries by chance).
 pub fn search_text(user: &User) -> String {
     let emails: Vec<&str> = user
         .email_addresses
         .iter()
+        .filter(|e| e.verified)
         .map(|e| e.email_address.as_str())
         .collect();
     [
-        user.id.as_str(),
-        &emails.join(" "),
+        emails.join(" ").as_str(),
         user.username.as_deref().unwrap_or(""),
         user.first_name.as_deref().unwrap_or(""),
         user.last_name.as_deref().unwrap_or(""),
@@ -190,6 +203,7 @@ mod tests {
         assert_eq!(filter.email_addresses, ["jane@example.com"]);
         assert_eq!(filter.usernames, ["janed"]);
         assert_eq!(filter.query.as_deref(), Some("doe"));
+        assert_eq!(filter.query_as_given.as_deref(), Some("DoE"));
         let blank = UserFilter {
             query: Some("   ".into()),
             ..UserFilter::default()

@@ -47,8 +47,9 @@ impl VerificationStatus {
     }
 }
 
-/// An email-code verification.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// An email-code verification. Its `Debug` leaves the code's hash out (a 6-digit code is
+/// quickly found from it).
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Verification {
     /// Salts the code hash; the id of what is being verified.
     pub salt: String,
@@ -58,6 +59,17 @@ pub struct Verification {
     pub code_hash: Option<String>,
     pub sent_at: Option<DateTime<Utc>>,
     pub expire_at: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for Verification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verification")
+            .field("status", &self.status)
+            .field("attempts", &self.attempts)
+            .field("sent_at", &self.sent_at)
+            .field("expire_at", &self.expire_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The fixed code of development test addresses (`…+latchkey_test@…`).

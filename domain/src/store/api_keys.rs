@@ -96,3 +96,20 @@ pub async fn revoke(
         .map(to_model)
         .transpose()
 }
+
+/// Revokes every key of the instance issued for `subject` (a user being deleted).
+pub async fn revoke_for_subject(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let result = api_key::Entity::update_many()
+        .col_expr(api_key::Column::RevokedAt, Expr::value(now))
+        .filter(api_key::Column::InstanceId.eq(instance_id))
+        .filter(api_key::Column::Subject.eq(subject))
+        .filter(api_key::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}

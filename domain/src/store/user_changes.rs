@@ -98,6 +98,30 @@ pub async fn metadata(
         }))
 }
 
+/// Locks a user's row until the transaction ends, as its first statement: `SELECT … FOR UPDATE`
+/// on PostgreSQL (which also holds back a session being inserted for the user), a write on
+/// SQLite (which takes the database's write lock, so the transaction never has to upgrade a
+/// read lock later). False when there is no such user.
+pub async fn lock(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let backend = db.get_database_backend();
+    if backend != sea_orm::DbBackend::Postgres {
+        return touch(db, instance_id, user_id, now).await;
+    }
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            "SELECT id FROM users WHERE id = $1 AND instance_id = $2 FOR UPDATE",
+            [user_id.into(), instance_id.into()],
+        ))
+        .await?;
+    Ok(row.is_some())
+}
+
 /// Moves a user's `updated_at`: as the first write of a transaction, it locks the user's row
 /// until commit. False when there is no such user.
 pub async fn touch(

@@ -62,28 +62,32 @@ pub async fn list(
     let backend = db.get_database_backend();
     let mut sql = Sql::new(backend, instance_id);
     sql.filter(filter);
-    let column = match order.field {
-        UserOrderField::CreatedAt => "created_at",
-        UserOrderField::UpdatedAt => "updated_at",
-        UserOrderField::LastSignInAt => "last_sign_in_at",
-        UserOrderField::LastActiveAt => "last_active_at",
-        UserOrderField::EmailAddress => "primary_email",
-        UserOrderField::Username => "username",
-        UserOrderField::FirstName => "first_name",
-        UserOrderField::LastName => "last_name",
+    let (column, text) = match order.field {
+        UserOrderField::CreatedAt => ("created_at", false),
+        UserOrderField::UpdatedAt => ("updated_at", false),
+        UserOrderField::LastSignInAt => ("last_sign_in_at", false),
+        UserOrderField::LastActiveAt => ("last_active_at", false),
+        UserOrderField::EmailAddress => ("primary_email", true),
+        UserOrderField::Username => ("username", true),
+        UserOrderField::FirstName => ("first_name", true),
+        UserOrderField::LastName => ("last_name", true),
     };
-    // NULL first ascending, last descending: SQLite's rule, and the order PostgreSQL's
-    // `NULLS FIRST` indexes are built in.
-    let (direction, nulls) = match (order.descending, backend) {
-        (false, DbBackend::Postgres) => ("ASC", " NULLS FIRST"),
-        (true, DbBackend::Postgres) => ("DESC", " NULLS LAST"),
-        (false, _) => ("ASC", ""),
-        (true, _) => ("DESC", ""),
+    // NULL first ascending, last descending, and text by its bytes: SQLite's rules, and the
+    // order PostgreSQL's indexes are built in (migration 10).
+    let postgres = backend == DbBackend::Postgres;
+    let direction = if order.descending { "DESC" } else { "ASC" };
+    let nulls = match (postgres, order.descending) {
+        (true, false) => " NULLS FIRST",
+        (true, true) => " NULLS LAST",
+        (false, _) => "",
     };
+    let bytes = if postgres { " COLLATE \"C\"" } else { "" };
+    let collate = if text { bytes } else { "" };
     let limit = sql.bind(page.limit);
     let offset = sql.bind(page.offset);
     let text = format!(
-        "SELECT u.* FROM users u WHERE {} ORDER BY u.{column} {direction}{nulls}, u.id {direction} \
+        "SELECT u.* FROM users u WHERE {} \
+         ORDER BY u.{column}{collate} {direction}{nulls}, u.id{bytes} {direction} \
          LIMIT {limit} OFFSET {offset}",
         sql.conditions.join(" AND ")
     );
@@ -159,7 +163,7 @@ impl Sql {
             (
                 &f.email_addresses,
                 "u.id IN (SELECT e.user_id FROM email_addresses e \
-                 WHERE e.instance_id = $1 AND e.normalized IN (",
+                 WHERE e.instance_id = $1 AND e.verified = TRUE AND e.normalized IN (",
                 "))",
             ),
         ];
@@ -184,34 +188,34 @@ impl Sql {
                 self.conditions.push(format!("{condition} {p}"));
             }
         }
-        if let Some(query) = &f.query {
-            self.query(query);
+        if let (Some(query), Some(as_given)) = (&f.query, &f.query_as_given) {
+            self.query(query, as_given);
         }
     }
 
-    /// A substring of the search text (which is lowercase, as the checked query is).
-    fn query(&mut self, query: &str) {
-        match self.backend {
+    /// A substring of the search text (which is lowercase, as the checked query is), or the
+    /// user's whole id as given.
+    fn query(&mut self, query: &str, as_given: &str) {
+        let text = match self.backend {
             DbBackend::Postgres => {
                 let escaped = query
                     .replace('\\', "\\\\")
                     .replace('%', "\\%")
                     .replace('_', "\\_");
                 let p = self.bind(format!("%{escaped}%"));
-                self.conditions.push(format!("u.search_text LIKE {p}"));
+                format!("u.search_text LIKE {p}")
             }
             _ if query.chars().count() >= TRIGRAM_MIN_CHARS => {
                 let phrase = format!("\"{}\"", query.replace('"', "\"\""));
                 let p = self.bind(phrase);
-                self.conditions.push(format!(
-                    "u.id IN (SELECT user_id FROM user_search WHERE user_search MATCH {p})"
-                ));
+                format!("u.id IN (SELECT user_id FROM user_search WHERE user_search MATCH {p})")
             }
             _ => {
                 let p = self.bind(query);
-                self.conditions
-                    .push(format!("instr(u.search_text, {p}) > 0"));
+                format!("instr(u.search_text, {p}) > 0")
             }
-        }
+        };
+        let id = self.bind(as_given);
+        self.conditions.push(format!("({text} OR u.id = {id})"));
     }
 }

@@ -174,6 +174,10 @@ async fn an_unverified_address_reserves_nothing() {
         .gql(SIGN_IN, json!({"i": VICTIM, "p": PASSWORD}))
         .await;
     assert_eq!(nobody.code(), "INVALID_CREDENTIALS");
+    // A code asked for before the owner verified the address does not pass after.
+    as_user(&server, &squatter, PREPARE, json!({"id": claim_id}))
+        .await
+        .data();
     let (_, _, victim) = signed_in(&server, VICTIM).await;
     let taken = as_user(
         &server,
@@ -182,19 +186,29 @@ async fn an_unverified_address_reserves_nothing() {
         json!({"id": claim_id, "c": "424242"}),
     )
     .await;
-    assert!(
-        taken.body.get("errors").is_some(),
-        "the code of an address verified by its owner does not pass"
-    );
-    as_user(&server, &squatter, PREPARE, json!({"id": claim_id})).await;
-    let taken = as_user(
-        &server,
-        &squatter,
-        ATTEMPT,
-        json!({"id": claim_id, "c": "424242"}),
-    )
-    .await;
     assert_eq!(taken.code(), "IDENTIFIER_EXISTS");
+    let again = as_user(&server, &squatter, PREPARE, json!({"id": claim_id})).await;
+    assert_eq!(
+        again.code(),
+        "IDENTIFIER_EXISTS",
+        "no code goes to the owner"
+    );
+    for filter in [
+        json!({"emailAddress": [VICTIM]}),
+        json!({"query": "victim"}),
+    ] {
+        let found = server
+            .backend(
+                "query($f: UserFilterInput) { users(filter: $f) { totalCount data { primaryEmailAddress { emailAddress } } } }",
+                json!({"f": filter}),
+            )
+            .await;
+        assert_eq!(
+            found.data()["users"],
+            json!({"totalCount": 1, "data": [{"primaryEmailAddress": {"emailAddress": VICTIM}}]}),
+            "an unverified address finds nobody: {filter}"
+        );
+    }
     let signed = Frontend::new(&server.url, &server.publishable_key)
         .gql(SIGN_IN, json!({"i": VICTIM, "p": PASSWORD}))
         .await;
@@ -374,4 +388,51 @@ async fn delete_me_works_only_where_the_instance_allows_it() {
     assert_eq!(after.code(), "UNAUTHENTICATED");
     let count = server.backend("{ usersCount }", json!({})).await;
     assert_eq!(count.data()["usersCount"], 0);
+}
+
+#[tokio::test]
+async fn wrong_codes_count_against_the_address_however_often_it_is_added() {
+    let server = TestServer::spawn_with(lift_ip_limits).await;
+    server
+        .backend(
+            "mutation { updateInstanceSettings(input: {lockout: {maxAttempts: 3}}) { id } }",
+            json!({}),
+        )
+        .await
+        .data();
+    let (_, _, jwt) = signed_in(&server, "guesser+latchkey_test@example.com").await;
+    const TARGET: &str = "target+latchkey_test@example.com";
+    let add = || async {
+        let added = as_user(&server, &jwt, CREATE, json!({"e": TARGET})).await;
+        let id = added.data()["createEmailAddress"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        as_user(&server, &jwt, PREPARE, json!({"id": id}))
+            .await
+            .data();
+        id
+    };
+    let first = add().await;
+    for _ in 0..2 {
+        let wrong = as_user(&server, &jwt, ATTEMPT, json!({"id": first, "c": "000000"})).await;
+        assert_eq!(wrong.code(), "CODE_INCORRECT");
+    }
+    as_user(
+        &server,
+        &jwt,
+        "mutation($id: ID!) { deleteEmailAddress(emailAddressId: $id) { deleted } }",
+        json!({"id": first}),
+    )
+    .await
+    .data();
+    let second = add().await;
+    let third_guess = as_user(&server, &jwt, ATTEMPT, json!({"id": second, "c": "111111"})).await;
+    assert_eq!(third_guess.code(), "CODE_INCORRECT");
+    let locked = as_user(&server, &jwt, ATTEMPT, json!({"id": second, "c": "424242"})).await;
+    assert_eq!(
+        locked.code(),
+        "ACCOUNT_LOCKED",
+        "a fresh row of the same address gets no fresh guesses"
+    );
 }

@@ -5,6 +5,7 @@ mod account;
 mod events;
 mod hardening;
 mod lifecycle;
+mod migrations;
 mod schema;
 mod second_factors;
 mod sessions;

@@ -493,6 +493,19 @@ async fn deleting_a_user_revokes_its_sessions_and_is_an_event() {
         .as_str()
         .unwrap()
         .to_owned();
+    let key = server
+        .backend(
+            "mutation($s: String!) { createApiKey(name: \"acts for the user\", subject: $s) { secret } }",
+            json!({"s": id}),
+        )
+        .await
+        .data()["createApiKey"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    const CHECK_KEY: &str = "mutation($t: String!) { verifyToken(token: $t, acceptsToken: [API_KEY]) { isAuthenticated reason } }";
+    let before = server.backend(CHECK_KEY, json!({"t": key})).await;
+    assert_eq!(before.data()["verifyToken"]["isAuthenticated"], true);
     let mut events = subscribed(
         &server.url,
         &server.secret_key,
@@ -554,6 +567,12 @@ async fn deleting_a_user_revokes_its_sessions_and_is_an_event() {
     assert_eq!(
         client.data()["client"],
         json!({"lastActiveSessionId": null, "sessions": []})
+    );
+    let after = server.backend(CHECK_KEY, json!({"t": key})).await;
+    assert_eq!(
+        after.data()["verifyToken"],
+        json!({"isAuthenticated": false, "reason": "api-key-revoked"}),
+        "the deleted user's API keys are revoked with it"
     );
     let verified = server
         .backend(

@@ -1,0 +1,129 @@
+//! Migrations on a database that already holds data: users written before the search migration
+//! (10) and the email-verification migration (11) are found, ordered and signed in afterwards.
+
+use latchkey_migration::{Migrator, MigratorTrait};
+use latchkey_tests::TestDb;
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+
+/// Runs `sql` (written with `$n` placeholders) with `values`.
+async fn exec(db: &impl ConnectionTrait, sql: &str, values: Vec<sea_orm::Value>) {
+    let backend = db.get_database_backend();
+    let sql = if backend == DbBackend::Postgres {
+        sql.to_owned()
+    } else {
+        sql.replace('$', "?")
+    };
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn users_written_before_the_search_migration_are_found_afterwards() {
+    let test_db = TestDb::new().await;
+    let db = Database::connect(&test_db.url).await.unwrap();
+    Migrator::up(&db, Some(9)).await.unwrap();
+    let now = chrono::Utc::now();
+    exec(
+        &db,
+        "INSERT INTO instances (id, name, environment, publishable_key, settings, created_at, updated_at) \
+         VALUES ('ins_old', 'Old', 'development', 'pk_test_old', '{}', $1, $1)",
+        vec![now.into()],
+    )
+    .await;
+    for (id, username, first, last, email_id, email) in [
+        (
+            "user_a",
+            Some("grace_h"),
+            "Grace",
+            "Hopper",
+            "idn_a",
+            "Grace@Navy.mil",
+        ),
+        (
+            "user_b",
+            None,
+            "Ada",
+            "Lovelace",
+            "idn_b",
+            "ada@example.com",
+        ),
+    ] {
+        exec(
+            &db,
+            "INSERT INTO users (id, instance_id, username, first_name, last_name, primary_email_address_id, \
+             public_metadata, private_metadata, unsafe_metadata, banned, failed_sign_in_attempts, totp_verified, \
+             created_at, updated_at) VALUES ($1, 'ins_old', $2, $3, $4, $5, '{}', '{}', '{}', FALSE, 0, FALSE, $6, $6)",
+            vec![
+                id.into(),
+                username.into(),
+                first.into(),
+                last.into(),
+                email_id.into(),
+                now.into(),
+            ],
+        )
+        .await;
+        exec(
+            &db,
+            "INSERT INTO email_addresses (id, instance_id, user_id, email_address, normalized, verified, created_at) \
+             VALUES ($1, 'ins_old', $2, $3, $4, TRUE, $5)",
+            vec![
+                email_id.into(),
+                id.into(),
+                email.into(),
+                email.to_ascii_lowercase().into(),
+                now.into(),
+            ],
+        )
+        .await;
+    }
+    Migrator::up(&db, None).await.unwrap();
+
+    let filter = latchkey_domain::model::user_query::UserFilter {
+        query: Some("navy".into()),
+        ..Default::default()
+    }
+    .checked()
+    .unwrap();
+    let page = latchkey_domain::model::user_query::Page::new(None, None).unwrap();
+    let order = latchkey_domain::model::user_query::UserOrder {
+        field: latchkey_domain::model::user_query::UserOrderField::EmailAddress,
+        descending: false,
+    };
+    let found = latchkey_domain::store::user_search::list(&db, "ins_old", &filter, order, page)
+        .await
+        .unwrap();
+    assert_eq!(
+        found.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+        ["user_a"]
+    );
+    let everyone = latchkey_domain::model::user_query::UserFilter::default();
+    let by_email =
+        latchkey_domain::store::user_search::list(&db, "ins_old", &everyone, order, page)
+            .await
+            .unwrap();
+    assert_eq!(
+        by_email.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+        ["user_b", "user_a"],
+        "ordered by the backfilled primary email address"
+    );
+    for query in ["ada lovelace", "grace_h", "hopper"] {
+        let filter = latchkey_domain::model::user_query::UserFilter {
+            query: Some(query.into()),
+            ..Default::default()
+        }
+        .checked()
+        .unwrap();
+        let count = latchkey_domain::store::user_search::count(&db, "ins_old", &filter)
+            .await
+            .unwrap();
+        assert_eq!(count, 1, "{query}");
+    }
+    // Sign-in still finds the (verified) address after migration 11 made uniqueness partial.
+    let found = latchkey_domain::store::users::find_for_sign_in(&db, "ins_old", "GRACE@navy.mil")
+        .await
+        .unwrap();
+    assert_eq!(found.map(|f| f.user.id), Some("user_a".to_owned()));
+    db.close().await.ok();
+}
