@@ -4,7 +4,7 @@
 use sea_orm::TransactionTrait;
 use serde_json::Value;
 
-use crate::flows::sign_in::Counted;
+use crate::flows::attempts::Counted;
 use crate::ids::{IdKind, new_id};
 use crate::model::caller::Caller;
 use crate::model::identifiers;

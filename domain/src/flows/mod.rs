@@ -2,6 +2,7 @@
 //! write the outcome in one transaction through `store`, and give back the client's new state.
 //! Each flow takes the current state and returns the next one; nothing changes on an error.
 
+pub mod attempts;
 pub mod expiry;
 pub mod sessions;
 pub mod sign_in;

@@ -126,6 +126,23 @@ async fn a_user_adds_verifies_chooses_and_deletes_email_addresses() {
         switched.data()["setPrimaryEmailAddress"]["primaryEmailAddress"]["emailAddress"],
         SECOND
     );
+    // A sign-in begun with the address before it goes sends it no code after.
+    let mut pending = Frontend::new(&server.url, &server.publishable_key);
+    let begun = pending
+        .gql(
+            "mutation { createSignIn(input: {identifier: \"owner+latchkey_test@example.com\"}) { supportedFirstFactors { strategy emailAddressId } } }",
+            json!({}),
+        )
+        .await;
+    let factors = begun.data()["createSignIn"]["supportedFirstFactors"].clone();
+    let code_factor = factors
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["strategy"] == "EMAIL_CODE")
+        .unwrap()
+        .clone();
+    assert_eq!(code_factor["emailAddressId"], first.as_str());
     let deleted = as_user(
         &server,
         &jwt,
@@ -134,6 +151,21 @@ async fn a_user_adds_verifies_chooses_and_deletes_email_addresses() {
     )
     .await;
     assert_eq!(deleted.data()["deleteEmailAddress"]["deleted"], true);
+    let stale = pending
+        .gql(
+            "mutation($id: ID!) { prepareFirstFactor(strategy: EMAIL_CODE, emailAddressId: $id) { status } }",
+            json!({"id": first}),
+        )
+        .await;
+    assert_eq!(stale.code(), "VALIDATION_FAILED", "{}", stale.body);
+    assert!(
+        stale.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no longer an address of this account"),
+        "{}",
+        stale.body
+    );
     let listed = server
         .backend(
             "query($q: String) { users(filter: {query: $q}, orderBy: EMAIL_ADDRESS_ASC) { data { emailAddresses { emailAddress } } } }",
