@@ -148,6 +148,14 @@ impl Platform {
                 field: "emailAddress".to_owned(),
             });
         }
+        // Each code sent counts against the address like a guess: adding the address again and
+        // again cannot flood its owner's inbox.
+        let counted = Counted::Unknown(self.address_key(instance, &address.email_address));
+        let Some(count) = counted.reserve(&self.services, instance, now).await? else {
+            return Err(counted.locked(&self.services, instance, now).await);
+        };
+        // At the maximum the lock starts (and, once run out, the count starts over).
+        counted.failed(&self.services, instance, count, now).await?;
         let test = instance.environment == Environment::Development && email.is_test_address();
         let code = if test {
             TEST_CODE.to_owned()
@@ -199,7 +207,7 @@ impl Platform {
         };
         let mut next = address.verification.clone();
         let checked = next.attempt(code, now, &instance.settings.verification);
-        if matches!(checked, Err(Error::CodeIncorrect | Error::TooManyAttempts)) {
+        if checked.is_err() {
             counted.failed(&self.services, instance, count, now).await?;
         }
         if next != address.verification {
