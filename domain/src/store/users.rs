@@ -189,15 +189,19 @@ pub(crate) async fn with_emails_batch(
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut by_user: std::collections::HashMap<String, Vec<email_address::Model>> =
         std::collections::HashMap::new();
+    // By user id alone: with `instance_id` in the condition, SQLite (which keeps no statistics)
+    // walks the instance's (instance_id, normalized) index over every address. The instance is
+    // checked on each row instead.
     for e in email_address::Entity::find()
-        .filter(email_address::Column::InstanceId.eq(instance_id))
         .filter(email_address::Column::UserId.is_in(ids))
         .order_by_asc(email_address::Column::CreatedAt)
         .order_by_asc(email_address::Column::Id)
         .all(db)
         .await?
     {
-        by_user.entry(e.user_id.clone()).or_default().push(e);
+        if e.instance_id == instance_id {
+            by_user.entry(e.user_id.clone()).or_default().push(e);
+        }
     }
     rows.into_iter()
         .map(|row| {
