@@ -10,7 +10,6 @@ use sea_orm::{
     QueryFilter,
 };
 
-use super::is_unique_violation;
 use crate::model::verification::Verification;
 use crate::{Error, Result};
 
@@ -23,18 +22,6 @@ pub struct StoredAddress {
     /// The code verification under way, and its stored text (for the compare-and-set).
     pub verification: Verification,
     pub stored_verification: Option<String>,
-}
-
-fn exists(field: &str) -> impl Fn(sea_orm::DbErr) -> Error + '_ {
-    move |err| {
-        if is_unique_violation(&err) {
-            Error::IdentifierExists {
-                field: field.to_owned(),
-            }
-        } else {
-            err.into()
-        }
-    }
 }
 
 /// Adds an unverified address to a user (`IDENTIFIER_EXISTS` when the user has it already).
@@ -58,7 +45,7 @@ pub async fn add(
     }
     .insert(db)
     .await
-    .map_err(exists("emailAddress"))?;
+    .map_err(super::users::taken("emailAddress"))?;
     Ok(())
 }
 
@@ -120,7 +107,10 @@ pub async fn save_verification(
         Some(stored) => update.filter(email_address::Column::Verification.eq(stored.as_str())),
         None => update.filter(email_address::Column::Verification.is_null()),
     };
-    let result = update.exec(db).await.map_err(exists("emailAddress"))?;
+    let result = update
+        .exec(db)
+        .await
+        .map_err(super::users::taken("emailAddress"))?;
     Ok(result.rows_affected == 1)
 }
 

@@ -54,7 +54,8 @@ pub async fn username_taken(
         > 0)
 }
 
-fn taken(field: &str) -> impl Fn(DbErr) -> Error + '_ {
+/// Maps a unique violation to `IDENTIFIER_EXISTS` on `field`; any other error passes through.
+pub(crate) fn taken(field: &str) -> impl Fn(DbErr) -> Error + '_ {
     move |err| {
         if is_unique_violation(&err) {
             Error::IdentifierExists {
