@@ -19,6 +19,11 @@ pub enum IdKind {
     ApiKey,
     WebhookEndpoint,
     WebhookMessage,
+    Organization,
+    Membership,
+    Role,
+    Permission,
+    Invitation,
 }
 
 impl IdKind {
@@ -38,6 +43,11 @@ impl IdKind {
             Self::ApiKey => "ak",
             Self::WebhookEndpoint => "whe",
             Self::WebhookMessage => "msg",
+            Self::Organization => "org",
+            Self::Membership => "orgmem",
+            Self::Role => "role",
+            Self::Permission => "perm",
+            Self::Invitation => "orginv",
         }
     }
 }

@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use crate::ids::{IdKind, new_id};
 use crate::model::caller::Caller;
 use crate::model::jwt_template::Template;
+use crate::model::organization::{Membership, Organization};
 use crate::model::session::Session;
 use crate::model::user::User;
 use crate::platform::Platform;
@@ -93,8 +94,13 @@ impl JwtTemplate {
     }
 }
 
-/// The context a template renders against: the user and the session (organizations come later).
-pub fn render_context(user: &User, session: &Session) -> Value {
+/// The context a template renders against: the user, the session, and the session's active
+/// organization with the user's membership of it (null without one).
+pub fn render_context(
+    user: &User,
+    session: &Session,
+    organization: Option<(&Organization, &Membership)>,
+) -> Value {
     let primary = user.primary_email_address();
     let full_name = match (&user.first_name, &user.last_name) {
         (Some(first), Some(last)) => Some(format!("{first} {last}")),
@@ -104,7 +110,7 @@ pub fn render_context(user: &User, session: &Session) -> Value {
     json!({
         "user": {
             "id": user.id,
-            "external_id": null,
+            "external_id": user.external_id,
             "first_name": user.first_name,
             "last_name": user.last_name,
             "full_name": full_name,
@@ -112,7 +118,7 @@ pub fn render_context(user: &User, session: &Session) -> Value {
             "primary_email_address": primary.map(|e| e.email_address.clone()),
             "email_verified": primary.is_some_and(|e| e.verified),
             "image_url": null,
-            "two_factor_enabled": false,
+            "two_factor_enabled": user.totp_enabled,
             "created_at": user.created_at.timestamp(),
             "updated_at": user.updated_at.timestamp(),
             "last_sign_in_at": user.last_sign_in_at.map(|t| t.timestamp()),
@@ -120,8 +126,19 @@ pub fn render_context(user: &User, session: &Session) -> Value {
             "unsafe_metadata": user.unsafe_metadata,
         },
         "session": { "id": session.id },
-        "org": null,
-        "org_membership": null,
+        "org": organization.map(|(o, m)| json!({
+            "id": o.id,
+            "name": o.name,
+            "slug": o.slug,
+            "image_url": o.image_url,
+            "role": m.role,
+            "public_metadata": o.public_metadata,
+        })),
+        "org_membership": organization.map(|(_, m)| json!({
+            "role": m.role,
+            "permissions": m.permissions,
+            "public_metadata": m.public_metadata,
+        })),
     })
 }
 

@@ -52,13 +52,31 @@ impl std::fmt::Debug for Services {
     }
 }
 
-/// A user's sessions changed from outside their clients (a password reset elsewhere, a ban):
-/// client actors holding one of them read their client again.
+/// A user's sessions changed from outside their clients (a password reset elsewhere, a ban),
+/// or what their active organization's claim says did: client actors holding one of them read
+/// their client again.
 #[derive(actix::Message, Clone, Debug)]
 #[rtype(result = "()")]
 pub struct SessionsChanged {
     pub instance_id: String,
-    pub user_id: String,
+    /// Sessions of this user (of every user when `None`).
+    pub user_id: Option<String>,
+    /// Sessions whose active organization is this one; with neither this nor `user_id`, every
+    /// session with an active organization (a role's permissions changed).
+    pub organization_id: Option<String>,
+}
+
+impl SessionsChanged {
+    /// Whether the message is about `session`.
+    pub fn concerns(&self, session: &crate::model::session::Session) -> bool {
+        let org = session.last_active_organization_id.as_deref();
+        match (&self.user_id, &self.organization_id) {
+            (Some(user), None) => &session.user_id == user,
+            (Some(user), Some(o)) => &session.user_id == user && org == Some(o.as_str()),
+            (None, Some(o)) => org == Some(o.as_str()),
+            (None, None) => org.is_some(),
+        }
+    }
 }
 
 impl Services {
@@ -66,10 +84,30 @@ impl Services {
     /// actors hear of it from the event the change wrote (the dispatcher calls this again for
     /// every session that ended, wherever it ended).
     pub fn sessions_changed(&self, instance_id: &str, user_id: &str) {
-        let message = SessionsChanged {
+        self.broadcast(SessionsChanged {
             instance_id: instance_id.to_owned(),
-            user_id: user_id.to_owned(),
-        };
+            user_id: Some(user_id.to_owned()),
+            organization_id: None,
+        });
+    }
+
+    /// Tells every client actor of this node that the claim of an active organization changed:
+    /// of `organization_id` (for `user_id`, or every member), or of every organization (both
+    /// `None`: a role's permissions changed).
+    pub fn organization_changed(
+        &self,
+        instance_id: &str,
+        organization_id: Option<&str>,
+        user_id: Option<&str>,
+    ) {
+        self.broadcast(SessionsChanged {
+            instance_id: instance_id.to_owned(),
+            user_id: user_id.map(str::to_owned),
+            organization_id: organization_id.map(str::to_owned),
+        });
+    }
+
+    fn broadcast(&self, message: SessionsChanged) {
         for shard in self.shards.get().into_iter().flatten() {
             shard.do_send(message.clone());
         }

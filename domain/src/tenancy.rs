@@ -47,6 +47,7 @@ impl Platform {
             updated_at: now,
         };
         store::instances::insert(db, &instance).await?;
+        store::roles::insert_defaults(db, &instance.id, now).await?;
         let key = self
             .insert_secret_key(db, &instance, "default".to_owned())
             .await?;

@@ -482,6 +482,14 @@ impl Platform {
         )
         .await?;
         let mut events = store::events::about_sessions(&revoked);
+        // Its memberships go with it (a cascade): each is an event, written before the user's.
+        let memberships =
+            store::memberships::for_users(&txn, &instance.id, &[user_id.to_owned()]).await?;
+        events.extend(
+            memberships
+                .iter()
+                .map(|m| NewEvent::membership(EventType::MembershipDeleted, m)),
+        );
         events.push(NewEvent::user_deleted(user_id));
         store::api_keys::revoke_for_subject(&txn, &instance.id, user_id, now).await?;
         if !store::user_changes::delete(&txn, &instance.id, user_id).await? {

@@ -14,6 +14,7 @@ mod m20261125_000008_second_factors;
 mod m20261125_000009_events;
 mod m20261203_000010_user_search;
 mod m20261203_000011_email_verification;
+mod m20261203_000012_organizations;
 
 /// Every migration of Latchkey, oldest first.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_events::Migration),
             Box::new(m20261203_000010_user_search::Migration),
             Box::new(m20261203_000011_email_verification::Migration),
+            Box::new(m20261203_000012_organizations::Migration),
         ]
     }
 }

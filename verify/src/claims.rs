@@ -46,11 +46,11 @@ pub struct Organization {
     /// The organization's slug.
     #[serde(rename = "slg", default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// The user's role in it, such as `org:admin`.
+    /// The user's role in it, without the `org:` prefix (`admin` for `org:admin`).
     #[serde(rename = "rol", default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    /// The user's permissions in it, such as `org:invoices:read` (a list, or one
-    /// comma-separated string).
+    /// The user's custom permissions in it, without the `org:` prefix (`invoices:read`; a
+    /// list, or one comma-separated string). System permissions are not carried.
     #[serde(
         rename = "per",
         default,
@@ -60,10 +60,35 @@ pub struct Organization {
     pub permissions: Vec<String>,
 }
 
+fn unprefixed(key: &str) -> &str {
+    key.strip_prefix("org:").unwrap_or(key)
+}
+
 impl Organization {
-    /// Whether the user holds `permission` in the organization.
+    /// Whether the user holds `permission` (`org:invoices:read` or `invoices:read`).
     pub fn has_permission(&self, permission: &str) -> bool {
-        self.permissions.iter().any(|p| p == permission)
+        let wanted = unprefixed(permission);
+        self.permissions.iter().any(|p| unprefixed(p) == wanted)
+    }
+
+    /// Whether the user's role is `role` (`org:admin` or `admin`).
+    pub fn has_role(&self, role: &str) -> bool {
+        self.role
+            .as_deref()
+            .is_some_and(|r| unprefixed(r) == unprefixed(role))
+    }
+}
+
+impl Claims {
+    /// Clerk's `has()`: whether the active organization grants `role` and `permission`, each
+    /// checked when given. False without an active organization or with neither given.
+    pub fn has(&self, role: Option<&str>, permission: Option<&str>) -> bool {
+        if role.is_none() && permission.is_none() {
+            return false;
+        }
+        self.org.as_ref().is_some_and(|org| {
+            role.is_none_or(|r| org.has_role(r)) && permission.is_none_or(|p| org.has_permission(p))
+        })
     }
 }
 

@@ -57,6 +57,11 @@ impl Auth {
     pub fn org_id(&self) -> Option<&str> {
         self.claims.org.as_ref().map(|org| org.id.as_str())
     }
+
+    /// Whether the active organization grants `role` and `permission` (see [`Claims::has`]).
+    pub fn has(&self, role: Option<&str>, permission: Option<&str>) -> bool {
+        self.claims.has(role, permission)
+    }
 }
 
 impl From<Claims> for Auth {

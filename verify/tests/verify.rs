@@ -33,7 +33,7 @@ async fn a_valid_token_verifies_with_its_claims() {
     let (server, verifier) = setup(&key).await;
     let claims = with(
         claims_at(&server.issuer(), NOW),
-        json!({"azp": "https://app.example", "o": {"id": "org_1", "slg": "acme", "rol": "org:admin", "per": ["org:invoices:read"]}, "tier": "gold"}),
+        json!({"azp": "https://app.example", "o": {"id": "org_1", "slg": "acme", "rol": "admin", "per": "invoices:read,invoices:pay"}, "tier": "gold"}),
     );
     let verified = verifier.verify_at(&key.token(&claims), NOW).await.unwrap();
     assert_eq!(verified.sub, "user_1");
@@ -46,17 +46,24 @@ async fn a_valid_token_verifies_with_its_claims() {
     assert_eq!(verified.azp.as_deref(), Some("https://app.example"));
     assert_eq!(verified.jti.as_deref(), Some("jti_1"));
     assert_eq!(verified.v, 2);
-    let org = verified.org.unwrap();
+    let org = verified.org.clone().unwrap();
     assert_eq!(
         org,
         Organization {
             id: "org_1".into(),
             slug: Some("acme".into()),
-            role: Some("org:admin".into()),
-            permissions: vec!["org:invoices:read".into()],
+            role: Some("admin".into()),
+            permissions: vec!["invoices:read".into(), "invoices:pay".into()],
         }
     );
     assert!(org.has_permission("org:invoices:read"));
+    assert!(org.has_permission("invoices:pay"));
+    assert!(!org.has_permission("org:invoices:delete"));
+    assert!(verified.has(Some("org:admin"), None));
+    assert!(verified.has(Some("admin"), Some("org:invoices:pay")));
+    assert!(!verified.has(Some("org:member"), Some("org:invoices:pay")));
+    assert!(!verified.has(None, Some("org:sys_memberships:manage")));
+    assert!(!verified.has(None, None));
     assert_eq!(verified.extra.get("tier"), Some(&json!("gold")));
     assert!(!verified.extra.contains_key("o"));
     assert_eq!(server.requests(), 1);

@@ -316,6 +316,23 @@ impl User {
         self.0.primary_email_address().map(EmailAddress::from)
     }
 
+    /// The user's organization memberships (read in one statement for a whole page of users).
+    async fn organization_memberships(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Vec<super::memberships::OrganizationMembership>> {
+        let loaders = ctx
+            .data::<super::loaders::Loaders>()
+            .map_err(|_| super::domain_error(Error::internal("the request has no loaders")))?;
+        Ok(loaders
+            .load_one(super::loaders::MembershipsOf(self.0.id.clone()))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(super::memberships::OrganizationMembership)
+            .collect())
+    }
+
     /// Every email address of the user.
     async fn email_addresses(&self) -> Vec<EmailAddress> {
         self.0

@@ -23,7 +23,8 @@ pub struct CredentialEnded(pub Arc<tokio::sync::Notify>);
 /// Something that changed in an instance.
 pub struct Event(DomainEvent);
 
-/// Something that changed in an instance: a session or a user, as it was right after.
+/// Something that changed in an instance: a session, a user, an organization, a membership,
+/// an invitation or a role, as it was right after.
 #[Object]
 impl Event {
     /// The event's number within its instance, increasing in commit order: pass the last one
@@ -33,7 +34,9 @@ impl Event {
     }
 
     /// `session.created`, `session.ended`, `session.removed`, `session.revoked`,
-    /// `session.expired`, `user.created`, `user.updated` or `user.deleted`.
+    /// `session.expired`, `user.created`, `user.updated`, `user.deleted`,
+    /// `organization.created|updated|deleted`, `organizationMembership.created|updated|deleted`,
+    /// `organizationInvitation.created|accepted|revoked`, `role.created|updated|deleted`.
     #[graphql(name = "type")]
     async fn kind(&self) -> &'static str {
         self.0.kind.as_str()
@@ -52,6 +55,15 @@ impl Event {
     /// The user, for `user.created` and `user.updated`.
     async fn user(&self) -> Option<User> {
         self.0.user().map(User)
+    }
+
+    /// The organization, for an `organization.*` event (as JSON; a deleted one keeps only its
+    /// id and slug).
+    async fn organization(&self) -> Option<Json<serde_json::Value>> {
+        self.0
+            .kind
+            .is_organization()
+            .then(|| Json(self.0.data.clone()))
     }
 
     /// The object as JSON, exactly as webhooks carry it.

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Name, Positioned, Request, Response};
@@ -99,7 +100,7 @@ impl Refusal {
 /// client IP attached as request data.
 pub async fn prepare(
     schemas: &Schemas,
-    platform: &Platform,
+    platform: &Arc<Platform>,
     caller: &Caller,
     ip: ClientIp,
     mut request: Request,
@@ -127,7 +128,8 @@ pub async fn prepare(
         request = request.disable_introspection();
         schemas.restricted.clone()
     };
-    Ok((schema, request.data(caller.clone()).data(ip)))
+    let loaders = super::loaders::loaders(platform.clone(), caller.clone());
+    Ok((schema, request.data(caller.clone()).data(ip).data(loaders)))
 }
 
 /// Fragments nested deeper than this (inline or spread) are refused before anything else looks

@@ -8,6 +8,10 @@ pub mod events;
 pub mod guard;
 mod instances;
 mod jwt_templates;
+mod loaders;
+mod memberships;
+mod organizations;
+mod roles;
 mod second_factors;
 mod sessions;
 mod settings;
@@ -35,6 +39,9 @@ pub struct Query(
     jwt_templates::JwtTemplateQuery,
     api_keys::ApiKeyQuery,
     webhooks::WebhookQuery,
+    organizations::OrganizationQuery,
+    memberships::MembershipQuery,
+    roles::RoleQuery,
 );
 
 /// Every mutation of the API.
@@ -50,6 +57,9 @@ pub struct Mutation(
     api_keys::ApiKeyMutation,
     second_factors::SecondFactorMutation,
     webhooks::WebhookMutation,
+    organizations::OrganizationMutation,
+    memberships::MembershipMutation,
+    roles::RoleMutation,
 );
 
 /// The executable schema.

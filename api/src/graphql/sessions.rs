@@ -2,11 +2,12 @@
 //! `signOut`; the signed-in user's `me`; the backend's `sessions`, `revokeSession`,
 //! `verifyToken` and `rotateSigningKey`.
 
-use async_graphql::{Context, Enum, ID, Json, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, Json, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use latchkey_domain::Error;
 use latchkey_domain::actors::client::Command;
 use latchkey_domain::api_keys::API_KEY_PREFIX;
+use latchkey_domain::model::organization::claim_has;
 use latchkey_domain::model::session::SessionStatus as DomainStatus;
 
 use super::client::{Client, Session, SessionStatus, User};
@@ -33,6 +34,7 @@ pub enum TokenType {
 
 /// What `verifyToken` found: the `authenticateRequest` of this server.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct TokenVerification {
     /// Whether the token is valid and its session active.
     pub is_authenticated: bool,
@@ -44,10 +46,14 @@ pub struct TokenVerification {
     pub session_id: Option<ID>,
     /// The active organization (from the `o` claim).
     pub org_id: Option<ID>,
-    /// The user's role in it.
+    /// The user's role in it, such as `org:admin`.
     pub org_role: Option<String>,
-    /// The user's permissions in it.
+    /// The user's custom permissions in it, such as `org:invoices:read` (system permissions
+    /// are not carried by tokens).
     pub org_permissions: Option<Vec<String>>,
+    /// The `o` claim as the token carries it.
+    #[graphql(skip)]
+    pub org_claim: Option<serde_json::Value>,
     /// Every claim of a valid session token.
     pub claims: Option<Json<serde_json::Value>>,
     /// Whom a valid API key acts for.
@@ -61,6 +67,22 @@ pub struct TokenVerification {
     pub reason: Option<String>,
 }
 
+#[async_graphql::ComplexObject]
+impl TokenVerification {
+    /// Whether the token's active organization grants the role and the permission, each
+    /// checked when given (with or without `org:`), like Clerk's `has()`. False without an
+    /// active organization, with neither given, or for a system permission (not carried).
+    async fn has(
+        &self,
+        #[graphql(desc = "A role such as `org:admin`.")] role: Option<String>,
+        #[graphql(desc = "A permission such as `org:invoices:read`.")] permission: Option<String>,
+    ) -> bool {
+        self.org_claim
+            .as_ref()
+            .is_some_and(|claim| claim_has(claim, role.as_deref(), permission.as_deref()))
+    }
+}
+
 impl TokenVerification {
     fn refused(reason: &str) -> Self {
         Self {
@@ -71,6 +93,7 @@ impl TokenVerification {
             org_id: None,
             org_role: None,
             org_permissions: None,
+            org_claim: None,
             claims: None,
             subject: None,
             scopes: None,
@@ -159,17 +182,24 @@ impl SessionMutation {
         })
     }
 
-    /// Makes one of this client's active sessions the active one (frontend scope).
+    /// Makes one of this client's active sessions the active one (frontend scope), and sets
+    /// its active organization: one its user is a member of (`NOT_FOUND` otherwise), or
+    /// `null` for none; left out, it stays. Its tokens then carry `o`.
     async fn set_active_session(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "One of this client's active sessions.")] session_id: ID,
-        #[graphql(desc = "The organization to make active (not available yet: leave it out).")]
-        organization_id: Option<ID>,
+        #[graphql(desc = "The organization to make active, or null for none.")]
+        organization_id: MaybeUndefined<ID>,
     ) -> GqlResult<Client> {
+        let organization_id = match organization_id {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(id) => Some(Some(id.0)),
+        };
         let command = Command::SetActiveSession {
             session_id: session_id.0,
-            organization_id: organization_id.map(|id| id.0),
+            organization_id,
         };
         client_or_not_found(super::client::run(ctx, command, false).await?)
     }
@@ -256,16 +286,41 @@ impl SessionMutation {
             .await
             .gql()?;
         Ok(match verified {
-            Ok(valid) => TokenVerification {
-                is_authenticated: true,
-                token_type: Some(TokenType::SessionToken),
-                subject: Some(valid.user_id.clone()),
-                user_id: Some(ID(valid.user_id)),
-                session_id: Some(ID(valid.session_id)),
-                claims: serde_json::to_value(&valid.claims).ok().map(Json),
-                ..TokenVerification::refused("")
+            Ok(valid) => {
+                let org = valid
+                    .claims
+                    .extra
+                    .get("o")
+                    .filter(|o| o.is_object())
+                    .cloned();
+                let text = |name: &str| {
+                    org.as_ref()
+                        .and_then(|o| o.get(name))
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned)
+                };
+                TokenVerification {
+                    is_authenticated: true,
+                    org_id: text("id").map(ID),
+                    org_role: text("rol").map(|r| format!("org:{r}")),
+                    org_permissions: org.as_ref().map(|_| {
+                        text("per")
+                            .unwrap_or_default()
+                            .split(',')
+                            .filter(|p| !p.is_empty())
+                            .map(|p| format!("org:{p}"))
+                            .collect()
+                    }),
+                    org_claim: org.clone(),
+                    token_type: Some(TokenType::SessionToken),
+                    subject: Some(valid.user_id.clone()),
+                    user_id: Some(ID(valid.user_id)),
+                    session_id: Some(ID(valid.session_id)),
+                    claims: serde_json::to_value(&valid.claims).ok().map(Json),
+                    ..TokenVerification::refused("")
+                }
+                .accepted()
             }
-            .accepted(),
             Err(rejection) => TokenVerification::refused(rejection.reason()),
         })
     }

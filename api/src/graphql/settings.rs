@@ -154,6 +154,18 @@ pub struct UserSettings {
     pub delete_self_enabled: bool,
 }
 
+/// Organizations.
+#[derive(SimpleObject)]
+pub struct OrganizationSettings {
+    /// Whether organizations are on (off: every organization operation is `FORBIDDEN`).
+    pub enabled: bool,
+    /// Whether signed-in users may create organizations.
+    pub users_can_create: bool,
+    /// How many memberships (pending invitations included) a new organization allows; 0: no
+    /// limit.
+    pub max_allowed_memberships: u32,
+}
+
 /// Every setting of an instance.
 #[derive(SimpleObject)]
 #[graphql(name = "InstanceSettings")]
@@ -174,6 +186,8 @@ pub struct Settings {
     pub mail: MailSettings,
     /// What signed-in users may do to their own account.
     pub users: UserSettings,
+    /// Organizations.
+    pub organizations: OrganizationSettings,
     /// Origins whose browsers may call the frontend API with credentials.
     pub allowed_origins: Vec<String>,
     /// Whether sign-in answers alike for known and unknown identifiers.
@@ -221,6 +235,11 @@ impl From<&domain::InstanceSettings> for Settings {
             },
             users: UserSettings {
                 delete_self_enabled: s.users.delete_self_enabled,
+            },
+            organizations: OrganizationSettings {
+                enabled: s.organizations.enabled,
+                users_can_create: s.organizations.users_can_create,
+                max_allowed_memberships: s.organizations.max_allowed_memberships,
             },
             allowed_origins: s.allowed_origins.clone(),
             enumeration_protection: s.enumeration_protection,
@@ -345,6 +364,21 @@ pub struct UserSettingsInput {
     pub delete_self_enabled: Option<bool>,
 }
 
+/// Changes to the organization settings.
+#[derive(InputObject, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationSettingsInput {
+    /// Whether organizations are on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Whether signed-in users may create organizations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub users_can_create: Option<bool>,
+    /// How many memberships a new organization allows (0: no limit; at most 100,000).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_allowed_memberships: Option<u32>,
+}
+
 /// Changes to an instance's settings: only the fields given change; the result is validated
 /// whole, and a bad value is `VALIDATION_FAILED` naming its field.
 #[derive(InputObject, Serialize, Default)]
@@ -375,6 +409,9 @@ pub struct SettingsInput {
     /// What signed-in users may do to their own account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub users: Option<UserSettingsInput>,
+    /// Organizations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organizations: Option<OrganizationSettingsInput>,
     /// Replaces the allowed origins (`https://app.example.com`, no path).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_origins: Option<Vec<String>>,

@@ -22,6 +22,8 @@ pub struct UserFilterInput {
     pub user_id: Option<Vec<ID>>,
     /// Users with any of these external ids.
     pub external_id: Option<Vec<String>>,
+    /// Members of any of these organizations.
+    pub organization_id: Option<Vec<ID>>,
     /// Banned users only (`true`), or unbanned only (`false`).
     pub banned: Option<bool>,
     /// Created after this instant.
@@ -50,6 +52,12 @@ impl From<UserFilterInput> for UserFilter {
                 .map(|id| id.0)
                 .collect(),
             external_ids: f.external_id.unwrap_or_default(),
+            organization_ids: f
+                .organization_id
+                .unwrap_or_default()
+                .into_iter()
+                .map(|id| id.0)
+                .collect(),
             banned: f.banned,
             created_after: f.created_after,
             created_before: f.created_before,

@@ -45,9 +45,10 @@ pub enum Command {
         factor: SecondFactor,
         code: String,
     },
+    /// `organization_id`: left as it is (`None`), cleared (`Some(None)`) or set.
     SetActiveSession {
         session_id: String,
-        organization_id: Option<String>,
+        organization_id: Option<Option<String>>,
     },
     /// One session, or every session of the client; removed from the client or only ended.
     SignOut {
@@ -231,7 +232,7 @@ async fn execute(
                 instance,
                 client,
                 &session_id,
-                organization_id.as_deref(),
+                organization_id.as_ref().map(Option::as_deref),
                 now,
             )
             .await?
@@ -354,8 +355,7 @@ impl Handler<SessionsChanged> for ClientActor {
 
     fn handle(&mut self, msg: SessionsChanged, _: &mut Self::Context) {
         let holds = self.state.as_ref().is_some_and(|client| {
-            client.instance_id == msg.instance_id
-                && client.sessions.iter().any(|s| s.user_id == msg.user_id)
+            client.instance_id == msg.instance_id && client.sessions.iter().any(|s| msg.concerns(s))
         });
         if holds {
             // Read the client again on its next command. A command running now keeps its state

@@ -111,6 +111,24 @@ fn hand_out(services: &Services, event: Event) {
     if event.kind == EventType::UserDeleted {
         services.sessions_changed(&event.instance_id, &event.object_id);
     }
+    // What a token's `o` claim says changed: the actors holding it read their client again.
+    match event.kind {
+        EventType::OrganizationUpdated | EventType::OrganizationDeleted => {
+            services.organization_changed(&event.instance_id, Some(&event.object_id), None);
+        }
+        EventType::MembershipUpdated | EventType::MembershipDeleted => {
+            let organization_id = event.data.get("organizationId").and_then(|v| v.as_str());
+            services.organization_changed(
+                &event.instance_id,
+                organization_id,
+                event.user_id.as_deref(),
+            );
+        }
+        EventType::RoleUpdated | EventType::RoleDeleted => {
+            services.organization_changed(&event.instance_id, None, None);
+        }
+        _ => {}
+    }
     // No receiver is not an error: nobody listens on this node.
     let _ = services.events.sender.send(Arc::new(event));
 }

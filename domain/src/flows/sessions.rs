@@ -58,24 +58,63 @@ fn session_of<'a>(client: &'a mut Client, session_id: &str) -> Result<&'a mut Se
         .ok_or(Error::NotFound("session"))
 }
 
-/// `setActiveSession`: makes one of the client's active sessions the active one.
+/// `setActiveSession`: makes one of the client's active sessions the active one, and sets its
+/// active organization (`Some(Some(id))`: one the user is a member of, else `NOT_FOUND`),
+/// clears it (`Some(None)`), or leaves it (`None`).
 pub async fn set_active(
     svc: &Services,
     instance: &Instance,
     client: &Client,
     session_id: &str,
-    organization_id: Option<&str>,
+    organization_id: Option<Option<&str>>,
     now: DateTime<Utc>,
 ) -> Result<Client> {
-    if organization_id.is_some() {
-        return Err(Error::validation(
-            "organizationId",
-            "organizations are not available yet",
-        ));
-    }
     let mut client = client.clone();
-    if session_of(&mut client, session_id)?.status_at(now) != SessionStatus::Active {
+    let session = session_of(&mut client, session_id)?;
+    if session.status_at(now) != SessionStatus::Active {
         return Err(Error::SessionNotActive);
+    }
+    if let Some(organization_id) = organization_id {
+        let user_id = session.user_id.clone();
+        if organization_id.is_some() && !instance.settings.organizations.enabled {
+            return Err(Error::Forbidden("organizations are off for this instance"));
+        }
+        // The organization's row is locked while the membership is checked and the session
+        // written, so a removal of the member either comes first (refused here) or after
+        // (and clears the session).
+        let txn = svc.db.begin().await?;
+        let claim = match organization_id {
+            Some(org) => {
+                if !store::organizations::lock(&txn, &instance.id, org).await? {
+                    return Err(Error::NotFound("organization"));
+                }
+                Some(
+                    store::memberships::claim(&txn, &instance.id, org, &user_id)
+                        .await?
+                        .ok_or(Error::NotFound("organization"))?,
+                )
+            }
+            None => None,
+        };
+        if !store::sessions::set_active_organization(
+            &txn,
+            &instance.id,
+            session_id,
+            organization_id,
+            now,
+        )
+        .await?
+        {
+            return Err(Error::SessionNotActive);
+        }
+        txn.commit().await?;
+        let session = session_of(&mut client, session_id)?;
+        session.last_active_organization_id = organization_id.map(str::to_owned);
+        session.updated_at = now;
+        match claim {
+            Some(claim) => client.organizations.insert(session_id.to_owned(), claim),
+            None => client.organizations.remove(session_id),
+        };
     }
     store::clients::set_last_active_session(
         &svc.db,
@@ -213,13 +252,16 @@ pub async fn issue_token(
     if let Some(name) = template {
         return template_token(svc, instance, &keys, session, name, &issuer, azp, now).await;
     }
+    let session_id = session.id.clone();
+    let user_id = session.user_id.clone();
     let claims = session_claims(TokenFacts {
         issuer: &issuer,
-        user_id: &session.user_id,
-        session_id: &session.id,
+        user_id: &user_id,
+        session_id: &session_id,
         azp,
         lifetime_seconds: settings.tokens.lifetime_seconds,
         jti: &new_jti(),
+        organization: client.organizations.get(&session_id),
         now,
     });
     Ok(IssuedToken {
@@ -250,7 +292,26 @@ async fn template_token(
         .ok_or(Error::SessionNotActive)?;
     // Checked when it was saved: failing now is the server's fault, not the caller's.
     let template = Template::parse(&stored.claims).map_err(Error::internal)?;
-    let rendered = template.render(&render_context(&user, session));
+    let organization = match &session.last_active_organization_id {
+        Some(org) => {
+            let found = store::organizations::find(&svc.db, &instance.id, org).await?;
+            let member = store::memberships::find(&svc.db, &instance.id, org, &user.id).await?;
+            match (found, member) {
+                (Some(o), Some(mut m)) => {
+                    let roles = store::roles::all(&svc.db, &instance.id).await?;
+                    store::memberships::fill_permissions(std::slice::from_mut(&mut m), &roles);
+                    Some((o, m))
+                }
+                _ => None,
+            }
+        }
+        None => None,
+    };
+    let rendered = template.render(&render_context(
+        &user,
+        session,
+        organization.as_ref().map(|(o, m)| (o, m)),
+    ));
     let claims = template_claims(
         &stored,
         rendered,

@@ -267,6 +267,7 @@ async fn complete(
     .await?;
     let session_id = session.id.clone();
     let mut events = vec![NewEvent::user(EventType::UserCreated, &user, now)];
+    events.extend(crate::memberships::accept_at_sign_up(&txn, instance, &user, now).await?);
     events.extend(super::sessions::add(&txn, instance, &mut client, session, now).await?);
     match stored {
         Stored::New => store::sign_ups::insert(&txn, &instance.id, &sign_up).await?,

@@ -4,7 +4,7 @@
 mod templates;
 pub mod transport;
 
-pub use templates::verification_code;
+pub use templates::{InvitationFacts, organization_invitation, verification_code};
 
 /// Who a message is from.
 #[derive(Clone, Copy, Debug)]

@@ -2,6 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
+use std::collections::BTreeMap;
+
+use super::organization::OrganizationClaim;
 use super::session::{Session, SessionStatus};
 use super::sign_in::SignIn;
 use super::sign_up::SignUp;
@@ -18,6 +21,9 @@ pub struct Client {
     pub sign_in: Option<SignIn>,
     /// Its sessions, oldest first.
     pub sessions: Vec<Session>,
+    /// What the tokens of each active session with an active organization say of it (`o`),
+    /// by session id: held so that a token refresh reads nothing.
+    pub organizations: BTreeMap<String, OrganizationClaim>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

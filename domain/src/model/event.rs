@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::organization::{Invitation, Membership, Organization, Role};
 use super::session::{Session, SessionStatus};
 use super::user::{User, UserEmailAddress};
 use crate::{Error, Result};
@@ -20,11 +21,23 @@ pub enum EventType {
     UserCreated,
     UserUpdated,
     UserDeleted,
+    OrganizationCreated,
+    OrganizationUpdated,
+    OrganizationDeleted,
+    MembershipCreated,
+    MembershipUpdated,
+    MembershipDeleted,
+    InvitationCreated,
+    InvitationAccepted,
+    InvitationRevoked,
+    RoleCreated,
+    RoleUpdated,
+    RoleDeleted,
 }
 
 impl EventType {
     /// Every type, in the order the API lists them.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 20] = [
         Self::SessionCreated,
         Self::SessionEnded,
         Self::SessionRevoked,
@@ -33,6 +46,18 @@ impl EventType {
         Self::UserCreated,
         Self::UserUpdated,
         Self::UserDeleted,
+        Self::OrganizationCreated,
+        Self::OrganizationUpdated,
+        Self::OrganizationDeleted,
+        Self::MembershipCreated,
+        Self::MembershipUpdated,
+        Self::MembershipDeleted,
+        Self::InvitationCreated,
+        Self::InvitationAccepted,
+        Self::InvitationRevoked,
+        Self::RoleCreated,
+        Self::RoleUpdated,
+        Self::RoleDeleted,
     ];
 
     /// The type's name (`session.created`).
@@ -46,6 +71,18 @@ impl EventType {
             Self::UserCreated => "user.created",
             Self::UserUpdated => "user.updated",
             Self::UserDeleted => "user.deleted",
+            Self::OrganizationCreated => "organization.created",
+            Self::OrganizationUpdated => "organization.updated",
+            Self::OrganizationDeleted => "organization.deleted",
+            Self::MembershipCreated => "organizationMembership.created",
+            Self::MembershipUpdated => "organizationMembership.updated",
+            Self::MembershipDeleted => "organizationMembership.deleted",
+            Self::InvitationCreated => "organizationInvitation.created",
+            Self::InvitationAccepted => "organizationInvitation.accepted",
+            Self::InvitationRevoked => "organizationInvitation.revoked",
+            Self::RoleCreated => "role.created",
+            Self::RoleUpdated => "role.updated",
+            Self::RoleDeleted => "role.deleted",
         }
     }
 
@@ -60,6 +97,16 @@ impl EventType {
     /// A session event.
     pub fn is_session(self) -> bool {
         self.as_str().starts_with("session.")
+    }
+
+    /// A user event.
+    pub fn is_user(self) -> bool {
+        self.as_str().starts_with("user.")
+    }
+
+    /// An organization event (`organization.*`).
+    pub fn is_organization(self) -> bool {
+        self.as_str().starts_with("organization.")
     }
 
     /// The event a session's move to `status` is.
@@ -119,6 +166,74 @@ impl NewEvent {
     }
 }
 
+impl NewEvent {
+    /// An organization event, with the organization as it is now (or its id, deleted).
+    pub fn organization(kind: EventType, o: &Organization) -> Self {
+        let data = if kind == EventType::OrganizationDeleted {
+            serde_json::json!({"object": "organization", "id": o.id, "slug": o.slug, "deleted": true})
+        } else {
+            serde_json::json!({
+                "object": "organization", "id": o.id, "name": o.name, "slug": o.slug,
+                "imageUrl": o.image_url, "createdBy": o.created_by,
+                "publicMetadata": o.public_metadata, "privateMetadata": o.private_metadata,
+                "maxAllowedMemberships": o.max_allowed_memberships,
+                "createdAt": o.created_at, "updatedAt": o.updated_at,
+            })
+        };
+        Self {
+            kind,
+            object_id: o.id.clone(),
+            user_id: None,
+            data,
+        }
+    }
+
+    /// A membership event, with the membership as it is now (as it was, deleted).
+    pub fn membership(kind: EventType, m: &Membership) -> Self {
+        Self {
+            kind,
+            object_id: m.id.clone(),
+            user_id: Some(m.user_id.clone()),
+            data: serde_json::json!({
+                "object": "organization_membership", "id": m.id,
+                "organizationId": m.organization_id, "userId": m.user_id, "role": m.role,
+                "permissions": m.permissions, "publicMetadata": m.public_metadata,
+                "privateMetadata": m.private_metadata,
+                "createdAt": m.created_at, "updatedAt": m.updated_at,
+                "deleted": kind == EventType::MembershipDeleted,
+            }),
+        }
+    }
+
+    /// An invitation event.
+    pub fn invitation(kind: EventType, i: &Invitation) -> Self {
+        Self {
+            kind,
+            object_id: i.id.clone(),
+            user_id: None,
+            data: serde_json::json!({
+                "object": "organization_invitation", "id": i.id,
+                "organizationId": i.organization_id, "emailAddress": i.email_address,
+                "role": i.role, "status": i.status.as_str().to_uppercase(),
+                "expiresAt": i.expires_at, "createdAt": i.created_at, "updatedAt": i.updated_at,
+            }),
+        }
+    }
+
+    /// A role event: what a token's `o` claim says may have changed for its holders.
+    pub fn role(kind: EventType, r: &Role) -> Self {
+        Self {
+            kind,
+            object_id: r.id.clone(),
+            user_id: None,
+            data: serde_json::json!({
+                "object": "role", "id": r.id, "key": r.key, "name": r.name,
+                "permissions": r.permissions, "deleted": kind == EventType::RoleDeleted,
+            }),
+        }
+    }
+}
+
 fn json(value: &impl Serialize) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
@@ -148,7 +263,7 @@ impl Event {
 
     /// The user the event is about, when it is a user event (a deleted user has only its id).
     pub fn user(&self) -> Option<User> {
-        if self.kind.is_session() || self.kind == EventType::UserDeleted {
+        if !self.kind.is_user() || self.kind == EventType::UserDeleted {
             return None;
         }
         let data: UserData = serde_json::from_value(self.data.clone()).ok()?;

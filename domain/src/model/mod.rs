@@ -8,6 +8,7 @@ pub mod instance;
 pub mod jwt_template;
 pub mod lockout;
 pub mod metadata;
+pub mod organization;
 pub mod origin;
 pub mod password;
 pub mod password_digest;

@@ -188,6 +188,29 @@ impl Default for UserSettings {
     }
 }
 
+/// Organizations: whether users may create them, and how many members each holds by default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct OrganizationSettings {
+    /// Organizations are on: off, every organization operation is `FORBIDDEN`.
+    pub enabled: bool,
+    /// Signed-in users may create organizations (`createOrganization` with a session token).
+    pub users_can_create: bool,
+    /// How many memberships (pending invitations included) a new organization allows; 0: no
+    /// limit.
+    pub max_allowed_memberships: u32,
+}
+
+impl Default for OrganizationSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            users_can_create: true,
+            max_allowed_memberships: crate::model::organization::DEFAULT_MAX_MEMBERSHIPS,
+        }
+    }
+}
+
 /// Every setting of an instance.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
@@ -200,6 +223,7 @@ pub struct InstanceSettings {
     pub tokens: TokenSettings,
     pub mail: MailSettings,
     pub users: UserSettings,
+    pub organizations: OrganizationSettings,
     /// Origins (`scheme://host[:port]`) whose browsers may call the frontend API with credentials.
     pub allowed_origins: Vec<String>,
     /// Sign-in answers alike for known and unknown identifiers.
@@ -246,6 +270,12 @@ impl InstanceSettings {
 
     /// Checks every rule that crosses fields or bounds values.
     pub fn validate(&self) -> Result<()> {
+        check_range(
+            "organizations.maxAllowedMemberships",
+            self.organizations.max_allowed_memberships,
+            0,
+            100_000,
+        )?;
         let p = &self.password;
         check_range("password.minLength", p.min_length, 1, 128)?;
         check_range("password.maxLength", p.max_length, 8, 1024)?;

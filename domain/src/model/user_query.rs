@@ -57,6 +57,8 @@ pub struct UserFilter {
     pub usernames: Vec<String>,
     pub user_ids: Vec<String>,
     pub external_ids: Vec<String>,
+    /// Members of any of these organizations.
+    pub organization_ids: Vec<String>,
     pub banned: Option<bool>,
     pub created_after: Option<DateTime<Utc>>,
     pub created_before: Option<DateTime<Utc>>,
@@ -78,6 +80,7 @@ impl UserFilter {
             ("filter.username", &self.usernames),
             ("filter.userId", &self.user_ids),
             ("filter.externalId", &self.external_ids),
+            ("filter.organizationId", &self.organization_ids),
         ] {
             if values.len() > MAX_FILTER_VALUES {
                 return Err(Error::validation(

@@ -8,7 +8,11 @@ use sea_orm::{
 };
 
 use crate::Result;
+use std::collections::BTreeMap;
+
 use crate::model::client::Client;
+use crate::model::organization::OrganizationClaim;
+use crate::model::session::{Session, SessionStatus};
 
 /// Writes a new client with the hash of its token.
 pub async fn insert(
@@ -49,7 +53,9 @@ pub async fn load(
     let sign_up = super::sign_ups::latest_for_client(db, instance_id, &row.id).await?;
     let sign_in = super::sign_ins::latest_for_client(db, instance_id, &row.id).await?;
     let sessions = super::sessions::for_client(db, instance_id, &row.id).await?;
+    let organizations = organization_claims(db, instance_id, &sessions).await?;
     Ok(Some(Client {
+        organizations,
         id: row.id,
         instance_id: row.instance_id,
         last_active_session_id: row.last_active_session_id,
@@ -59,6 +65,27 @@ pub async fn load(
         created_at: row.created_at,
         updated_at: row.updated_at,
     }))
+}
+
+/// The `o` claims of the active sessions that have an active organization (a membership gone
+/// meanwhile gives none).
+pub async fn organization_claims(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    sessions: &[Session],
+) -> Result<BTreeMap<String, OrganizationClaim>> {
+    let mut claims = BTreeMap::new();
+    for s in sessions {
+        if s.status != SessionStatus::Active {
+            continue;
+        }
+        if let Some(org) = &s.last_active_organization_id
+            && let Some(claim) = super::memberships::claim(db, instance_id, org, &s.user_id).await?
+        {
+            claims.insert(s.id.clone(), claim);
+        }
+    }
+    Ok(claims)
 }
 
 /// Makes `session_id` the client's active session (none: the client is signed out).

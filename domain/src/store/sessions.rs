@@ -248,3 +248,26 @@ pub async fn remove(
     let listed = sea_orm::Condition::all().add(session::Column::Status.ne(removed.as_str()));
     move_to(db, instance_id, session_id, removed, listed, now).await
 }
+
+/// Sets (or clears) the active organization of an active session; false when it is not active.
+pub async fn set_active_organization(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    session_id: &str,
+    organization_id: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool> {
+    use sea_orm::sea_query::Expr;
+    let done = session::Entity::update_many()
+        .col_expr(
+            session::Column::LastActiveOrganizationId,
+            Expr::value(organization_id.map(str::to_owned)),
+        )
+        .col_expr(session::Column::UpdatedAt, Expr::value(now))
+        .filter(session::Column::Id.eq(session_id))
+        .filter(session::Column::InstanceId.eq(instance_id))
+        .filter(still_active())
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}

@@ -156,7 +156,7 @@ impl Sql {
 
     fn filter(&mut self, f: &UserFilter) {
         // An empty list is no condition.
-        let lists: [(&Vec<String>, &str, &str); 4] = [
+        let lists: [(&Vec<String>, &str, &str); 5] = [
             (&f.user_ids, "u.id IN (", ")"),
             (&f.usernames, "u.username IN (", ")"),
             (&f.external_ids, "u.external_id IN (", ")"),
@@ -164,6 +164,12 @@ impl Sql {
                 &f.email_addresses,
                 "u.id IN (SELECT e.user_id FROM email_addresses e \
                  WHERE e.instance_id = $1 AND e.verified = TRUE AND e.normalized IN (",
+                "))",
+            ),
+            (
+                &f.organization_ids,
+                "u.id IN (SELECT m.user_id FROM organization_memberships m \
+                 WHERE m.instance_id = $1 AND m.organization_id IN (",
                 "))",
             ),
         ];

@@ -178,6 +178,23 @@ async fn with_emails(db: &impl ConnectionTrait, row: user::Model) -> Result<User
     to_user(row, emails)
 }
 
+/// Users of the instance by id, with their email addresses: two statements for any count.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    ids: &[String],
+) -> Result<Vec<User>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = user::Entity::find()
+        .filter(user::Column::InstanceId.eq(instance_id))
+        .filter(user::Column::Id.is_in(ids.iter().cloned()))
+        .all(db)
+        .await?;
+    with_emails_batch(db, instance_id, rows).await
+}
+
 /// The users of rows, with their email addresses read in one more query (whatever the count).
 pub(crate) async fn with_emails_batch(
     db: &impl ConnectionTrait,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::verify::{SESSION_TOKEN_VERSION, SessionClaims};
+use crate::model::organization::OrganizationClaim;
 
 /// The issuer of an instance's session tokens: `{publicUrl}/i/{instanceId}`.
 pub fn issuer(public_url: &str, instance_id: &str) -> String {
@@ -19,6 +20,8 @@ pub struct TokenFacts<'a> {
     pub azp: Option<&'a str>,
     pub lifetime_seconds: u32,
     pub jti: &'a str,
+    /// The session's active organization (the `o` claim), when it has one.
+    pub organization: Option<&'a OrganizationClaim>,
     pub now: DateTime<Utc>,
 }
 
@@ -35,7 +38,10 @@ pub fn session_claims(facts: TokenFacts<'_>) -> SessionClaims {
         azp: facts.azp.map(str::to_owned),
         jti: Some(facts.jti.to_owned()),
         v: Some(SESSION_TOKEN_VERSION),
-        extra: serde_json::Map::new(),
+        extra: facts
+            .organization
+            .map(|o| serde_json::Map::from_iter([("o".to_owned(), o.to_json())]))
+            .unwrap_or_default(),
     }
 }
 
@@ -63,6 +69,7 @@ mod tests {
             azp: Some("https://app.example"),
             lifetime_seconds: 60,
             jti: "j1",
+            organization: None,
             now,
         });
         let json = serde_json::to_value(&claims).unwrap();
@@ -73,6 +80,29 @@ mod tests {
                 "iat": 1_800_000_000, "nbf": 1_800_000_000, "exp": 1_800_000_060,
                 "azp": "https://app.example", "jti": "j1", "v": 2
             })
+        );
+        let org = OrganizationClaim {
+            id: "org_1".into(),
+            slug: "acme".into(),
+            role: "org:member".into(),
+            permissions: vec![
+                "org:sys_memberships:read".into(),
+                "org:invoices:read".into(),
+            ],
+        };
+        let with_org = session_claims(TokenFacts {
+            issuer: &iss,
+            user_id: "user_1",
+            session_id: "sess_1",
+            azp: None,
+            lifetime_seconds: 60,
+            jti: "j1",
+            organization: Some(&org),
+            now,
+        });
+        assert_eq!(
+            serde_json::to_value(&with_org).unwrap()["o"],
+            serde_json::json!({"id": "org_1", "slg": "acme", "rol": "member", "per": "invoices:read"})
         );
         assert_ne!(new_jti(), new_jti());
         assert_eq!(new_jti().len(), 32);

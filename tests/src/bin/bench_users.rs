@@ -138,6 +138,80 @@ async fn measure(
     ))
 }
 
+/// Statements for pages of users with their memberships, each membership with its organization
+/// and its user's public data: two organizations of this run get the first 100 users as
+/// members (deleted again after, with their memberships).
+async fn memberships_statements(backend: &Backend, total: i64) {
+    const WITH_MEMBERSHIPS: &str = "id emailAddresses { emailAddress } \
+        organizationMemberships { role organization { slug } publicUserData { identifier } }";
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let first = backend
+        .post(&users_query("id", false), json!({"l": 100}))
+        .await
+        .expect("the first page");
+    let ids: Vec<String> = first["users"]["data"]
+        .as_array()
+        .expect("users.data")
+        .iter()
+        .filter_map(|u| u["id"].as_str().map(str::to_owned))
+        .collect();
+    let mut orgs = Vec::new();
+    for n in 0..2 {
+        let created = backend
+            .post(
+                "mutation($n: String!) { createOrganization(name: $n, maxAllowedMemberships: 0) { id } }",
+                json!({"n": format!("bench {run} {n}")}),
+            )
+            .await
+            .expect("an organization");
+        let org = created["createOrganization"]["id"]
+            .as_str()
+            .expect("an id")
+            .to_owned();
+        for user in &ids {
+            backend
+                .post(
+                    "mutation($o: ID!, $u: ID!) { createOrganizationMembership(organizationId: $o, userId: $u) { id } }",
+                    json!({"o": org, "u": user}),
+                )
+                .await
+                .expect("a membership");
+        }
+        orgs.push(org);
+    }
+    println!("\nStatements per `users` request with `organizationMemberships {{ role organization");
+    println!(
+        "{{ slug }} publicUserData {{ identifier }} }}` (every user of the page a member of two"
+    );
+    println!("organizations; the fewest of ten runs):\n");
+    println!("| page | statements |");
+    println!("| ---: | ---: |");
+    for limit in [10, 100] {
+        let rows = usize::try_from(limit.min(total)).unwrap_or(0);
+        let n = statements(
+            backend,
+            &users_query(WITH_MEMBERSHIPS, false),
+            &json!({"l": limit}),
+            rows,
+        )
+        .await;
+        println!("| {limit} | {n} |");
+    }
+    for org in orgs {
+        if let Err(e) = backend
+            .post(
+                "mutation($o: ID!) { deleteOrganization(id: $o) { id } }",
+                json!({"o": org}),
+            )
+            .await
+        {
+            eprintln!("could not delete the bench's organization {org}: {e}");
+        }
+    }
+}
+
 /// The fewest statements one request ran, over ten runs.
 async fn statements(backend: &Backend, query: &str, variables: &Value, rows: usize) -> u64 {
     let mut fewest = u64::MAX;
@@ -372,6 +446,8 @@ async fn main() {
         let with = statements(backend, &users_query(FIELDS, true), &variables, rows).await;
         println!("| {limit} | {without} | {with} |");
     }
+
+    memberships_statements(backend, total).await;
 
     if let Some(id) = &t.key_id {
         let query = "mutation($i: ID!) { revokeSecretKey(id: $i) { id } }";

@@ -1,5 +1,6 @@
 //! Migrations on a database that already holds data: users written before the search migration
-//! (10) and the email-verification migration (11) are found, ordered and signed in afterwards.
+//! (10) and the email-verification migration (11) are found, ordered and signed in afterwards;
+//! an instance written before the organizations migration (12) has its default roles.
 
 use latchkey_migration::{Migrator, MigratorTrait};
 use latchkey_tests::TestDb;
@@ -125,5 +126,14 @@ async fn users_written_before_the_search_migration_are_found_afterwards() {
         .await
         .unwrap();
     assert_eq!(found.map(|f| f.user.id), Some("user_a".to_owned()));
+    // Migration 12 gave the instance its default roles.
+    let roles = latchkey_domain::store::roles::all(&db, "ins_old")
+        .await
+        .unwrap();
+    let keys: Vec<(&str, usize)> = roles
+        .iter()
+        .map(|r| (r.key.as_str(), r.permissions.len()))
+        .collect();
+    assert_eq!(keys, [("org:admin", 6), ("org:member", 1)]);
     db.close().await.ok();
 }

@@ -1,0 +1,659 @@
+//! Organization memberships and invitations. Every change of an organization's members runs
+//! with the organization's row locked, so the membership limit and the rule that an
+//! organization keeps a member who can manage memberships hold under concurrent changes.
+
+use chrono::Duration;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
+
+use crate::ids::{IdKind, new_id};
+use crate::mail::{self, InvitationFacts};
+use crate::model::caller::Caller;
+use crate::model::event::{EventType, NewEvent};
+use crate::model::identifiers;
+use crate::model::instance::{Environment, Instance};
+use crate::model::organization::{
+    self as model, Invitation, InvitationStatus, MEMBERSHIPS_MANAGE, MEMBERSHIPS_READ, Membership,
+    Organization, Role,
+};
+use crate::organizations::{check_page, new_membership};
+use crate::platform::Platform;
+use crate::store;
+use crate::{Error, Result};
+
+/// The roles that can manage memberships.
+fn managers(roles: &[Role]) -> Vec<String> {
+    roles
+        .iter()
+        .filter(|r| r.permissions.iter().any(|p| p == MEMBERSHIPS_MANAGE))
+        .map(|r| r.key.clone())
+        .collect()
+}
+
+fn role_of<'a>(roles: &'a [Role], key: &str) -> Result<&'a Role> {
+    roles
+        .iter()
+        .find(|r| r.key == key)
+        .ok_or_else(|| Error::validation("role", format!("{key:?} is not a role of this instance")))
+}
+
+/// Locks the role's row (so it cannot be deleted before commit) and reads the instance's roles;
+/// `VALIDATION_FAILED` for an unknown role.
+async fn locked_role(
+    txn: &impl ConnectionTrait,
+    instance_id: &str,
+    role: &str,
+) -> Result<Vec<Role>> {
+    if !store::roles::lock(txn, instance_id, role).await? {
+        return Err(Error::validation(
+            "role",
+            format!("{role:?} is not a role of this instance"),
+        ));
+    }
+    store::roles::all(txn, instance_id).await
+}
+
+/// Refuses a change that would leave the organization without a member who can manage
+/// memberships: `leaving` is the membership that stops being one.
+async fn keeps_a_manager(
+    db: &impl ConnectionTrait,
+    org: &Organization,
+    roles: &[Role],
+    leaving: &Membership,
+) -> Result<()> {
+    let managers = managers(roles);
+    if !managers.contains(&leaving.role) {
+        return Ok(());
+    }
+    let left =
+        store::memberships::count_with_roles(db, &org.instance_id, &org.id, &managers).await?;
+    if left <= 1 {
+        return Err(Error::validation(
+            "role",
+            "an organization keeps at least one member with org:sys_memberships:manage",
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses one more membership past the organization's limit (`pending` invitations count).
+async fn has_room(
+    db: &impl ConnectionTrait,
+    org: &Organization,
+    count_pending: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    if org.max_allowed_memberships == 0 {
+        return Ok(());
+    }
+    let mut taken =
+        store::memberships::count_for_organization(db, &org.instance_id, &org.id).await?;
+    if count_pending {
+        taken += store::invitations::count_pending(db, &org.instance_id, &org.id, now).await?;
+    }
+    if taken >= u64::from(org.max_allowed_memberships) {
+        return Err(Error::validation(
+            "maxAllowedMemberships",
+            format!(
+                "the organization allows {} memberships (pending invitations included)",
+                org.max_allowed_memberships
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl Platform {
+    /// `organizationMemberships`: a page of an organization's members (backend, or a member
+    /// with `org:sys_memberships:read`).
+    pub async fn organization_memberships(
+        &self,
+        caller: &Caller,
+        organization_id: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Membership>> {
+        let access = self.organization_access(caller, organization_id).await?;
+        access.require(MEMBERSHIPS_READ)?;
+        let (limit, offset) = check_page(limit, offset)?;
+        let instance = &access.instance;
+        let mut page = store::memberships::for_organization(
+            &self.db,
+            &instance.id,
+            organization_id,
+            limit,
+            offset,
+        )
+        .await?;
+        let roles = store::roles::all(&self.db, &instance.id).await?;
+        store::memberships::fill_permissions(&mut page, &roles);
+        Ok(page)
+    }
+
+    /// How many members an organization has (as `organizationMemberships` allows).
+    pub async fn count_organization_memberships(
+        &self,
+        caller: &Caller,
+        organization_id: &str,
+    ) -> Result<u64> {
+        let access = self.organization_access(caller, organization_id).await?;
+        access.require(MEMBERSHIPS_READ)?;
+        store::memberships::count_for_organization(&self.db, &access.instance.id, organization_id)
+            .await
+    }
+
+    /// The memberships of users, for a page of users (backend; a user only its own).
+    pub async fn memberships_of_users(
+        &self,
+        caller: &Caller,
+        user_ids: &[String],
+    ) -> Result<Vec<Membership>> {
+        let instance = match caller {
+            Caller::Backend { instance, .. } => instance,
+            _ => {
+                let (instance, user_id) = caller.require_user()?;
+                if user_ids.iter().any(|u| u != user_id) {
+                    return Err(Error::Forbidden("only your own memberships"));
+                }
+                instance
+            }
+        };
+        let mut all = store::memberships::for_users(&self.db, &instance.id, user_ids).await?;
+        let roles = store::roles::all(&self.db, &instance.id).await?;
+        store::memberships::fill_permissions(&mut all, &roles);
+        Ok(all)
+    }
+
+    /// Organizations by id, for the memberships of a page (backend; a user only those it is
+    /// a member of).
+    pub async fn organizations_by_ids(
+        &self,
+        caller: &Caller,
+        ids: &[String],
+    ) -> Result<Vec<Organization>> {
+        let instance = match caller {
+            Caller::Backend { instance, .. } => instance,
+            _ => {
+                let (instance, user_id) = caller.require_user()?;
+                let mine =
+                    store::memberships::for_users(&self.db, &instance.id, &[user_id.to_owned()])
+                        .await?;
+                let ids: Vec<String> = ids
+                    .iter()
+                    .filter(|id| mine.iter().any(|m| &m.organization_id == *id))
+                    .cloned()
+                    .collect();
+                return store::organizations::by_ids(&self.db, &instance.id, &ids).await;
+            }
+        };
+        store::organizations::by_ids(&self.db, &instance.id, ids).await
+    }
+
+    /// What a member sees of other members: users by id, in the caller's instance (backend,
+    /// or a signed-in user; the transport shows only public user data of them).
+    pub async fn public_users(
+        &self,
+        caller: &Caller,
+        ids: &[String],
+    ) -> Result<Vec<crate::model::user::User>> {
+        let instance = match caller {
+            Caller::Backend { instance, .. } => instance,
+            _ => caller.require_user()?.0,
+        };
+        store::users::by_ids(&self.db, &instance.id, ids).await
+    }
+
+    /// `createOrganizationMembership`: adds a user of the instance with a role (backend, or a
+    /// member with `org:sys_memberships:manage`).
+    pub async fn create_membership(
+        &self,
+        caller: &Caller,
+        organization_id: &str,
+        user_id: &str,
+        role: &str,
+    ) -> Result<Membership> {
+        let access = self.organization_access(caller, organization_id).await?;
+        access.require(MEMBERSHIPS_MANAGE)?;
+        let instance = &access.instance;
+        store::users::find(&self.db, &instance.id, user_id)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
+        let now = self.now();
+        let txn = self.db.begin().await?;
+        let org = locked(&txn, instance, organization_id).await?;
+        let roles = locked_role(&txn, &instance.id, role).await?;
+        has_room(&txn, &org, true, now).await?;
+        let mut membership = new_membership(&org, user_id, role, now);
+        store::memberships::fill_permissions(std::slice::from_mut(&mut membership), &roles);
+        store::memberships::insert(&txn, &membership).await?;
+        let event = NewEvent::membership(EventType::MembershipCreated, &membership);
+        store::events::append(&txn, &instance.id, &[event], now).await?;
+        txn.commit().await?;
+        self.services.events.committed(&instance.id);
+        Ok(membership)
+    }
+
+    /// `updateOrganizationMembership`: changes a member's role (backend, or a member with
+    /// `org:sys_memberships:manage`); the organization keeps a member who can manage.
+    pub async fn update_membership(
+        &self,
+        caller: &Caller,
+        organization_id: &str,
+        user_id: &str,
+        role: &str,
+    ) -> Result<Membership> {
+        let access = self.organization_access(caller, organization_id).await?;
+        access.require(MEMBERSHIPS_MANAGE)?;
+        let instance = &access.instance;
+        let now = self.now();
+        let txn = self.db.begin().await?;
+        let org = locked(&txn, instance, organization_id).await?;
+        let roles = locked_role(&txn, &instance.id, role).await?;
+        let next = role_of(&roles, role)?;
+        let mut membership = store::memberships::find(&txn, &instance.id, organization_id, user_id)
+            .await?
+            .ok_or(Error::NotFound("membership"))?;
+        if !next.permissions.iter().any(|p| p == MEMBERSHIPS_MANAGE) {
+            keeps_a_manager(&txn, &org, &roles, &membership).await?;
+        }
+        store::memberships::set_role(&txn, &instance.id, &membership.id, role, now).await?;
+        membership.role = role.to_owned();
+        membership.updated_at = now;
+        store::memberships::fill_permissions(std::slice::from_mut(&mut membership), &roles);
+        let event = NewEvent::membership(EventType::MembershipUpdated, &membership);
+        store::events::append(&txn, &instance.id, &[event], now).await?;
+        txn.commit().await?;
+        self.services.events.committed(&instance.id);
+        self.services
+            .organization_changed(&instance.id, Some(organization_id), Some(user_id));
+        Ok(membership)
+    }
+
+    /// `deleteOrganizationMembership`: removes a member (backend, a member with
+    /// `org:sys_memberships:manage`, or the member itself leaving). The organization stops
+    /// being active in the member's sessions.
+    pub async fn delete_membership(
+        &self,
+        caller: &Caller,
+        organization_id: &str,
+        user_id: &str,
+    ) -> Result<Membership> {
+        let access = self.organization_access(caller, organization_id).await?;
+        let leaving = access.member.as_ref().is_some_and(|m| m.user_id == user_id);
+        if !leaving {
+            access.require(MEMBERSHIPS_MANAGE)?;
+        }
+        let instance = &access.instance;
+        let now = self.now();
+        let txn = self.db.begin().await?;
+        let org = locked(&txn, instance, organization_id).await?;
+        let roles = store::roles::all(&txn, &instance.id).await?;
+        let mut membership = store::memberships::find(&txn, &instance.id, organization_id, user_id)
+            .await?
+            .ok_or(Error::NotFound("membership"))?;
+        keeps_a_manager(&txn, &org, &roles, &membership).await?;
+        store::memberships::delete(&txn, &instance.id, &membership.id).await?;
+        store::organizations::clear_from_sessions(
+            &txn,
+            &instance.id,
+            organization_id,
+            Some(user_id),
+            now,
+        )
+        .await?;
+        store::memberships::fill_permissions(std::slice::from_mut(&mut membership), &roles);
+        let event = NewEvent::membership(EventType::MembershipDeleted, &membership);
+        store::events::append(&txn, &instance.id, &[event], now).await?;
+        txn.commit().await?;
+        self.services.events.committed(&instance.id);
+        self.services
+            .organization_changed(&instance.id, Some(organization_id), Some(user_id));
+        Ok(membership)
+    }
+
+    /// `myOrganizationMemberships`: the signed-in user's memberships.
+    pub async fn my_memberships(&self, caller: &Caller) -> Result<Vec<Membership>> {
+        let (_, user_id) = caller.require_user()?;
+        self.memberships_of_users(caller, &[user_id.to_owned()])
+            .await
+    }
+
+    /// `createOrganizationInvitation`: invites an email address with a role (backend, or a
+    /// member with `org:sys_memberships:manage`), and mails it through the outbox. A link is
+    /// in the mail when `redirect_url` (on one of the instance's allowed origins) is given; it
+    /// gets `__latchkey_invitation=<id>` added.
+    pub async fn create_invitation(
+        &self,
+        caller: &Caller,
+        organization_id: &str,
+        email_address: &str,
+        role: &str,
+        expires_in_days: Option<u32>,
+        redirect_url: Option<&str>,
+    ) -> Result<Invitation> {
+        let access = self.organization_access(caller, organization_id).await?;
+        access.require(MEMBERSHIPS_MANAGE)?;
+        let instance = &access.instance;
+        let email = identifiers::email_address(email_address)?;
+        let days = expires_in_days.unwrap_or(model::DEFAULT_INVITATION_DAYS);
+        if !(1..=model::MAX_INVITATION_DAYS).contains(&days) {
+            return Err(Error::validation(
+                "expiresInDays",
+                format!("must be 1 to {}", model::MAX_INVITATION_DAYS),
+            ));
+        }
+        let link = redirect_url
+            .map(|url| invitation_link(instance, url))
+            .transpose()?;
+        let now = self.now();
+        let txn = self.db.begin().await?;
+        let org = locked(&txn, instance, organization_id).await?;
+        locked_role(&txn, &instance.id, role).await?;
+        let pending =
+            store::invitations::pending_for_address(&txn, &instance.id, &email.address, now)
+                .await?;
+        if pending.iter().any(|i| i.organization_id == org.id) {
+            return Err(Error::validation(
+                "emailAddress",
+                "has a pending invitation to this organization already",
+            ));
+        }
+        has_room(&txn, &org, true, now).await?;
+        let invitation = Invitation {
+            id: new_id(IdKind::Invitation),
+            instance_id: instance.id.clone(),
+            organization_id: org.id.clone(),
+            email_address: email.address.clone(),
+            role: role.to_owned(),
+            status: InvitationStatus::Pending,
+            inviter_user_id: access.member.as_ref().map(|m| m.user_id.clone()),
+            expires_at: now + Duration::days(i64::from(days)),
+            created_at: now,
+            updated_at: now,
+        };
+        store::invitations::insert(&txn, &invitation).await?;
+        let link = link.map(|l| format!("{l}__latchkey_invitation={}", invitation.id));
+        let message = mail::Message {
+            development: instance.environment == Environment::Development,
+            ..mail::organization_invitation(
+                &email.address,
+                &self.services.sender(instance),
+                InvitationFacts {
+                    organization: &org.name,
+                    link: link.as_deref(),
+                    days,
+                },
+            )
+        };
+        store::mail_outbox::enqueue(&txn, &instance.id, &new_id(IdKind::Mail), &message, now)
+            .await?;
+        let event = NewEvent::invitation(EventType::InvitationCreated, &invitation);
+        store::events::append(&txn, &instance.id, &[event], now).await?;
+        txn.commit().await?;
+        self.services.events.committed(&instance.id);
+        self.services.mail_committed();
+        Ok(invitation)
+    }
+
+    /// `organizationInvitations`: a page of an organization's invitations, newest first
+    /// (backend, or a member with `org:sys_memberships:read`).
+    pub async fn organization_invitations(
+        &self,
+        caller: &Caller,
+        organization_id: &str,
+        status: Option<InvitationStatus>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Invitation>> {
+        let access = self.organization_access(caller, organization_id).await?;
+        access.require(MEMBERSHIPS_READ)?;
+        let (limit, offset) = check_page(limit, offset)?;
+        store::invitations::for_organization(
+            &self.db,
+            &access.instance.id,
+            organization_id,
+            status,
+            self.now(),
+            limit,
+            offset,
+        )
+        .await
+    }
+
+    /// `revokeOrganizationInvitation` (backend, or a member with
+    /// `org:sys_memberships:manage`): only a pending invitation.
+    pub async fn revoke_invitation(
+        &self,
+        caller: &Caller,
+        organization_id: &str,
+        invitation_id: &str,
+    ) -> Result<Invitation> {
+        let access = self.organization_access(caller, organization_id).await?;
+        access.require(MEMBERSHIPS_MANAGE)?;
+        let instance = &access.instance;
+        let mut invitation = store::invitations::find(&self.db, &instance.id, invitation_id)
+            .await?
+            .filter(|i| i.organization_id == organization_id)
+            .ok_or(Error::NotFound("invitation"))?;
+        let now = self.now();
+        let txn = self.db.begin().await?;
+        locked(&txn, instance, organization_id).await?;
+        if !store::invitations::finish(
+            &txn,
+            &instance.id,
+            invitation_id,
+            InvitationStatus::Revoked,
+            now,
+        )
+        .await?
+        {
+            return Err(not_pending(&invitation, now));
+        }
+        invitation.status = InvitationStatus::Revoked;
+        invitation.updated_at = now;
+        let event = NewEvent::invitation(EventType::InvitationRevoked, &invitation);
+        store::events::append(&txn, &instance.id, &[event], now).await?;
+        txn.commit().await?;
+        self.services.events.committed(&instance.id);
+        Ok(invitation)
+    }
+
+    /// `myOrganizationInvitations`: the pending invitations of the signed-in user's verified
+    /// email addresses.
+    pub async fn my_invitations(&self, caller: &Caller) -> Result<Vec<Invitation>> {
+        let (instance, user_id) = caller.require_user()?;
+        let user = store::users::find(&self.db, &instance.id, user_id)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
+        let now = self.now();
+        let mut all = Vec::new();
+        for e in user.email_addresses.iter().filter(|e| e.verified) {
+            all.extend(
+                store::invitations::pending_for_address(
+                    &self.db,
+                    &instance.id,
+                    &e.email_address,
+                    now,
+                )
+                .await?,
+            );
+        }
+        Ok(all)
+    }
+
+    /// `acceptOrganizationInvitation`: the signed-in user, holding the invited address
+    /// verified, joins with the invitation's role. Another user's invitation is `NOT_FOUND`.
+    pub async fn accept_invitation(
+        &self,
+        caller: &Caller,
+        invitation_id: &str,
+    ) -> Result<Membership> {
+        let (instance, user_id) = caller.require_user()?;
+        let user = store::users::find(&self.db, &instance.id, user_id)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
+        let invitation = store::invitations::find(&self.db, &instance.id, invitation_id)
+            .await?
+            .filter(|i| {
+                user.email_addresses
+                    .iter()
+                    .any(|e| e.verified && e.email_address.eq_ignore_ascii_case(&i.email_address))
+            })
+            .ok_or(Error::NotFound("invitation"))?;
+        let now = self.now();
+        let txn = self.db.begin().await?;
+        let events = accept(&txn, instance, &invitation, user_id, now).await?;
+        let membership = events.1;
+        store::events::append(&txn, &instance.id, &events.0, now).await?;
+        txn.commit().await?;
+        self.services.events.committed(&instance.id);
+        Ok(membership)
+    }
+}
+
+/// Accepts `invitation` for `user_id` inside `txn` (its events to append before commit): a
+/// membership with its role, unless the user is a member already.
+pub(crate) async fn accept(
+    txn: &impl ConnectionTrait,
+    instance: &Instance,
+    invitation: &Invitation,
+    user_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(Vec<NewEvent>, Membership)> {
+    enabled_or_forbidden(instance)?;
+    let org = locked(txn, instance, &invitation.organization_id).await?;
+    let roles = store::roles::all(txn, &instance.id).await?;
+    let existing =
+        store::memberships::find(txn, &instance.id, &invitation.organization_id, user_id).await?;
+    if existing.is_none() {
+        has_room(txn, &org, false, now).await?;
+    }
+    if !store::invitations::finish(
+        txn,
+        &instance.id,
+        &invitation.id,
+        InvitationStatus::Accepted,
+        now,
+    )
+    .await?
+    {
+        return Err(not_pending(invitation, now));
+    }
+    let mut accepted = invitation.clone();
+    accepted.status = InvitationStatus::Accepted;
+    accepted.updated_at = now;
+    let mut events = vec![NewEvent::invitation(
+        EventType::InvitationAccepted,
+        &accepted,
+    )];
+    let mut membership = match existing {
+        Some(m) => m,
+        None => {
+            let m = new_membership(&org, user_id, &invitation.role, now);
+            store::memberships::insert(txn, &m).await?;
+            events.push(NewEvent::membership(EventType::MembershipCreated, &m));
+            m
+        }
+    };
+    store::memberships::fill_permissions(std::slice::from_mut(&mut membership), &roles);
+    Ok((events, membership))
+}
+
+/// Accepts, inside `txn`, the pending invitations of a new user's verified addresses (a
+/// sign-up completing); one that cannot be accepted (its organization full, say) stays pending.
+pub(crate) async fn accept_at_sign_up(
+    txn: &DatabaseTransaction,
+    instance: &Instance,
+    user: &crate::model::user::User,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<NewEvent>> {
+    let mut events = Vec::new();
+    if !instance.settings.organizations.enabled {
+        return Ok(events);
+    }
+    let mut pending = Vec::new();
+    for address in user.email_addresses.iter().filter(|e| e.verified) {
+        pending.extend(
+            store::invitations::pending_for_address(txn, &instance.id, &address.email_address, now)
+                .await?,
+        );
+    }
+    // Organizations are locked in one order (by id), so two sign-ups never wait on each other
+    // in a cycle.
+    pending.sort_by(|a, b| {
+        a.organization_id
+            .cmp(&b.organization_id)
+            .then(a.id.cmp(&b.id))
+    });
+    for invitation in pending {
+        // Each in its own savepoint: a refusal undoes only its own writes.
+        let savepoint = txn.begin().await?;
+        match accept(&savepoint, instance, &invitation, &user.id, now).await {
+            Ok((accepted, _)) => {
+                savepoint.commit().await?;
+                events.extend(accepted);
+            }
+            Err(Error::Internal(source)) => return Err(Error::Internal(source)),
+            Err(refused) => {
+                savepoint.rollback().await?;
+                tracing::info!(invitation_id = %invitation.id, reason = %refused, "invitation left pending at sign-up");
+            }
+        }
+    }
+    Ok(events)
+}
+
+fn enabled_or_forbidden(instance: &Instance) -> Result<()> {
+    if instance.settings.organizations.enabled {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("organizations are off for this instance"))
+    }
+}
+
+/// The organization, its row locked until commit.
+async fn locked(
+    txn: &impl ConnectionTrait,
+    instance: &Instance,
+    organization_id: &str,
+) -> Result<Organization> {
+    if !store::organizations::lock(txn, &instance.id, organization_id).await? {
+        return Err(Error::NotFound("organization"));
+    }
+    store::organizations::find(txn, &instance.id, organization_id)
+        .await?
+        .ok_or(Error::NotFound("organization"))
+}
+
+fn not_pending(invitation: &Invitation, now: chrono::DateTime<chrono::Utc>) -> Error {
+    match invitation.status_at(now) {
+        InvitationStatus::Expired => Error::VerificationExpired,
+        _ => Error::validation("invitationId", "the invitation is not pending any more"),
+    }
+}
+
+/// `url` with room for the invitation's parameter; it must be on an allowed origin.
+fn invitation_link(instance: &Instance, url: &str) -> Result<String> {
+    let invalid = || {
+        Error::validation(
+            "redirectUrl",
+            "must be an http(s) URL on one of the instance's allowed origins",
+        )
+    };
+    if url.len() > 2048 || url.contains('#') {
+        return Err(invalid());
+    }
+    let allowed = instance.settings.allowed_origins.iter().any(|origin| {
+        url == origin
+            || url
+                .strip_prefix(origin.as_str())
+                .is_some_and(|rest| rest.starts_with('/') || rest.starts_with('?'))
+    });
+    if !allowed {
+        return Err(invalid());
+    }
+    Ok(if url.contains('?') {
+        format!("{url}&")
+    } else {
+        format!("{url}?")
+    })
+}
