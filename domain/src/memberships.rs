@@ -15,7 +15,7 @@ use crate::model::organization::{
     self as model, Invitation, InvitationStatus, MEMBERSHIPS_MANAGE, MEMBERSHIPS_READ, Membership,
     Organization, Role,
 };
-use crate::organizations::{check_page, new_membership};
+use crate::organizations::{enabled, new_membership, organization_caller, page};
 use crate::platform::Platform;
 use crate::store;
 use crate::{Error, Result};
@@ -109,12 +109,12 @@ impl Platform {
         &self,
         caller: &Caller,
         organization_id: &str,
-        limit: i64,
-        offset: i64,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> Result<Vec<Membership>> {
         let access = self.organization_access(caller, organization_id).await?;
         access.require(MEMBERSHIPS_READ)?;
-        let (limit, offset) = check_page(limit, offset)?;
+        let (limit, offset) = page(limit, offset)?;
         let instance = &access.instance;
         let mut page = store::memberships::for_organization(
             &self.db,
@@ -147,16 +147,12 @@ impl Platform {
         caller: &Caller,
         user_ids: &[String],
     ) -> Result<Vec<Membership>> {
-        let instance = match caller {
-            Caller::Backend { instance, .. } => instance,
-            _ => {
-                let (instance, user_id) = caller.require_user()?;
-                if user_ids.iter().any(|u| u != user_id) {
-                    return Err(Error::Forbidden("only your own memberships"));
-                }
-                instance
-            }
-        };
+        let (instance, user_id) = organization_caller(caller)?;
+        if let Some(user_id) = user_id
+            && user_ids.iter().any(|u| u != user_id)
+        {
+            return Err(Error::Forbidden("only your own memberships"));
+        }
         let mut all = store::memberships::for_users(&self.db, &instance.id, user_ids).await?;
         let roles = store::roles::all(&self.db, &instance.id).await?;
         store::memberships::fill_permissions(&mut all, &roles);
@@ -170,22 +166,18 @@ impl Platform {
         caller: &Caller,
         ids: &[String],
     ) -> Result<Vec<Organization>> {
-        let instance = match caller {
-            Caller::Backend { instance, .. } => instance,
-            _ => {
-                let (instance, user_id) = caller.require_user()?;
-                let mine =
-                    store::memberships::for_users(&self.db, &instance.id, &[user_id.to_owned()])
-                        .await?;
-                let ids: Vec<String> = ids
-                    .iter()
-                    .filter(|id| mine.iter().any(|m| &m.organization_id == *id))
-                    .cloned()
-                    .collect();
-                return store::organizations::by_ids(&self.db, &instance.id, &ids).await;
-            }
+        let (instance, user_id) = organization_caller(caller)?;
+        let Some(user_id) = user_id else {
+            return store::organizations::by_ids(&self.db, &instance.id, ids).await;
         };
-        store::organizations::by_ids(&self.db, &instance.id, ids).await
+        let mine =
+            store::memberships::for_users(&self.db, &instance.id, &[user_id.to_owned()]).await?;
+        let ids: Vec<String> = ids
+            .iter()
+            .filter(|id| mine.iter().any(|m| &m.organization_id == *id))
+            .cloned()
+            .collect();
+        store::organizations::by_ids(&self.db, &instance.id, &ids).await
     }
 
     /// What a member sees of other members: users by id, in the caller's instance (backend,
@@ -195,10 +187,7 @@ impl Platform {
         caller: &Caller,
         ids: &[String],
     ) -> Result<Vec<crate::model::user::User>> {
-        let instance = match caller {
-            Caller::Backend { instance, .. } => instance,
-            _ => caller.require_user()?.0,
-        };
+        let (instance, _) = organization_caller(caller)?;
         store::users::by_ids(&self.db, &instance.id, ids).await
     }
 
@@ -401,12 +390,12 @@ impl Platform {
         caller: &Caller,
         organization_id: &str,
         status: Option<InvitationStatus>,
-        limit: i64,
-        offset: i64,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> Result<Vec<Invitation>> {
         let access = self.organization_access(caller, organization_id).await?;
         access.require(MEMBERSHIPS_READ)?;
-        let (limit, offset) = check_page(limit, offset)?;
+        let (limit, offset) = page(limit, offset)?;
         store::invitations::for_organization(
             &self.db,
             &access.instance.id,
@@ -519,7 +508,7 @@ pub(crate) async fn accept(
     user_id: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(Vec<NewEvent>, Membership)> {
-    enabled_or_forbidden(instance)?;
+    enabled(instance)?;
     let org = locked(txn, instance, &invitation.organization_id).await?;
     let roles = store::roles::all(txn, &instance.id).await?;
     let existing =
@@ -600,14 +589,6 @@ pub(crate) async fn accept_at_sign_up(
         }
     }
     Ok(events)
-}
-
-fn enabled_or_forbidden(instance: &Instance) -> Result<()> {
-    if instance.settings.organizations.enabled {
-        Ok(())
-    } else {
-        Err(Error::Forbidden("organizations are off for this instance"))
-    }
 }
 
 /// The organization, its row locked until commit.

@@ -15,13 +15,11 @@ use crate::model::metadata;
 use crate::model::organization::{
     self as model, ADMIN_ROLE, Membership, Organization, PROFILE_DELETE, PROFILE_MANAGE,
 };
+use crate::model::user_query::Page;
 use crate::platform::Platform;
 use crate::store;
 use crate::store::organizations::{OrganizationFilter, OrganizationOrder};
 use crate::{Error, Result};
-
-/// The largest page of organizations, memberships or invitations.
-pub const MAX_PAGE: u64 = 500;
 
 /// A new organization.
 #[derive(Clone, Debug, Default)]
@@ -74,18 +72,17 @@ impl Access {
     }
 }
 
-/// Checks a page's bounds: `limit` 1–500, `offset` at least 0.
-pub fn check_page(limit: i64, offset: i64) -> Result<(u64, u64)> {
-    let limit = u64::try_from(limit)
-        .ok()
-        .filter(|l| (1..=MAX_PAGE).contains(l))
-        .ok_or_else(|| Error::validation("limit", format!("must be 1 to {MAX_PAGE}")))?;
-    let offset =
-        u64::try_from(offset).map_err(|_| Error::validation("offset", "must not be negative"))?;
-    Ok((limit, offset))
+/// A page's bounds as the users' pages check them (`limit` 1–500, default 10; `offset` at
+/// least 0), for the store.
+pub(crate) fn page(limit: Option<i64>, offset: Option<i64>) -> Result<(u64, u64)> {
+    let page = Page::new(limit, offset)?;
+    Ok((
+        u64::try_from(page.limit).unwrap_or(0),
+        u64::try_from(page.offset).unwrap_or(0),
+    ))
 }
 
-fn enabled(instance: &Instance) -> Result<()> {
+pub(crate) fn enabled(instance: &Instance) -> Result<()> {
     if instance.settings.organizations.enabled {
         Ok(())
     } else {
@@ -95,7 +92,7 @@ fn enabled(instance: &Instance) -> Result<()> {
 
 /// The instance of a caller who may see organizations (the backend, or a signed-in user, with
 /// its id); anyone else is refused before anything is looked up.
-fn organization_caller(caller: &Caller) -> Result<(&Arc<Instance>, Option<&str>)> {
+pub(crate) fn organization_caller(caller: &Caller) -> Result<(&Arc<Instance>, Option<&str>)> {
     match caller {
         Caller::Backend { instance, .. } => Ok((instance, None)),
         Caller::User {
@@ -278,13 +275,13 @@ impl Platform {
         caller: &Caller,
         filter: &OrganizationFilter,
         order: OrganizationOrder,
-        limit: i64,
-        offset: i64,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> Result<Vec<Organization>> {
         let instance = caller.require_backend()?;
         enabled(instance)?;
         check_filter(filter)?;
-        let (limit, offset) = check_page(limit, offset)?;
+        let (limit, offset) = page(limit, offset)?;
         store::organizations::list(&self.db, &instance.id, filter, order, limit, offset).await
     }
 

@@ -321,9 +321,7 @@ impl User {
         &self,
         ctx: &Context<'_>,
     ) -> GqlResult<Vec<super::memberships::OrganizationMembership>> {
-        let loaders = ctx
-            .data::<super::loaders::Loaders>()
-            .map_err(|_| super::domain_error(Error::internal("the request has no loaders")))?;
+        let loaders = super::loaders::of(ctx)?;
         Ok(loaders
             .load_one(super::loaders::MembershipsOf(self.0.id.clone()))
             .await?

@@ -27,6 +27,15 @@ pub fn loaders(platform: Arc<Platform>, caller: Caller) -> Loaders {
     DataLoader::new(Batch { platform, caller }, tokio::spawn)
 }
 
+/// The request's loaders (attached by `guard::prepare`).
+pub fn of<'a>(ctx: &async_graphql::Context<'a>) -> async_graphql::Result<&'a Loaders> {
+    ctx.data::<Loaders>().map_err(|_| {
+        domain_error(latchkey_domain::Error::internal(
+            "the request has no loaders",
+        ))
+    })
+}
+
 /// A user's memberships, by user id.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct MembershipsOf(pub String);

@@ -7,14 +7,9 @@ use latchkey_domain::model::caller::Caller;
 use latchkey_domain::model::organization::{self as model, MEMBER_ROLE};
 use serde_json::Value;
 
-use super::loaders::{Loaders, OrganizationById, UserById};
+use super::loaders::{OrganizationById, UserById};
 use super::organizations::Organization;
 use super::{GqlResult, ResultExt, scope};
-
-fn loaders<'a>(ctx: &Context<'a>) -> GqlResult<&'a Loaders> {
-    ctx.data::<Loaders>()
-        .map_err(|_| super::domain_error(Error::internal("the request has no loaders")))
-}
 
 /// A user's membership of an organization.
 pub struct OrganizationMembership(pub(crate) model::Membership);
@@ -44,7 +39,7 @@ impl OrganizationMembership {
 
     /// The organization.
     async fn organization(&self, ctx: &Context<'_>) -> GqlResult<Organization> {
-        loaders(ctx)?
+        super::loaders::of(ctx)?
             .load_one(OrganizationById(self.0.organization_id.clone()))
             .await?
             .map(Organization)
@@ -64,7 +59,7 @@ impl OrganizationMembership {
 
     /// The member's public data.
     async fn public_user_data(&self, ctx: &Context<'_>) -> GqlResult<Option<PublicUserData>> {
-        let user = loaders(ctx)?
+        let user = super::loaders::of(ctx)?
             .load_one(UserById(self.0.user_id.clone()))
             .await?;
         Ok(user.map(|u| {
@@ -242,12 +237,7 @@ impl MembershipQuery {
     ) -> GqlResult<MembershipList> {
         let (platform, caller) = scope(ctx)?;
         let data = platform
-            .organization_memberships(
-                caller,
-                &organization_id,
-                limit.unwrap_or(10),
-                offset.unwrap_or(0),
-            )
+            .organization_memberships(caller, &organization_id, limit, offset)
             .await
             .gql()?;
         Ok(MembershipList {
@@ -272,8 +262,8 @@ impl MembershipQuery {
                 caller,
                 &organization_id,
                 status.map(Into::into),
-                limit.unwrap_or(10),
-                offset.unwrap_or(0),
+                limit,
+                offset,
             )
             .await
             .gql()?;

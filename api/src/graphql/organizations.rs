@@ -194,13 +194,7 @@ impl OrganizationQuery {
             .unwrap_or(OrganizationOrderBy::CreatedAtDesc)
             .into();
         let data = platform
-            .organizations(
-                caller,
-                &filter,
-                order,
-                limit.unwrap_or(10),
-                offset.unwrap_or(0),
-            )
+            .organizations(caller, &filter, order, limit, offset)
             .await
             .gql()?;
         Ok(OrganizationList { data, filter })

@@ -232,7 +232,12 @@ pub async fn issue_token(
 ) -> Result<IssuedToken> {
     let keys = svc.keys.keys(&svc.db, instance, now).await?;
     let settings = &instance.settings;
-    let session = session_of(client, session_id)?;
+    // Borrowed field by field, so the session and its organization's claim are read together.
+    let session = client
+        .sessions
+        .iter_mut()
+        .find(|s| s.id == session_id)
+        .ok_or(Error::NotFound("session"))?;
     if session.status_at(now) != SessionStatus::Active {
         return Err(Error::SessionNotActive);
     }
@@ -252,16 +257,14 @@ pub async fn issue_token(
     if let Some(name) = template {
         return template_token(svc, instance, &keys, session, name, &issuer, azp, now).await;
     }
-    let session_id = session.id.clone();
-    let user_id = session.user_id.clone();
     let claims = session_claims(TokenFacts {
         issuer: &issuer,
-        user_id: &user_id,
-        session_id: &session_id,
+        user_id: &session.user_id,
+        session_id: &session.id,
         azp,
         lifetime_seconds: settings.tokens.lifetime_seconds,
         jti: &new_jti(),
-        organization: client.organizations.get(&session_id),
+        organization: client.organizations.get(session_id),
         now,
     });
     Ok(IssuedToken {

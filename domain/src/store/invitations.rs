@@ -9,8 +9,8 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 
+use crate::Result;
 use crate::model::organization::{Invitation, InvitationStatus};
-use crate::{Error, Result};
 
 fn to_model(row: invitation::Model) -> Result<Invitation> {
     Ok(Invitation {
@@ -156,9 +156,4 @@ pub async fn finish(
         .exec(db)
         .await?;
     Ok(done.rows_affected == 1)
-}
-
-/// Whether the error is `NOT_FOUND` for an invitation.
-pub fn not_found() -> Error {
-    Error::NotFound("invitation")
 }

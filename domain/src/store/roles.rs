@@ -69,6 +69,7 @@ pub async fn find(db: &impl ConnectionTrait, instance_id: &str, key: &str) -> Re
 
 async fn write_permissions(db: &impl ConnectionTrait, role: &Role) -> Result<()> {
     organization_role_permission::Entity::delete_many()
+        .filter(organization_role_permission::Column::InstanceId.eq(&role.instance_id))
         .filter(organization_role_permission::Column::RoleId.eq(&role.id))
         .exec(db)
         .await?;
@@ -120,6 +121,7 @@ pub async fn update(db: &impl ConnectionTrait, role: &Role) -> Result<()> {
 /// Deletes a role (its permission list goes with it).
 pub async fn delete(db: &impl ConnectionTrait, instance_id: &str, id: &str) -> Result<()> {
     organization_role_permission::Entity::delete_many()
+        .filter(organization_role_permission::Column::InstanceId.eq(instance_id))
         .filter(organization_role_permission::Column::RoleId.eq(id))
         .exec(db)
         .await?;
@@ -255,6 +257,7 @@ pub async fn delete_permission(
         .exec(db)
         .await?;
     organization_permission::Entity::delete_many()
+        .filter(organization_permission::Column::InstanceId.eq(instance_id))
         .filter(organization_permission::Column::Id.eq(id))
         .exec(db)
         .await?;

@@ -169,6 +169,14 @@ async fn the_backend_creates_finds_lists_changes_and_deletes_organizations() {
             "limit {limit}"
         );
     }
+    let too_long = list(json!({"q": "x".repeat(257)})).await;
+    assert_eq!(too_long.code(), "VALIDATION_FAILED");
+    assert_eq!(too_long.extensions()["field"], "query");
+    let negative = server
+        .backend("{ organizations(offset: -1) { data { id } } }", json!({}))
+        .await;
+    assert_eq!(negative.code(), "VALIDATION_FAILED");
+    assert_eq!(negative.extensions()["field"], "offset");
     let members_of = server
         .backend(
             "query($o: [ID!]) { users(filter: {organizationId: $o}) { totalCount data { id organizationMemberships { role organization { slug } } } } }",
@@ -587,12 +595,28 @@ async fn ids_of_another_instance_are_not_found() {
             .await;
         assert_eq!(with_key.code(), "NOT_FOUND", "secret key: {query}");
         let with_session = server.gql(Auth::Bearer(&stranger), query, variables).await;
-        assert!(
-            ["NOT_FOUND", "FORBIDDEN"].contains(&with_session.code()),
+        // Metadata is the backend's alone: a session token is refused before any lookup.
+        let expected = if query.contains("updateOrganizationMetadata") {
+            "FORBIDDEN"
+        } else {
+            "NOT_FOUND"
+        };
+        assert_eq!(
+            with_session.code(),
+            expected,
             "session token: {query}: {}",
             with_session.body
         );
     }
+    // An organization of this instance is found by its slug only from this instance.
+    let by_slug = server
+        .gql(
+            Auth::Bearer(&other_sk),
+            "{ organization(slug: \"home\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(by_slug.code(), "NOT_FOUND");
     // The other instance's user cannot be added here either.
     let other_user = server
         .gql(Auth::Bearer(&stranger), "{ me { id } }", json!({}))
@@ -620,6 +644,14 @@ async fn concurrent_changes_keep_the_limit_and_a_manager() {
     let server = server().await;
     let a = Member::sign_up(&server, "a+latchkey_test@example.com").await;
     let b = Member::sign_up(&server, "b+latchkey_test@example.com").await;
+    // From event 0: `subscribed` returns before the server has registered the subscription,
+    // and a change made in between would otherwise be missed (none of these types came before).
+    let mut events = latchkey_tests::subscriber::subscribed(
+        &server.url,
+        &server.secret_key,
+        "subscription { events(types: [\"organization.created\", \"organizationMembership.created\", \"organizationMembership.updated\"], since: \"0\") { type organization data } }",
+    )
+    .await;
     let org = server
         .backend(CREATE_ORG, json!({"n": "Pair", "c": a.id, "m": 4}))
         .await;
@@ -656,6 +688,31 @@ async fn concurrent_changes_keep_the_limit_and_a_manager() {
         one.body,
         two.body
     );
+    // Each change is an event, in commit order: created, the creator's and b's memberships,
+    // then the one step-down that passed.
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        use futures_util::StreamExt;
+        let message = tokio::time::timeout(std::time::Duration::from_secs(30), events.next())
+            .await
+            .expect("the events arrive")
+            .unwrap()
+            .unwrap();
+        let message: Value = serde_json::from_str(message.to_text().unwrap()).unwrap();
+        seen.push(message["payload"]["data"]["events"].clone());
+    }
+    let kinds: Vec<&str> = seen.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "organization.created",
+            "organizationMembership.created",
+            "organizationMembership.created",
+            "organizationMembership.updated"
+        ]
+    );
+    assert_eq!(seen[0]["organization"]["id"], org.as_str());
+    assert_eq!(seen[3]["data"]["role"], "org:member");
 
     // Six users join at once where two seats are left: two get in.
     let mut users = Vec::new();
