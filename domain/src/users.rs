@@ -339,6 +339,7 @@ impl Platform {
             .await?
             .ok_or_else(|| Error::internal("a user just written is missing"))?;
         let event = NewEvent::user(EventType::UserCreated, &created, now);
+        store::user_counts::add(&txn, &instance.id, 1).await?;
         store::events::append(&txn, &instance.id, &[event], now).await?;
         txn.commit().await?;
         self.services.events.committed(&instance.id);
@@ -495,6 +496,7 @@ impl Platform {
         if !store::user_changes::delete(&txn, &instance.id, user_id).await? {
             return Err(Error::NotFound("user"));
         }
+        store::user_counts::add(&txn, &instance.id, -1).await?;
         store::events::append(&txn, &instance.id, &events, now).await?;
         txn.commit().await?;
         self.services.events.committed(&instance.id);

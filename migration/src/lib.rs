@@ -15,6 +15,7 @@ mod m20261125_000009_events;
 mod m20261203_000010_user_search;
 mod m20261203_000011_email_verification;
 mod m20261203_000012_organizations;
+mod m20261203_000013_user_counts;
 
 /// Every migration of Latchkey, oldest first.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_user_search::Migration),
             Box::new(m20261203_000011_email_verification::Migration),
             Box::new(m20261203_000012_organizations::Migration),
+            Box::new(m20261203_000013_user_counts::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ pub mod server;
 pub mod smtp;
 pub mod subscriber;
 pub mod totp;
+pub mod users_seed;
 pub mod webhooks;
 
 pub use db::TestDb;

@@ -2,8 +2,8 @@
 //! 1,000 rows each, 100,000 users per transaction (two connections at once on PostgreSQL), for
 //! `users`, `email_addresses` and (SQLite) `user_search_rows` and `user_search`. Each row is what `store::users::insert` writes for such
 //! a user: the search text is the domain's own `search_text`, `primary_email` the normalized
-//! address, the metadata `{}`. Shared by the `seed-users` and `bench-users` binaries (included
-//! with `#[path]`).
+//! address, the metadata `{}`. Shared by the `seed-users` and `bench-users` binaries and the
+//! tests of `users` over many users.
 //!
 //! The spread is fixed by the user's number `i` (a hash of it, no random state): names from
 //! small lists (about 10 % without), `first.last{i}@example{i % 50}.com`, a username for about
@@ -310,6 +310,7 @@ async fn worker(plan: &Plan<'_>, range: Range<u64>) {
     let mut k = range.start;
     while k < range.end {
         let txn = db.begin().await.expect("begin");
+        let begun = k;
         let end = range.end.min(k + USERS_PER_TRANSACTION);
         while k < end {
             let last = end.min(k + ROWS_PER_STATEMENT as u64);
@@ -318,6 +319,18 @@ async fn worker(plan: &Plan<'_>, range: Range<u64>) {
             plan.done.fetch_add(last - k, Ordering::Relaxed);
             k = last;
         }
+        // The instance's count, as the server keeps it (`store::user_counts`).
+        txn.execute_raw(statement(
+            txn.get_database_backend(),
+            "INSERT INTO user_counts (instance_id, users) VALUES (?, ?) \
+             ON CONFLICT (instance_id) DO UPDATE SET users = user_counts.users + excluded.users",
+            vec![
+                plan.seed.instance_id.as_str().into(),
+                ((end - begun) as i64).into(),
+            ],
+        ))
+        .await
+        .expect("count the users");
         txn.commit().await.expect("commit");
     }
     db.close().await.ok();

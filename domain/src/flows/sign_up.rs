@@ -278,6 +278,7 @@ async fn complete(
             sign_up.version += 1;
         }
     }
+    store::user_counts::add(&txn, &instance.id, 1).await?;
     store::events::append(&txn, &instance.id, &events, now).await?;
     txn.commit().await?;
     svc.events.committed(&instance.id);

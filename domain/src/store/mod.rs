@@ -21,6 +21,8 @@ pub mod sign_ins;
 pub mod sign_ups;
 pub mod signing_keys;
 pub mod user_changes;
+pub(crate) mod user_counts;
+mod user_paths;
 pub mod user_search;
 pub mod users;
 pub mod webhooks;

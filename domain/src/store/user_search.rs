@@ -1,12 +1,15 @@
 //! Listing and counting users: every filter and order of the backend's `users`, in one
-//! statement each, walking the indexes of migration 10. A `query` of three characters or more
-//! is a substring match through a trigram index: `pg_trgm`'s GIN index on `users.search_text`
-//! (PostgreSQL), or the FTS5 `trigram` table `user_search` (SQLite), which this module keeps.
+//! statement each, walking the indexes of migration 10 from where [`Path`] says to start. A
+//! `query` of three characters or more is a substring match through a trigram index:
+//! `pg_trgm`'s GIN index on `users.search_text` (PostgreSQL), or the FTS5 `trigram` table
+//! `user_search` (SQLite), which this module keeps; when it matches many users, it is tested
+//! on each user of the order's walk instead.
 
 use latchkey_entities::user;
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement, Value};
 
 use super::raw_sql;
+use super::user_paths::Path;
 use crate::model::user::User;
 use crate::model::user_query::{Page, TRIGRAM_MIN_CHARS, UserFilter, UserOrder, UserOrderField};
 use crate::{Error, Result};
@@ -51,7 +54,8 @@ pub(crate) async fn remove(db: &impl ConnectionTrait, user_id: &str) -> Result<(
 }
 
 /// A page of the instance's users that pass `filter`, in `order`, with their email addresses
-/// (two statements whatever the page's size).
+/// (two statements whatever the page's size, after up to three bounded counts that choose
+/// where to start: [`Path`]).
 pub async fn list(
     db: &impl ConnectionTrait,
     instance_id: &str,
@@ -60,7 +64,8 @@ pub async fn list(
     page: Page,
 ) -> Result<Vec<User>> {
     let backend = db.get_database_backend();
-    let mut sql = Sql::new(backend, instance_id);
+    let path = Path::for_page(db, instance_id, filter, order.field).await?;
+    let mut sql = Sql::new(backend, path, instance_id);
     sql.filter(filter);
     let (column, text) = match order.field {
         UserOrderField::CreatedAt => ("created_at", false),
@@ -85,12 +90,26 @@ pub async fn list(
     let collate = if text { bytes } else { "" };
     let limit = sql.bind(page.limit);
     let offset = sql.bind(page.offset);
-    let text = format!(
-        "SELECT u.* FROM users u WHERE {} \
-         ORDER BY u.{column}{collate} {direction}{nulls}, u.id{bytes} {direction} \
-         LIMIT {limit} OFFSET {offset}",
-        sql.conditions.join(" AND ")
+    let order_by = format!(
+        "{hide}u.{column}{collate} {direction}{nulls}, {hide}u.id{bytes} {direction}",
+        hide = if path.hide_order { "+" } else { "" }
     );
+    let where_clause = sql.where_clause();
+    let text = if postgres {
+        // A deferred join: the rows an offset skips are walked in the order's index alone
+        // (which holds the id), and only the page's rows are read from the table. (SQLite
+        // reads no skipped row anyway: it seeks a row only for a column it needs.)
+        format!(
+            "SELECT u.* FROM (SELECT u.id FROM users u WHERE {where_clause} \
+             ORDER BY {order_by} LIMIT {limit} OFFSET {offset}) page \
+             JOIN users u ON u.id = page.id ORDER BY {order_by}"
+        )
+    } else {
+        format!(
+            "SELECT u.* FROM users u WHERE {where_clause} \
+             ORDER BY {order_by} LIMIT {limit} OFFSET {offset}"
+        )
+    };
     let rows = user::Entity::find()
         .from_raw_sql(Statement::from_sql_and_values(
             backend,
@@ -102,19 +121,19 @@ pub async fn list(
     super::users::with_emails_batch(db, instance_id, rows).await
 }
 
-/// How many of the instance's users pass `filter`.
+/// How many of the instance's users pass `filter` (all of them: the instance's count).
 pub async fn count(
     db: &impl ConnectionTrait,
     instance_id: &str,
     filter: &UserFilter,
 ) -> Result<u64> {
+    if *filter == UserFilter::default() {
+        return super::user_counts::total(db, instance_id).await;
+    }
     let backend = db.get_database_backend();
-    let mut sql = Sql::new(backend, instance_id);
+    let mut sql = Sql::new(backend, Path::for_count(backend, filter), instance_id);
     sql.filter(filter);
-    let text = format!(
-        "SELECT COUNT(*) FROM users u WHERE {}",
-        sql.conditions.join(" AND ")
-    );
+    let text = format!("SELECT COUNT(*) FROM users u WHERE {}", sql.where_clause());
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             backend,
@@ -127,20 +146,48 @@ pub async fn count(
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// A `WHERE` clause being built: conditions, and the values their `$n` placeholders bind.
+/// An FTS5 phrase that matches `query` as a substring (the trigram tokenizer).
+pub(super) fn phrase(query: &str) -> String {
+    format!("\"{}\"", query.replace('"', "\"\""))
+}
+
+/// A `LIKE` pattern that matches `query` as a substring.
+pub(super) fn like_pattern(query: &str) -> String {
+    let escaped = query
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// A `WHERE` clause being built: conditions, and the values their `$n` placeholders bind (`$1`
+/// is the instance's id).
 struct Sql {
     backend: DbBackend,
+    path: Path,
     conditions: Vec<String>,
     values: Vec<Value>,
 }
 
 impl Sql {
-    fn new(backend: DbBackend, instance_id: &str) -> Self {
+    fn new(backend: DbBackend, path: Path, instance_id: &str) -> Self {
         Self {
             backend,
-            conditions: vec!["u.instance_id = $1".to_owned()],
+            path,
+            conditions: Vec::new(),
             values: vec![instance_id.into()],
         }
+    }
+
+    /// The instance's condition and every other, joined.
+    fn where_clause(&self) -> String {
+        let hide = if self.path.hide_instance { "+" } else { "" };
+        let mut clause = format!("{hide}u.instance_id = $1");
+        for condition in &self.conditions {
+            clause.push_str(" AND ");
+            clause.push_str(condition);
+        }
+        clause
     }
 
     /// Binds a value; gives its placeholder.
@@ -183,15 +230,17 @@ impl Sql {
             let p = self.bind(banned);
             self.conditions.push(format!("u.banned = {p}"));
         }
-        for (bound, condition) in [
-            (f.created_after, "u.created_at >"),
-            (f.created_before, "u.created_at <"),
-            (f.last_sign_in_after, "u.last_sign_in_at >"),
-            (f.last_sign_in_before, "u.last_sign_in_at <"),
+        let plus = |hidden: bool| if hidden { "+" } else { "" };
+        let (created, sign_in) = (plus(self.path.hide_created), plus(self.path.hide_sign_in));
+        for (bound, hide, condition) in [
+            (f.created_after, created, "u.created_at >"),
+            (f.created_before, created, "u.created_at <"),
+            (f.last_sign_in_after, sign_in, "u.last_sign_in_at >"),
+            (f.last_sign_in_before, sign_in, "u.last_sign_in_at <"),
         ] {
             if let Some(at) = bound {
                 let p = self.bind(at);
-                self.conditions.push(format!("{condition} {p}"));
+                self.conditions.push(format!("{hide}{condition} {p}"));
             }
         }
         if let (Some(query), Some(as_given)) = (&f.query, &f.query_as_given) {
@@ -200,12 +249,12 @@ impl Sql {
     }
 
     /// A substring of the search text (which is lowercase, as the checked query is), or the
-    /// user's whole id as given.
+    /// user's whole id as given: looked up in the trigram index, or tested on each user.
     fn query(&mut self, query: &str, as_given: &str) {
-        if self.backend == DbBackend::Sqlite && query.chars().count() >= TRIGRAM_MIN_CHARS {
+        let trigram = query.chars().count() >= TRIGRAM_MIN_CHARS;
+        if self.backend == DbBackend::Sqlite && trigram && !self.path.query_as_test {
             // One `IN` over both (SQLite runs `IN (…) OR id = …` a hundred times slower).
-            let phrase = format!("\"{}\"", query.replace('"', "\"\""));
-            let (p, id) = (self.bind(phrase), self.bind(as_given));
+            let (p, id) = (self.bind(phrase(query)), self.bind(as_given));
             self.conditions.push(format!(
                 "u.id IN (SELECT user_id FROM user_search WHERE user_search MATCH {p} \
                  UNION ALL SELECT {id})"
@@ -213,13 +262,13 @@ impl Sql {
             return;
         }
         let text = match self.backend {
-            DbBackend::Postgres => {
-                let escaped = query
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
-                let p = self.bind(format!("%{escaped}%"));
+            DbBackend::Postgres if trigram && !self.path.query_as_test => {
+                let p = self.bind(like_pattern(query));
                 format!("u.search_text LIKE {p}")
+            }
+            DbBackend::Postgres => {
+                let p = self.bind(query);
+                format!("strpos(u.search_text, {p}) > 0")
             }
             _ => {
                 let p = self.bind(query);

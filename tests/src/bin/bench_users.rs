@@ -20,15 +20,12 @@
 #[global_allocator]
 static ALLOCATOR: latchkey_api::Allocator = latchkey_api::Allocator;
 
-#[path = "../users_seed.rs"]
-mod users_seed;
-
 use std::time::{Duration, Instant};
 
 use latchkey_api::ServerConfig;
 use latchkey_api::server::Stopper;
 use latchkey_domain::rate_limit::Quota;
-use latchkey_tests::TestServer;
+use latchkey_tests::{TestServer, users_seed};
 use serde_json::{Value, json};
 
 const FIELDS: &str = "id username firstName lastName createdAt lastSignInAt banned \

@@ -17,9 +17,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "../users_seed.rs"]
-mod users_seed;
-
+use latchkey_tests::users_seed;
 use std::time::Instant;
 
 fn usage() -> ! {

@@ -17,6 +17,7 @@ mod sign_up;
 mod tenancy;
 mod transport;
 mod user_admin;
+mod user_paths;
 mod users;
 mod webhooks;
 mod websocket;

@@ -109,6 +109,10 @@ async fn users_written_before_the_search_migration_are_found_afterwards() {
         ["user_b", "user_a"],
         "ordered by the backfilled primary email address"
     );
+    let all = latchkey_domain::store::user_search::count(&db, "ins_old", &everyone)
+        .await
+        .unwrap();
+    assert_eq!(all, 2, "migration 13 counted the instance's users");
     for query in ["ada lovelace", "grace_h", "hopper"] {
         let filter = latchkey_domain::model::user_query::UserFilter {
             query: Some(query.into()),
