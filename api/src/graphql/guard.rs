@@ -47,6 +47,8 @@ pub const SENSITIVE_FIELDS: &[&str] = &[
 pub struct Schemas {
     pub open: AppSchema,
     pub restricted: AppSchema,
+    /// Parsed operations by their text, shared by both.
+    pub parsed: Arc<super::parsed::ParsedQueries>,
 }
 
 /// Marks an operation that came over the WebSocket (where no response header or cookie can
@@ -117,7 +119,7 @@ pub async fn prepare(
             .map_err(Refusal::from_error)?;
     }
     let trusted = trusted(caller);
-    if let Ok(document) = request.parsed_query()
+    if let Ok(document) = schemas.parsed.parse(&mut request)
         && let Some(reason) = refusal_reason(document, trusted)
     {
         return Err(Refusal::from_error(Error::validation("query", reason)));

@@ -11,6 +11,7 @@ mod jwt_templates;
 mod loaders;
 mod memberships;
 mod organizations;
+pub mod parsed;
 mod roles;
 mod second_factors;
 mod sessions;
@@ -111,6 +112,7 @@ pub fn build_schemas(platform: Arc<Platform>, limits: Limits) -> guard::Schemas 
     guard::Schemas {
         open: build_schema(Some(platform.clone()), limits, true),
         restricted: build_schema(Some(platform), limits, false),
+        parsed: Arc::default(),
     }
 }
 
