@@ -4,8 +4,9 @@
 //! best fetched and sorted; many are best met by walking the order's index and testing each
 //! user, which stops after a page's worth. So before a page is read, a bounded count (at most
 //! [`FEW`] index entries) tells which, and the statement is written so the planner has one good
-//! choice: an index it should not take is hidden behind a unary `+` (SQLite) or a substring test
-//! no index serves (`strpos`, `instr`).
+//! choice: an index it should not take is hidden behind a unary `+` (SQLite), a subquery with
+//! `OFFSET 0` (PostgreSQL: walking a text order's index to a common substring, it takes seconds),
+//! or a substring test no index serves (`strpos`, `instr`).
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
@@ -24,7 +25,8 @@ pub(super) struct Path {
     /// SQLite: the instance's indexes are hidden, so the statement starts from `u.id IN (…)`:
     /// the users named by id, email address or organization, or the trigram matches.
     pub hide_instance: bool,
-    /// SQLite: the order's index is hidden (a sort follows).
+    /// The order's index is hidden, so the users are found first and sorted: behind a unary
+    /// `+` (SQLite), or a subquery with `OFFSET 0`, which PostgreSQL plans on its own.
     pub hide_order: bool,
     /// The substring is tested on each user the statement walks (`strpos`, `instr`) rather
     /// than looked up (the trigram index; PostgreSQL's `LIKE` for a shorter one).
@@ -73,7 +75,7 @@ impl Path {
             // At most a hundred names: fetch them, test the rest, sort.
             return Ok(Self {
                 hide_instance: sqlite && names_by_id(filter),
-                hide_order: sqlite,
+                hide_order: true,
                 query_as_test: true,
                 ..Self::default()
             });
@@ -83,7 +85,7 @@ impl Path {
             // A few matches, or an order they may bunch up in: fetch them, test the rest, sort.
             return Ok(Self {
                 hide_instance: sqlite,
-                hide_order: sqlite,
+                hide_order: true,
                 hide_created: sqlite,
                 hide_sign_in: sqlite,
                 ..Self::default()

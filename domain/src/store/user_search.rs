@@ -90,17 +90,25 @@ pub async fn list(
     let collate = if text { bytes } else { "" };
     let limit = sql.bind(page.limit);
     let offset = sql.bind(page.offset);
-    let order_by = format!(
-        "{hide}u.{column}{collate} {direction}{nulls}, {hide}u.id{bytes} {direction}",
-        hide = if path.hide_order { "+" } else { "" }
-    );
+    let hide = if path.hide_order && !postgres {
+        "+"
+    } else {
+        ""
+    };
+    let order_by =
+        format!("{hide}u.{column}{collate} {direction}{nulls}, {hide}u.id{bytes} {direction}");
     let where_clause = sql.where_clause();
     let text = if postgres {
         // A deferred join: the rows an offset skips are walked in the order's index alone
         // (which holds the id), and only the page's rows are read from the table. (SQLite
         // reads no skipped row anyway: it seeks a row only for a column it needs.)
+        let users = if path.hide_order {
+            format!("(SELECT u.id, u.{column} FROM users u WHERE {where_clause} OFFSET 0) u")
+        } else {
+            format!("users u WHERE {where_clause}")
+        };
         format!(
-            "SELECT u.* FROM (SELECT u.id FROM users u WHERE {where_clause} \
+            "SELECT u.* FROM (SELECT u.id FROM {users} \
              ORDER BY {order_by} LIMIT {limit} OFFSET {offset}) page \
              JOIN users u ON u.id = page.id ORDER BY {order_by}"
         )
