@@ -11,9 +11,11 @@ use async_graphql::parser::types::ExecutableDocument;
 
 /// The most documents kept; when full, the cache starts over (whoever sends new operations
 /// without end costs the server only the parsing it would do anyway).
-const CAPACITY: usize = 512;
-/// Longer operations are parsed every time.
-const MAX_QUERY_BYTES: usize = 4096;
+const CAPACITY: usize = 256;
+/// Longer operations are parsed every time. A document is kept before it is validated, and
+/// anyone may send one, so this bounds the memory: a parsed field takes about 200 bytes, so a
+/// kilobyte of text (at most about 500 fields) about 100 KB, and the cache about 25 MB at worst.
+const MAX_QUERY_BYTES: usize = 1024;
 
 /// Documents by query text.
 #[derive(Default)]
