@@ -3,9 +3,13 @@
 //! row changes in the transaction that inserts or deletes a user, just before its events are
 //! appended (which already take the instance's `event_sequences` row, so no new wait comes of
 //! it). Existing users are counted here.
+//!
+//! It also lowercases again, as the server does (Unicode), the search text migration 10 filled
+//! with the database's `lower()`: SQLite's lowers ASCII alone, and a substring is now sometimes
+//! tested on that text (`instr`) rather than looked up in the case-folding trigram table.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::ConnectionTrait;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -53,7 +57,7 @@ impl MigrationTrait for Migration {
                  SELECT instance_id, COUNT(*) FROM users GROUP BY instance_id",
             )
             .await?;
-        Ok(())
+        relower_search_text(manager.get_connection()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -61,4 +65,45 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table(UserCounts::Table).to_owned())
             .await
     }
+}
+
+/// Lowercases (Unicode) each search text that holds a character outside printable ASCII, in
+/// `users` and, on SQLite, in the trigram table's copy.
+async fn relower_search_text(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let (select, update, update_copy) = match backend {
+        DbBackend::Postgres => (
+            "SELECT id, search_text FROM users WHERE search_text ~ '[^ -~]'",
+            "UPDATE users SET search_text = $1 WHERE id = $2",
+            None,
+        ),
+        _ => (
+            "SELECT id, search_text FROM users WHERE search_text GLOB '*[^ -~]*'",
+            "UPDATE users SET search_text = ?1 WHERE id = ?2",
+            Some(
+                "UPDATE user_search SET search_text = ?1 \
+                 WHERE rowid = (SELECT id FROM user_search_rows WHERE user_id = ?2)",
+            ),
+        ),
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(backend, select))
+        .await?;
+    for row in rows {
+        let id: String = row.try_get_by_index(0)?;
+        let text: String = row.try_get_by_index(1)?;
+        let lower = text.to_lowercase();
+        if lower == text {
+            continue;
+        }
+        for sql in std::iter::once(update).chain(update_copy) {
+            db.execute_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [lower.as_str().into(), id.as_str().into()],
+            ))
+            .await?;
+        }
+    }
+    Ok(())
 }

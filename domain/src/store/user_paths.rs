@@ -2,8 +2,8 @@
 //! wrong. Neither planner can tell how many users a substring or (SQLite, which keeps no
 //! statistics here) a date range holds, and the right start depends on it: a few matches are
 //! best fetched and sorted; many are best met by walking the order's index and testing each
-//! user, which stops after a page's worth. So before a page is read, a bounded count (at most
-//! [`FEW`] index entries) tells which, and the statement is written so the planner has one good
+//! user, which stops after a page's worth. So before a page is read, a bounded count (it stops
+//! at [`FEW`] rows) tells which, and the statement is written so the planner has one good
 //! choice: an index it should not take is hidden behind a unary `+` (SQLite), a subquery with
 //! `OFFSET 0` (PostgreSQL: walking a text order's index to a common substring, it takes seconds),
 //! or a substring test no index serves (`strpos`, `instr`).
@@ -42,7 +42,7 @@ impl Path {
     /// matches when there are any, else as the planner likes.
     pub fn for_count(backend: DbBackend, filter: &UserFilter) -> Self {
         let sqlite = backend == DbBackend::Sqlite;
-        let named = names_users(filter);
+        let named = names_users(filter) || !filter.organization_ids.is_empty();
         let trigram = is_trigram(filter);
         Self {
             hide_instance: sqlite && (names_by_id(filter) || (trigram && !named)),
@@ -52,7 +52,7 @@ impl Path {
     }
 
     /// How to read a page of users that pass `filter` in the order of `order_field`; may count
-    /// up to [`FEW`] index entries to choose.
+    /// up to [`FEW`] rows (of matches, members or a range) to choose.
     ///
     /// Only a time order is walked past many matches: the search text is made of the very
     /// names and addresses the text orders sort by, so walking one of those to a common
@@ -71,10 +71,13 @@ impl Path {
                 | UserOrderField::LastSignInAt
                 | UserOrderField::LastActiveAt
         );
-        if names_users(filter) {
-            // At most a hundred names: fetch them, test the rest, sort.
+        let few_members = few_members(db, instance_id, filter).await?;
+        if names_users(filter) || few_members {
+            // A hundred names at most, or the few members of the organizations named: fetch
+            // them, test the rest, sort.
+            let by_id = !(filter.user_ids.is_empty() && filter.email_addresses.is_empty());
             return Ok(Self {
-                hide_instance: sqlite && names_by_id(filter),
+                hide_instance: sqlite && (by_id || few_members),
                 hide_order: true,
                 query_as_test: true,
                 ..Self::default()
@@ -119,14 +122,39 @@ impl Path {
     }
 }
 
-/// Whether the filter names its users (at most a hundred each): by id, email address, username,
-/// external id, or organization.
+/// Whether the filter names its users (at most a hundred of each): by id, email address,
+/// username or external id.
 fn names_users(f: &UserFilter) -> bool {
     !(f.user_ids.is_empty()
         && f.email_addresses.is_empty()
         && f.usernames.is_empty()
-        && f.external_ids.is_empty()
-        && f.organization_ids.is_empty())
+        && f.external_ids.is_empty())
+}
+
+/// Whether the filter names organizations that have fewer than [`FEW`] members in all (an
+/// organization may have any number).
+async fn few_members(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    filter: &UserFilter,
+) -> Result<bool> {
+    if filter.organization_ids.is_empty() {
+        return Ok(false);
+    }
+    let mut values: Vec<Value> = vec![instance_id.into()];
+    let mut placeholders = Vec::with_capacity(filter.organization_ids.len());
+    for id in &filter.organization_ids {
+        values.push(id.as_str().into());
+        placeholders.push(format!("${}", values.len()));
+    }
+    values.push(FEW.into());
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM organization_memberships \
+         WHERE instance_id = $1 AND organization_id IN ({}) LIMIT ${}) m",
+        placeholders.join(", "),
+        values.len()
+    );
+    Ok(count(db, &sql, values).await? < FEW)
 }
 
 /// Whether the filter names users by id, email address or organization: conditions on
@@ -192,7 +220,7 @@ async fn many_in_range(
         }
     }
     values.push(FEW.into());
-    sql.push_str(&format!(" LIMIT ${})", values.len()));
+    sql.push_str(&format!(" LIMIT ${}) m", values.len()));
     Ok(count(db, &sql, values).await? >= FEW)
 }
 

@@ -419,6 +419,8 @@ async fn main() {
         ("EMAIL_ADDRESS_ASC".into(), FIELDS, json!({"o": "EMAIL_ADDRESS_ASC"})),
         ("LAST_NAME_ASC".into(), FIELDS, json!({"o": "LAST_NAME_ASC"})),
         ("CREATED_AT_DESC, offset = half".into(), FIELDS, json!({"o": "CREATED_AT_DESC", "s": total / 2})),
+        ("query \"smith\", LAST_NAME_ASC (a text order)".into(), FIELDS, json!({"f": {"query": "smith"}, "o": "LAST_NAME_ASC"})),
+        ("lastSignInAfter: 30 days ago, EMAIL_ADDRESS_ASC".into(), FIELDS, json!({"f": {"lastSignInAfter": month_ago}, "o": "EMAIL_ADDRESS_ASC"})),
     ];
     println!(
         "| case | users matching | p50 | p99 | p50 with `totalCount` | p99 with `totalCount` |"

@@ -45,7 +45,7 @@ async fn users_written_before_the_search_migration_are_found_afterwards() {
             "user_b",
             None,
             "Ada",
-            "Lovelace",
+            "Lovelace-Ørsted",
             "idn_b",
             "ada@example.com",
         ),
@@ -109,6 +109,25 @@ async fn users_written_before_the_search_migration_are_found_afterwards() {
         ["user_b", "user_a"],
         "ordered by the backfilled primary email address"
     );
+    // Found by a non-ASCII substring through the trigram index, and tested on the user when
+    // named (migration 13 lowercased the search text SQLite's `lower()` left as it was).
+    for user_ids in [vec![], vec!["user_b".to_owned()]] {
+        let filter = latchkey_domain::model::user_query::UserFilter {
+            query: Some("ØRSTED".into()),
+            user_ids,
+            ..Default::default()
+        }
+        .checked()
+        .unwrap();
+        let found = latchkey_domain::store::user_search::list(&db, "ins_old", &filter, order, page)
+            .await
+            .unwrap();
+        assert_eq!(
+            found.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+            ["user_b"],
+            "{filter:?}"
+        );
+    }
     let all = latchkey_domain::store::user_search::count(&db, "ins_old", &everyone)
         .await
         .unwrap();

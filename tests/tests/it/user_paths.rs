@@ -12,8 +12,8 @@ const USERS: u64 = 8_000;
 const LIST: &str = "query($f: UserFilterInput, $o: UserOrderBy, $l: Int, $s: Int) { users(filter: $f, orderBy: $o, limit: $l, offset: $s) { data { id } totalCount } }";
 
 /// The ids of the seeded users that `condition` holds for, in `order`, as plain SQL reads them
-/// (`$1` is the instance's id; text ordered by its bytes on both engines, `{C}`; `{NL}`: NULL
-/// last, as SQLite has it descending).
+/// (`$1` is the instance's id; text ordered by its bytes on both engines, `{C}`; NULL first
+/// ascending, `{NF}`, and last descending, `{NL}`, as SQLite has it).
 async fn expected(
     server: &TestServer,
     condition: &str,
@@ -25,8 +25,15 @@ async fn expected(
     let backend = db.get_database_backend();
     let postgres = server.db.is_postgres();
     let collate = if postgres { " COLLATE \"C\"" } else { "" };
-    let nulls_last = if postgres { " NULLS LAST" } else { "" };
-    let order = order.replace("{C}", collate).replace("{NL}", nulls_last);
+    let (nulls_first, nulls_last) = if postgres {
+        (" NULLS FIRST", " NULLS LAST")
+    } else {
+        ("", "")
+    };
+    let order = order
+        .replace("{C}", collate)
+        .replace("{NF}", nulls_first)
+        .replace("{NL}", nulls_last);
     let sql = |text: String| {
         let text = if postgres {
             text
@@ -142,7 +149,59 @@ async fn pages_over_many_users_match_plain_sql_whichever_way_they_are_read() {
             10,
             7995,
         ),
-        // A rare substring: fetched from the trigram index and sorted.
+        // Text orders with NULLs, found first and sorted.
+        (
+            json!({"query": "Example"}),
+            "USERNAME_ASC",
+            "search_text LIKE '%example%'".to_owned(),
+            "username{C} ASC{NF}, id{C} ASC",
+            100,
+            0,
+        ),
+        // Short queries, tested on each user: in a time order, and in a text order.
+        (
+            json!({"query": "ex"}),
+            "LAST_ACTIVE_AT_ASC",
+            "search_text LIKE '%ex%'".to_owned(),
+            "last_active_at ASC{NF}, id{C} ASC",
+            100,
+            2000,
+        ),
+        (
+            json!({"query": "ex"}),
+            "FIRST_NAME_DESC",
+            "search_text LIKE '%ex%'".to_owned(),
+            "first_name{C} DESC{NL}, id{C} DESC",
+            100,
+            7000,
+        ),
+        // Large creation and sign-in ranges, bounded above, in a text order.
+        (
+            json!({"createdAfter": long_ago}),
+            "EMAIL_ADDRESS_ASC",
+            "TRUE".to_owned(),
+            email_asc,
+            20,
+            100,
+        ),
+        (
+            json!({"createdBefore": "2100-01-01T00:00:00Z",
+                   "lastSignInBefore": "2100-01-01T00:00:00Z"}),
+            "USERNAME_DESC",
+            "last_sign_in_at IS NOT NULL".to_owned(),
+            "username{C} DESC{NL}, id{C} DESC",
+            100,
+            10,
+        ),
+        // A rare substring: fetched from the trigram index and sorted, in a time order too.
+        (
+            json!({"query": rare}),
+            "CREATED_AT_DESC",
+            format!("search_text LIKE '%{rare}%'"),
+            created_desc,
+            5,
+            0,
+        ),
         (
             json!({"query": rare}),
             "EMAIL_ADDRESS_DESC",
