@@ -138,6 +138,24 @@ pub(crate) fn raw_sql(backend: sea_orm::DbBackend, postgres: &str) -> String {
     }
 }
 
+/// The one number a raw statement (written as for [`raw_sql`]) answers: a count.
+pub(crate) async fn number(
+    db: &impl ConnectionTrait,
+    postgres: &str,
+    values: Vec<sea_orm::Value>,
+) -> Result<i64> {
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            raw_sql(backend, postgres),
+            values,
+        ))
+        .await?
+        .ok_or_else(|| Error::internal("a count returned no row"))?;
+    row.try_get_by_index(0).map_err(Error::internal)
+}
+
 /// Whether a database error is a unique-constraint violation.
 pub(crate) fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))

@@ -6,7 +6,7 @@
 use sea_orm::{ConnectionTrait, Statement};
 
 use super::raw_sql;
-use crate::{Error, Result};
+use crate::Result;
 
 /// Adds `delta` (a user inserted: 1; deleted: -1) to the instance's count.
 pub(crate) async fn add(db: &impl ConnectionTrait, instance_id: &str, delta: i64) -> Result<()> {
@@ -26,20 +26,11 @@ pub(crate) async fn add(db: &impl ConnectionTrait, instance_id: &str, delta: i64
 
 /// How many users the instance has.
 pub(crate) async fn total(db: &impl ConnectionTrait, instance_id: &str) -> Result<u64> {
-    let backend = db.get_database_backend();
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            backend,
-            raw_sql(
-                backend,
-                "SELECT users FROM user_counts WHERE instance_id = $1",
-            ),
-            [instance_id.into()],
-        ))
-        .await?;
-    let users: i64 = match row {
-        Some(row) => row.try_get_by_index(0).map_err(Error::internal)?,
-        None => 0,
-    };
+    let users = super::number(
+        db,
+        "SELECT COALESCE((SELECT users FROM user_counts WHERE instance_id = $1), 0)",
+        vec![instance_id.into()],
+    )
+    .await?;
     Ok(u64::try_from(users).unwrap_or(0))
 }

@@ -8,11 +8,11 @@
 //! `OFFSET 0` (PostgreSQL: walking a text order's index to a common substring, it takes seconds),
 //! or a substring test no index serves (`strpos`, `instr`).
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, Value};
 
-use super::raw_sql;
+use super::number;
+use crate::Result;
 use crate::model::user_query::{TRIGRAM_MIN_CHARS, UserFilter, UserOrderField};
-use crate::{Error, Result};
 
 /// Up to this many matching users are fetched and sorted; past it, the order's index is walked.
 /// Fetching a match costs a few times what testing a walked row does, so the two cost about
@@ -71,8 +71,9 @@ impl Path {
                 | UserOrderField::LastSignInAt
                 | UserOrderField::LastActiveAt
         );
-        let few_members = few_members(db, instance_id, filter).await?;
-        if names_users(filter) || few_members {
+        let named = names_users(filter);
+        let few_members = !named && few_members(db, instance_id, filter).await?;
+        if named || few_members {
             // A hundred names at most, or the few members of the organizations named: fetch
             // them, test the rest, sort.
             let by_id = !(filter.user_ids.is_empty() && filter.email_addresses.is_empty());
@@ -154,7 +155,7 @@ async fn few_members(
         placeholders.join(", "),
         values.len()
     );
-    Ok(count(db, &sql, values).await? < FEW)
+    Ok(number(db, &sql, values).await? < FEW)
 }
 
 /// Whether the filter names users by id, email address or organization: conditions on
@@ -196,7 +197,7 @@ async fn many_matches(
             ],
         ),
     };
-    Ok(count(db, sql, values).await? >= FEW)
+    Ok(number(db, sql, values).await? >= FEW)
 }
 
 /// Whether at least [`FEW`] of the instance's users have `column` inside the range (when one
@@ -221,18 +222,5 @@ async fn many_in_range(
     }
     values.push(FEW.into());
     sql.push_str(&format!(" LIMIT ${}) m", values.len()));
-    Ok(count(db, &sql, values).await? >= FEW)
-}
-
-async fn count(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<i64> {
-    let backend = db.get_database_backend();
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            backend,
-            raw_sql(backend, sql),
-            values,
-        ))
-        .await?
-        .ok_or_else(|| Error::internal("COUNT returned no row"))?;
-    row.try_get_by_index(0).map_err(Error::internal)
+    Ok(number(db, &sql, values).await? >= FEW)
 }

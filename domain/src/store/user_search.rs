@@ -10,9 +10,9 @@ use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement, Value};
 
 use super::raw_sql;
 use super::user_paths::Path;
+use crate::Result;
 use crate::model::user::User;
 use crate::model::user_query::{Page, TRIGRAM_MIN_CHARS, UserFilter, UserOrder, UserOrderField};
-use crate::{Error, Result};
 
 /// Writes a user's search text into SQLite's `user_search` (PostgreSQL indexes the column
 /// itself): the user's row number is kept in `user_search_rows`, so a new text replaces the old.
@@ -67,7 +67,7 @@ pub async fn list(
     let path = Path::for_page(db, instance_id, filter, order.field).await?;
     let mut sql = Sql::new(backend, path, instance_id);
     sql.filter(filter);
-    let (column, text) = match order.field {
+    let (column, textual) = match order.field {
         UserOrderField::CreatedAt => ("created_at", false),
         UserOrderField::UpdatedAt => ("updated_at", false),
         UserOrderField::LastSignInAt => ("last_sign_in_at", false),
@@ -87,7 +87,7 @@ pub async fn list(
         (false, _) => "",
     };
     let bytes = if postgres { " COLLATE \"C\"" } else { "" };
-    let collate = if text { bytes } else { "" };
+    let collate = if textual { bytes } else { "" };
     let limit = sql.bind(page.limit);
     let offset = sql.bind(page.offset);
     let hide = if path.hide_order && !postgres {
@@ -142,15 +142,7 @@ pub async fn count(
     let mut sql = Sql::new(backend, Path::for_count(backend, filter), instance_id);
     sql.filter(filter);
     let text = format!("SELECT COUNT(*) FROM users u WHERE {}", sql.where_clause());
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            backend,
-            raw_sql(backend, &text),
-            sql.values,
-        ))
-        .await?
-        .ok_or_else(|| Error::internal("COUNT returned no row"))?;
-    let n: i64 = row.try_get_by_index(0).map_err(Error::internal)?;
+    let n = super::number(db, &text, sql.values).await?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 

@@ -66,6 +66,37 @@ async fn expected(
     (ids, count as u64)
 }
 
+/// An organization of the server's instance whose members are the seeded users `condition`
+/// holds for (written as SQL, not through the API: thousands of them).
+async fn organization(server: &TestServer, slug: &str, condition: &str) -> String {
+    let created = server
+        .backend(
+            "mutation($s: String!) { createOrganization(name: $s, slug: $s, maxAllowedMemberships: 0) { id } }",
+            json!({"s": slug}),
+        )
+        .await;
+    let id = created.data()["createOrganization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let db = Database::connect(server.db.url.as_str()).await.unwrap();
+    let backend = db.get_database_backend();
+    let sql = format!(
+        "INSERT INTO organization_memberships (id, instance_id, organization_id, user_id, role, \
+         public_metadata, private_metadata, created_at, updated_at) \
+         SELECT '{slug}_' || id, instance_id, '{id}', id, 'org:member', '{{}}', '{{}}', \
+         created_at, created_at FROM users WHERE instance_id = '{}' AND {condition}",
+        server.instance_id
+    );
+    let written = db
+        .execute_raw(Statement::from_string(backend, sql))
+        .await
+        .unwrap();
+    assert!(written.rows_affected() > 0, "{slug} has members");
+    db.close().await.ok();
+    id
+}
+
 async fn page(
     server: &TestServer,
     filter: Value,
@@ -113,7 +144,39 @@ async fn pages_over_many_users_match_plain_sql_whichever_way_they_are_read() {
         ))
         .await
         .unwrap();
+    // A large organization (most users) and a small one (the Smiths), members written directly.
+    let big = organization(&server, "big", "banned = FALSE").await;
+    let small = organization(&server, "small", "last_name = 'Smith'").await;
+    let members = |org: &str| {
+        format!(
+            "id IN (SELECT user_id FROM organization_memberships WHERE organization_id = '{org}')"
+        )
+    };
     let cases = [
+        (
+            json!({"organizationId": [big]}),
+            "CREATED_AT_DESC",
+            members(&big),
+            created_desc,
+            100,
+            10,
+        ),
+        (
+            json!({"organizationId": [small], "query": "smith"}),
+            "EMAIL_ADDRESS_DESC",
+            members(&small),
+            email_desc,
+            50,
+            0,
+        ),
+        (
+            json!({"organizationId": [small, big]}),
+            "EMAIL_ADDRESS_ASC",
+            format!("({} OR {})", members(&small), members(&big)),
+            email_asc,
+            20,
+            3000,
+        ),
         // Every seeded user's address holds "example": a time order is walked; a text order
         // fetches them all.
         (
