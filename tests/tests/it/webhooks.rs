@@ -39,19 +39,35 @@ async fn signed_up(server: &TestServer, email: &str) -> (Frontend, String) {
     Frontend::signed_up(&server.url, &server.publishable_key, email, PASSWORD).await
 }
 
-/// Waits until the receiver has refused `count` requests.
-async fn refused(receiver: &Receiver, count: usize) {
+/// Waits until the receiver has refused `count` requests and the server has recorded each
+/// refusal (a pending delivery tried once, answered 503). Only then may the test clock move:
+/// a refusal recorded after the move would be retried 5 s after the moved time, which the
+/// clock never reaches.
+async fn refused(server: &TestServer, receiver: &Receiver, endpoint_id: &str, count: usize) {
     let deadline = tokio::time::Instant::now() + WAIT;
-    while receiver
-        .received()
-        .iter()
-        .filter(|r| r.answered == 503)
-        .count()
-        < count
-    {
+    loop {
+        let listed = server
+            .backend(DELIVERIES, json!({"e": endpoint_id, "l": 10}))
+            .await;
+        let recorded = listed.data()["webhookDeliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                d["status"] == "PENDING" && d["attempts"] == 1 && d["lastStatusCode"] == 503
+            })
+            .count();
+        let answered = receiver
+            .received()
+            .iter()
+            .filter(|r| r.answered == 503)
+            .count();
+        if answered >= count && recorded >= count {
+            return;
+        }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "{:#?}",
+            "{recorded} recorded, {answered} refused: {:#?}",
             receiver.received()
         );
         tokio::time::sleep(Duration::from_millis(25)).await;
@@ -90,7 +106,7 @@ async fn deliveries_are_signed_retried_and_arrive_once_each_in_order_per_object(
         .data();
     // Five events about three objects: the first of each is tried and refused; the others wait
     // behind it.
-    refused(&receiver, 3).await;
+    refused(&server, &receiver, &endpoint_id, 3).await;
 
     receiver.set_down(false);
     clock.advance(chrono::Duration::seconds(6));
@@ -158,9 +174,9 @@ async fn pending_deliveries_resume_after_a_restart() {
     let (server, clock) = TestServer::spawn_with_clock(allow_local).await;
     let receiver = Receiver::start().await;
     receiver.set_down(true);
-    let (_, secret) = endpoint(&server, &receiver.url, json!(["user.created"])).await;
+    let (endpoint_id, secret) = endpoint(&server, &receiver.url, json!(["user.created"])).await;
     signed_up(&server, "jane+latchkey_test@example.com").await;
-    refused(&receiver, 1).await;
+    refused(&server, &receiver, &endpoint_id, 1).await;
     let server = server.restart().await;
     receiver.set_down(false);
     clock.advance(chrono::Duration::seconds(6));
