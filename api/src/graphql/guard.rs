@@ -3,7 +3,9 @@
 //!   platform admin, secret keys and development instances (GraphiQL needs them);
 //! - sensitive fields (attempts, code and password checks, token and key creation) at most once
 //!   per request, whatever the aliases or fragments;
-//! - the backend rate limit, per secret key.
+//! - the backend rate limit, per secret key;
+//! - how the operation is validated: strictly, or fast when its document passed the strict
+//!   validation before and this request cannot change that (`validated`).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -16,6 +18,7 @@ use latchkey_domain::model::instance::Environment;
 use latchkey_domain::rate_limit::LimitKind;
 use latchkey_domain::{Error, Platform};
 
+use super::parsed::{Kept, Passed};
 use super::{AppSchema, domain_error};
 
 /// Root fields that may appear at most once in a request.
@@ -45,10 +48,38 @@ pub const SENSITIVE_FIELDS: &[&str] = &[
 /// The two builds of the schema: one open to tooling, one for untrusted callers.
 #[derive(Clone)]
 pub struct Schemas {
-    pub open: AppSchema,
-    pub restricted: AppSchema,
+    pub open: Validating,
+    pub restricted: Validating,
     /// Parsed operations by their text, shared by both.
     pub parsed: Arc<super::parsed::ParsedQueries>,
+}
+
+/// One build of the schema, validating strictly and fast.
+#[derive(Clone)]
+pub struct Validating {
+    pub strict: AppSchema,
+    pub fast: AppSchema,
+}
+
+/// A request that passed the guard, on the schema to run it on.
+pub struct Prepared {
+    pub schema: AppSchema,
+    pub request: Request,
+    /// Where to record that the document passed the strict validation, when this run tells.
+    learn: Option<(Arc<Kept>, Passed)>,
+}
+
+impl Prepared {
+    /// Runs the query or mutation, and records when its document passed the strict validation.
+    pub async fn execute(self) -> Response {
+        let response = self.schema.execute(self.request).await;
+        if let Some((kept, how)) = self.learn
+            && super::validated::passed(&response)
+        {
+            kept.record_passed(how);
+        }
+        response
+    }
 }
 
 /// Marks an operation that came over the WebSocket (where no response header or cookie can
@@ -106,7 +137,7 @@ pub async fn prepare(
     caller: &Caller,
     ip: ClientIp,
     mut request: Request,
-) -> Result<(AppSchema, Request), Refusal> {
+) -> Result<Prepared, Refusal> {
     // Counted first: a refused request is still a request.
     if let Caller::Backend {
         instance,
@@ -119,19 +150,43 @@ pub async fn prepare(
             .map_err(Refusal::from_error)?;
     }
     let trusted = trusted(caller);
-    if let Ok(document) = schemas.parsed.parse(&mut request)
-        && let Some(reason) = refusal_reason(document, trusted)
-    {
-        return Err(Refusal::from_error(Error::validation("query", reason)));
+    // Held apart while the parsed document borrows the request.
+    let operation_name = request.operation_name.take();
+    let variables = std::mem::take(&mut request.variables);
+    let (document, kept) = schemas.parsed.parse(&mut request);
+    let mut decided = false;
+    if let Ok(document) = document {
+        if let Some(reason) = refusal_reason(document, trusted) {
+            return Err(Refusal::from_error(Error::validation("query", reason)));
+        }
+        decided =
+            super::validated::decided_by_document(document, operation_name.as_deref(), &variables);
     }
-    let schema = if trusted {
-        schemas.open.clone()
+    let how: Passed = (trusted, operation_name.clone());
+    request.operation_name = operation_name;
+    request.variables = variables;
+    let (fast, learn) = match kept {
+        Some(kept) if decided && kept.has_passed(&how) => (true, None),
+        Some(kept) if decided => (false, Some((kept, how))),
+        _ => (false, None),
+    };
+    let schemas = if trusted {
+        &schemas.open
     } else {
         request = request.disable_introspection();
-        schemas.restricted.clone()
+        &schemas.restricted
+    };
+    let schema = if fast {
+        schemas.fast.clone()
+    } else {
+        schemas.strict.clone()
     };
     let loaders = super::loaders::loaders(platform.clone(), caller.clone());
-    Ok((schema, request.data(caller.clone()).data(ip).data(loaders)))
+    Ok(Prepared {
+        schema,
+        request: request.data(caller.clone()).data(ip).data(loaders),
+        learn,
+    })
 }
 
 /// Fragments nested deeper than this (inline or spread) are refused before anything else looks

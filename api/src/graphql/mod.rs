@@ -20,11 +20,12 @@ mod sign_in;
 mod sign_up;
 mod user_admin;
 mod users;
+mod validated;
 mod webhooks;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, MergedObject, Schema};
+use async_graphql::{Context, MergedObject, Schema, ValidationMode};
 use latchkey_domain::Platform;
 use latchkey_domain::model::caller::Caller;
 
@@ -90,6 +91,17 @@ pub fn build_schema(
     limits: Limits,
     suggestions: bool,
 ) -> AppSchema {
+    build_schema_validating(platform, limits, suggestions, ValidationMode::Strict)
+}
+
+/// Builds the schema, validating operations in `mode`: `Fast` is only for documents that
+/// passed `Strict` on the same schema (`guard::prepare` decides, see `validated`).
+pub fn build_schema_validating(
+    platform: Option<Arc<Platform>>,
+    limits: Limits,
+    suggestions: bool,
+    mode: ValidationMode,
+) -> AppSchema {
     let mut builder = Schema::build(
         Query::default(),
         Mutation::default(),
@@ -97,7 +109,8 @@ pub fn build_schema(
     )
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
-    .limit_recursive_depth(limits.recursive_depth);
+    .limit_recursive_depth(limits.recursive_depth)
+    .validation_mode(mode);
     if !suggestions {
         builder = builder.disable_suggestions();
     }
@@ -107,11 +120,20 @@ pub fn build_schema(
     }
 }
 
-/// Both builds of the schema, built once at startup.
+/// Both builds of the schema, each validating strictly and fast, built once at startup.
 pub fn build_schemas(platform: Arc<Platform>, limits: Limits) -> guard::Schemas {
+    let build = |suggestions| guard::Validating {
+        strict: build_schema(Some(platform.clone()), limits, suggestions),
+        fast: build_schema_validating(
+            Some(platform.clone()),
+            limits,
+            suggestions,
+            ValidationMode::Fast,
+        ),
+    };
     guard::Schemas {
-        open: build_schema(Some(platform.clone()), limits, true),
-        restricted: build_schema(Some(platform), limits, false),
+        open: build(true),
+        restricted: build(false),
         parsed: Arc::default(),
     }
 }

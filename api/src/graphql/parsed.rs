@@ -1,10 +1,11 @@
 //! Parsed operations kept by their text. The same few operations come again and again (a
 //! session-token refresh above all, every 50 s per signed-in tab), and parsing one costs several
-//! microseconds, many times what a copy of the parsed document does. Only the parse is kept:
-//! every request is still validated against the schema with its own variables.
+//! microseconds, many times what a copy of the parsed document does. With each document, the
+//! ways it passed the strict validation are kept too (`validated`): a request it decides alone
+//! is then validated only fast.
 
-use std::collections::HashMap;
-use std::sync::RwLock;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, RwLock};
 
 use async_graphql::Request;
 use async_graphql::parser::types::ExecutableDocument;
@@ -17,36 +18,77 @@ const CAPACITY: usize = 256;
 /// kilobyte of text (at most about 500 fields) about 100 KB, and the cache about 25 MB at worst.
 const MAX_QUERY_BYTES: usize = 1024;
 
+/// How a kept document passed the strict validation: on the open schema or the restricted one
+/// (`true` for open), and for which operation name.
+pub type Passed = (bool, Option<String>);
+
+/// A document kept, and how it passed the strict validation so far.
+#[derive(Debug)]
+pub struct Kept {
+    document: ExecutableDocument,
+    passed: Mutex<HashSet<Passed>>,
+}
+
+impl Kept {
+    /// Whether the document passed the strict validation this way.
+    pub fn has_passed(&self, how: &Passed) -> bool {
+        self.passed.lock().is_ok_and(|passed| passed.contains(how))
+    }
+
+    /// Records that the document passed the strict validation this way.
+    pub fn record_passed(&self, how: Passed) {
+        if let Ok(mut passed) = self.passed.lock() {
+            passed.insert(how);
+        }
+    }
+}
+
 /// Documents by query text.
 #[derive(Default)]
 pub struct ParsedQueries {
-    documents: RwLock<HashMap<String, ExecutableDocument>>,
+    documents: RwLock<HashMap<String, Arc<Kept>>>,
 }
 
 impl ParsedQueries {
     /// The request's parsed document: a copy of the one kept for its text, or parsed now (and
-    /// kept). A query that does not parse gives its error, as the schema would.
+    /// kept); with it, what is kept (`None` for a text too long to keep). A query that does not
+    /// parse gives its error, as the schema would.
     pub fn parse<'r>(
         &self,
         request: &'r mut Request,
-    ) -> Result<&'r ExecutableDocument, async_graphql::ServerError> {
+    ) -> (
+        Result<&'r ExecutableDocument, async_graphql::ServerError>,
+        Option<Arc<Kept>>,
+    ) {
         let kept = self
             .documents
             .read()
             .ok()
             .and_then(|documents| documents.get(&request.query).cloned());
-        if let Some(document) = kept {
-            request.set_parsed_query(document);
-        } else if request.query.len() <= MAX_QUERY_BYTES {
-            let document = request.parsed_query()?.clone();
-            if let Ok(mut documents) = self.documents.write() {
-                if documents.len() >= CAPACITY {
-                    documents.clear();
-                }
-                documents.insert(request.query.clone(), document);
+        let kept = match kept {
+            Some(kept) => {
+                request.set_parsed_query(kept.document.clone());
+                Some(kept)
             }
-        }
-        request.parsed_query()
+            None if request.query.len() <= MAX_QUERY_BYTES => match request.parsed_query() {
+                Ok(document) => {
+                    let kept = Arc::new(Kept {
+                        document: document.clone(),
+                        passed: Mutex::default(),
+                    });
+                    if let Ok(mut documents) = self.documents.write() {
+                        if documents.len() >= CAPACITY {
+                            documents.clear();
+                        }
+                        documents.insert(request.query.clone(), kept.clone());
+                    }
+                    Some(kept)
+                }
+                Err(_) => None,
+            },
+            None => None,
+        };
+        (request.parsed_query(), kept)
     }
 }
 
@@ -60,15 +102,15 @@ mod tests {
         let query = "mutation($s: ID!) { createSessionToken(sessionId: $s) { jwt } }";
         let parsed = async_graphql::parser::parse_query(query).unwrap();
         let mut first = Request::new(query);
-        assert_eq!(
-            format!("{:?}", cache.parse(&mut first).unwrap()),
-            format!("{parsed:?}")
-        );
+        let (document, kept) = cache.parse(&mut first);
+        assert_eq!(format!("{:?}", document.unwrap()), format!("{parsed:?}"));
+        kept.unwrap().record_passed((true, None));
         let mut again = Request::new(query);
-        assert_eq!(
-            format!("{:?}", cache.parse(&mut again).unwrap()),
-            format!("{parsed:?}")
-        );
+        let (document, kept) = cache.parse(&mut again);
+        assert_eq!(format!("{:?}", document.unwrap()), format!("{parsed:?}"));
+        let kept = kept.unwrap();
+        assert!(kept.has_passed(&(true, None)), "the same document, kept");
+        assert!(!kept.has_passed(&(false, None)), "not on the other schema");
         assert_eq!(cache.documents.read().unwrap().len(), 1);
     }
 
@@ -76,7 +118,9 @@ mod tests {
     fn a_bad_query_is_its_parse_error_and_is_not_kept() {
         let cache = ParsedQueries::default();
         let mut request = Request::new("{ unbalanced");
-        assert!(cache.parse(&mut request).is_err());
+        let (document, kept) = cache.parse(&mut request);
+        assert!(document.is_err());
+        assert!(kept.is_none());
         assert!(cache.documents.read().unwrap().is_empty());
     }
 
@@ -85,7 +129,7 @@ mod tests {
         let cache = ParsedQueries::default();
         for i in 0..=CAPACITY {
             let mut request = Request::new(format!("{{ a{i}: __typename }}"));
-            cache.parse(&mut request).unwrap();
+            cache.parse(&mut request).0.unwrap();
         }
         assert_eq!(cache.documents.read().unwrap().len(), 1);
     }

@@ -61,6 +61,48 @@ fn bad_body(message: &str) -> HttpResponse {
     )
 }
 
+/// The GraphQL request of a body, read straight into the request (no JSON tree first: this is
+/// every request's path). Only a body that fails is read again, as a tree, to say why.
+fn read_request(body: &[u8]) -> Result<async_graphql::Request, &'static str> {
+    // serde would also read a struct from an array: a batch is told apart first.
+    let object = body
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{');
+    let request = if object {
+        serde_json::from_slice::<async_graphql::Request>(body).ok()
+    } else {
+        None
+    };
+    match request {
+        // `query` defaults to empty when it is missing.
+        Some(request) if !request.query.is_empty() => Ok(request),
+        _ => Err(why_not_a_request(body)),
+    }
+}
+
+/// Why a body is not a GraphQL request.
+fn why_not_a_request(body: &[u8]) -> &'static str {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Err(_) => "the request body is not valid JSON",
+        Ok(value) if value.is_array() => {
+            "batched requests are not supported: send one operation per request"
+        }
+        Ok(value)
+            if value
+                .get("query")
+                .and_then(serde_json::Value::as_str)
+                .is_none_or(str::is_empty) =>
+        {
+            "a GraphQL request needs a \"query\" string"
+        }
+        // serde's message would echo the caller's input (which may hold a secret): not shown.
+        Ok(_) => {
+            "not a GraphQL request: expected {\"query\": string, \"variables\"?: object, \"operationName\"?: string}"
+        }
+    }
+}
+
 /// `POST /graphql`.
 pub async fn post(
     state: web::Data<AppState>,
@@ -90,24 +132,9 @@ pub async fn post(
         Ok(None) => return too_large(state.max_body_bytes),
         Err(_) => return bad_body("the request body could not be read"),
     };
-    let value: serde_json::Value = match serde_json::from_slice(&body) {
-        Ok(value) => value,
-        Err(_) => return bad_body("the request body is not valid JSON"),
-    };
-    if value.is_array() {
-        return bad_body("batched requests are not supported: send one operation per request");
-    }
-    if !value.get("query").is_some_and(serde_json::Value::is_string) {
-        return bad_body("a GraphQL request needs a \"query\" string");
-    }
-    let request: async_graphql::Request = match serde_json::from_value(value) {
+    let request = match read_request(&body) {
         Ok(request) => request,
-        // serde's message would echo the caller's input (which may hold a secret): not shown.
-        Err(_) => {
-            return bad_body(
-                "not a GraphQL request: expected {\"query\": string, \"variables\"?: object, \"operationName\"?: string}",
-            );
-        }
+        Err(message) => return bad_body(message),
     };
     let budget = state.request_timeout;
     match tokio::time::timeout(budget, run(&state, &req, request, &request_id)).await {
@@ -149,9 +176,11 @@ async fn run(
     let ip = ClientIp(req.peer_addr().map(|a| a.ip()));
     let mut response =
         match guard::prepare(&state.schemas, &state.platform, &caller, ip, request).await {
-            Ok((schema, request)) => {
-                let request = request.data(guard::RequestOrigin(cors::origin(req)));
-                graphql_response(req, schema.execute(request).await, request_id)
+            Ok(mut prepared) => {
+                prepared.request = prepared
+                    .request
+                    .data(guard::RequestOrigin(cors::origin(req)));
+                graphql_response(req, prepared.execute().await, request_id)
             }
             Err(refusal) => {
                 let mut response = graphql_response(req, refusal.response, request_id);
@@ -240,4 +269,36 @@ pub async fn get(
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_is_read_as_one_request_or_refused_with_its_reason() {
+        let read = read_request(
+            b" \n{\"query\": \"query($s: ID!) { a }\", \"variables\": {\"s\": \"x\"}, \"operationName\": null, \"other\": 1}",
+        )
+        .unwrap();
+        assert_eq!(read.query, "query($s: ID!) { a }");
+        assert_eq!(read.variables.len(), 1);
+        for (body, why) in [
+            (&b"{\"query\": "[..], "not valid JSON"),
+            (b"", "not valid JSON"),
+            (b"[{\"query\": \"{ a }\"}]", "batched"),
+            (b"[\"{ a }\"]", "batched"),
+            (b"{\"nope\": 1}", "needs a \"query\""),
+            (b"{\"query\": \"\"}", "needs a \"query\""),
+            (b"{\"query\": 5}", "needs a \"query\""),
+            (b"\"{ a }\"", "needs a \"query\""),
+            (
+                b"{\"query\": \"{ a }\", \"variables\": 5}",
+                "not a GraphQL request",
+            ),
+        ] {
+            let refused = read_request(body).unwrap_err();
+            assert!(refused.contains(why), "{body:?}: {refused}");
+        }
+    }
 }

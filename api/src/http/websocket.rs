@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 use super::{AppState, cors, credentials};
 use crate::graphql::events::CredentialEnded;
 use crate::graphql::guard::{self, ClientIp, Schemas};
-use crate::graphql::{AppSchema, complete_codes, domain_error};
+use crate::graphql::{complete_codes, domain_error};
 use latchkey_domain::Credentials;
 
 /// How long a client has to send `connection_init`.
@@ -325,7 +325,7 @@ struct GuardedExecutor {
 
 impl GuardedExecutor {
     /// Resolves the caller and passes the guard; the schema and request to run, or the answer.
-    async fn prepare(&self, request: Request) -> Result<(AppSchema, Request), Response> {
+    async fn prepare(&self, request: Request) -> Result<guard::Prepared, Response> {
         let caller = match self.platform.resolve_caller(self.credentials.clone()).await {
             Ok(Caller::Anonymous) | Err(_) => {
                 self.revoked.notify_one();
@@ -340,12 +340,13 @@ impl GuardedExecutor {
         };
         guard::prepare(&self.schemas, &self.platform, &caller, self.ip, request)
             .await
-            .map(|(schema, request)| {
-                let request = request
+            .map(|mut prepared| {
+                prepared.request = prepared
+                    .request
                     .data(guard::OverWebSocket)
                     .data(CredentialEnded(self.revoked.clone()))
                     .data(guard::RequestOrigin(self.origin.clone()));
-                (schema, request)
+                prepared
             })
             .map_err(|refusal| refusal.response)
     }
@@ -378,7 +379,7 @@ impl Executor for GuardedExecutor {
     async fn execute(&self, request: Request) -> Response {
         let run = async {
             match self.prepare(request).await {
-                Ok((schema, request)) => schema.execute(request).await,
+                Ok(prepared) => prepared.execute().await,
                 Err(refused) => refused,
             }
         };
@@ -398,7 +399,11 @@ impl Executor for GuardedExecutor {
         let budget = self.budget;
         stream::once(async move { tokio::time::timeout(budget, this.prepare(request)).await })
             .flat_map(move |prepared| match prepared {
-                Ok(Ok((schema, mut request))) => {
+                Ok(Ok(guard::Prepared {
+                    schema,
+                    mut request,
+                    ..
+                })) => {
                     let subscription = request.parsed_query().is_ok_and(|document| {
                         document
                             .operations

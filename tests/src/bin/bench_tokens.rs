@@ -6,7 +6,8 @@
 //! The server runs in this process on a fresh database (SQLite, or PostgreSQL through
 //! `LATCHKEY_TEST_DATABASE_URL`) with two HTTP workers. One user signs in on 1,000 clients. Then:
 //! 1. the raw cost of one signature on one core, with the server's signer and with
-//!    `jsonwebtoken::encode`, for the same algorithm;
+//!    `jsonwebtoken::encode`, for the same algorithm; and the cost of validating the refresh's
+//!    document strictly against fast (a schema with no domain behind it, on one thread);
 //! 2. the transport's own cost: `{ __typename }` with the publishable key through `wrk`;
 //! 3. peak refreshes per second with `wrk` (a separate process on the same two cores) over 100
 //!    and then 1,000 connections, each request for the next of the clients round-robin; this
@@ -112,6 +113,41 @@ fn raw_signing(algorithm: SigningAlgorithm) -> (f64, f64) {
     header.kid = Some("key_bench".into());
     let theirs = time(&|n| jsonwebtoken::encode(&header, &claims(n), &encoding).unwrap());
     (ours, theirs)
+}
+
+/// Microseconds to run the refresh's document on the schema (parsed beforehand, as the server
+/// keeps it), validated strictly and validated fast, on this thread: blocks of each in turn, the
+/// median block of each. There is no domain behind this schema, so the field fails at once:
+/// the difference is the validation.
+async fn validation_cost() -> (f64, f64) {
+    use async_graphql::ValidationMode;
+    use latchkey_api::graphql::{Limits, build_schema_validating};
+    let strict = build_schema_validating(None, Limits::default(), false, ValidationMode::Strict);
+    let fast = build_schema_validating(None, Limits::default(), false, ValidationMode::Fast);
+    let document = async_graphql::parser::parse_query(REFRESH).unwrap();
+    let request = || {
+        let mut request = async_graphql::Request::new(REFRESH).variables(
+            async_graphql::Variables::from_json(json!({"s": "sess_2xQ9bench"})),
+        );
+        request.set_parsed_query(document.clone());
+        request
+    };
+    let (mut strict_blocks, mut fast_blocks) = (Vec::new(), Vec::new());
+    for _ in 0..15 {
+        for (schema, blocks) in [(&strict, &mut strict_blocks), (&fast, &mut fast_blocks)] {
+            let start = Instant::now();
+            for _ in 0..5_000 {
+                let response = schema.execute(request()).await;
+                assert!(!response.errors.is_empty(), "no domain: the field fails");
+            }
+            blocks.push(start.elapsed().as_secs_f64() * 1e6 / 5_000.0);
+        }
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    (median(strict_blocks), median(fast_blocks))
 }
 
 fn wrk_script(server: &TestServer, clients: &[Client]) -> tempfile::NamedTempFile {
@@ -410,6 +446,11 @@ async fn main() {
     let (ours, theirs) = raw_signing(algorithm);
     println!(
         "raw signing ({setting}, one core): {ours:.1} µs/token with the server's signer, {theirs:.1} µs with jsonwebtoken::encode"
+    );
+
+    let (strict, fast) = validation_cost().await;
+    println!(
+        "the refresh's document run on a schema with no domain (one thread): {strict:.1} µs validated strictly, {fast:.1} µs fast"
     );
 
     // Warm up: every client's actor loaded.

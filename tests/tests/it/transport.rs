@@ -173,3 +173,84 @@ async fn responses_follow_the_accept_header() {
     );
     server.stop().await;
 }
+
+/// What a response says, without the ids of its errors.
+fn said(body: &Value) -> Value {
+    let errors: Vec<Value> = body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| json!([e["message"], e["extensions"]["code"], e["path"]]))
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({"data": body["data"], "errors": errors})
+}
+
+#[tokio::test]
+async fn a_document_seen_before_validates_as_it_did_the_first_time() {
+    // `seen` has validated each document once already; `fresh` never saw it. Each request must
+    // get the same answer from both (the second may validate fast only when nothing in it can
+    // change the outcome).
+    let seen = TestServer::spawn().await;
+    let fresh = TestServer::spawn().await;
+    let user = "query($id: ID!) { user(id: $id) { id } }";
+    let first = seen.backend(user, json!({"id": "user_1"})).await;
+    assert_eq!(first.code(), "NOT_FOUND", "it ran: {}", first.body);
+    let again = seen.backend(user, json!({"id": "user_2"})).await;
+    assert_eq!(again.code(), "NOT_FOUND", "{}", again.body);
+    for variables in [
+        json!({"id": {"a": 1}}),
+        json!({"id": null}),
+        json!({"id": ["user_1"]}),
+        json!({"id": true}),
+        json!({}),
+    ] {
+        let from_seen = seen.backend(user, variables.clone()).await;
+        let from_fresh = fresh.backend(user, variables.clone()).await;
+        assert!(from_seen.body["data"].is_null(), "{variables}");
+        assert_eq!(said(&from_seen.body), said(&from_fresh.body), "{variables}");
+    }
+    // Documents that fail validation are refused every time, the same way.
+    for query in [
+        "{ instance { id nope } }",
+        "query($s: ID!) { instance { id } }",
+        "query A { instance { id } } query B($s: ID!) { user(id: $s) { nope } }",
+    ] {
+        for _ in 0..3 {
+            let from_seen = seen.backend(query, json!({"s": "x"})).await;
+            assert_eq!(from_seen.code(), "VALIDATION_FAILED", "{query}");
+            assert!(from_seen.body["data"].is_null(), "nothing ran");
+        }
+        let from_fresh = fresh.backend(query, json!({"s": "x"})).await;
+        let from_seen = seen.backend(query, json!({"s": "x"})).await;
+        assert_eq!(said(&from_seen.body), said(&from_fresh.body), "{query}");
+    }
+    // One operation of a document passing lets no bad value of another through.
+    let two =
+        "query A { instance { id } } mutation B($n: String!) { createSecretKey(name: $n) { key } }";
+    let answer = |name: &'static str, variables: Value| {
+        let server = &seen;
+        async move {
+            let body = json!({"query": two, "operationName": name, "variables": variables});
+            let (_, answer) = raw(
+                server,
+                "application/json",
+                serde_json::to_vec(&body).unwrap(),
+            )
+            .await;
+            answer
+        }
+    };
+    assert!(answer("A", json!({})).await["data"]["instance"]["id"].is_string());
+    assert!(answer("A", json!({})).await["data"]["instance"]["id"].is_string());
+    let refused = answer("B", json!({"n": 5})).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "VALIDATION_FAILED",
+        "{refused}"
+    );
+    assert_eq!(seen.secret_key_count().await, 1, "nothing was created");
+    seen.stop().await;
+    fresh.stop().await;
+}
