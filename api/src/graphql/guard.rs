@@ -57,7 +57,10 @@ pub struct Schemas {
 /// One build of the schema, validating strictly and fast.
 #[derive(Clone)]
 pub struct Validating {
+    /// Every rule of the GraphQL validation: what runs unless `validated` says otherwise.
     pub strict: AppSchema,
+    /// Fragment cycles, depth and complexity only: for a document that passed `strict` and a
+    /// request that cannot change that.
     pub fast: AppSchema,
 }
 

@@ -1,18 +1,23 @@
 //! When a request may skip the strict validation: its document passed it before on the same
 //! schema, for the same operation, and nothing in this request can change the outcome.
 //!
-//! Strict validation reads the request only through the operation it selects and the values of
-//! that operation's variables: `ArgumentsOfCorrectType` checks each value given against its
-//! argument, and skips an argument whose variable is missing. So a request validates as every
-//! other one does when each variable of its operation is given, a string for an `ID` or a
-//! `String` and a boolean for a `Boolean` (nullable or not): the variable's position has the
-//! same named type (`VariableInAllowedPosition`), and those scalars take any value of that
-//! kind. Anything else (a missing or null value, a number, a list, an enum, an input object)
-//! is validated strictly every time. The fast validation still runs on every request: fragment
-//! cycles, depth and complexity (no complexity here reads a string or a boolean: the one custom
-//! complexity reads an `Int`).
+//! Strict validation reads the request through the operation it selects and the values of the
+//! variables: `ArgumentsOfCorrectType` checks each value given against every argument its
+//! variable fills (in fragments too, whichever operation is selected), and skips an argument
+//! whose variable is missing. So the fast path takes only documents of one operation (no
+//! fragment can then use another operation's variables: an unused fragment or an undeclared
+//! variable fails the document), no subscription, and requests that give exactly the variables
+//! the operation declares, a string for an `ID` or a `String` and a boolean for a `Boolean`
+//! (nullable or not). Each such variable fills only positions of its own named type
+//! (`VariableInAllowedPosition`), and those scalars take any value of that kind, so every such
+//! request validates alike. Anything else (a missing, extra or null value, a number, a list, an
+//! enum, an input object) is validated strictly every time. The fast validation still runs on
+//! every request: fragment cycles, depth and complexity (no complexity here reads a string or a
+//! boolean: the one custom complexity reads an `Int`).
 
-use async_graphql::parser::types::{BaseType, DocumentOperations, ExecutableDocument};
+use async_graphql::parser::types::{
+    BaseType, DocumentOperations, ExecutableDocument, OperationType,
+};
 use async_graphql::{Response, Value, Variables};
 
 /// Whether the strict validation of `document` comes out the same for these variables as for
@@ -24,25 +29,22 @@ pub fn decided_by_document(
 ) -> bool {
     let operation = match (&document.operations, operation_name) {
         (DocumentOperations::Single(operation), None) => operation,
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            match operations.values().next() {
-                Some(operation) => operation,
-                None => return false,
-            }
-        }
-        (DocumentOperations::Multiple(operations), Some(name)) => {
-            match operations.iter().find(|(n, _)| n.as_str() == name) {
-                Some((_, operation)) => operation,
-                None => return false,
+        (DocumentOperations::Multiple(operations), name) if operations.len() == 1 => {
+            match operations.iter().next() {
+                Some((n, operation)) if name.is_none_or(|name| n.as_str() == name) => operation,
+                _ => return false,
             }
         }
         _ => return false,
     };
-    operation
-        .node
-        .variable_definitions
-        .iter()
-        .all(|definition| {
+    if operation.node.ty == OperationType::Subscription {
+        return false;
+    }
+    let declared = &operation.node.variable_definitions;
+    variables
+        .keys()
+        .all(|name| declared.iter().any(|d| d.node.name.node == *name))
+        && declared.iter().all(|definition| {
             let definition = &definition.node;
             let BaseType::Named(type_name) = &definition.var_type.node.base else {
                 return false;
@@ -81,7 +83,7 @@ mod tests {
         assert!(decided(
             "query Q($a: String, $b: Boolean!) { __typename }",
             Some("Q"),
-            json!({"a": "x", "b": false, "unused": 5})
+            json!({"a": "x", "b": false})
         ));
         assert!(decided(
             "query Q($a: String) { __typename }",
@@ -123,12 +125,20 @@ mod tests {
             None,
             json!({"o": "X"})
         ));
-        // The operation must be the one the request selects.
+        // A variable the operation does not declare (another operation's fragment may use it).
+        assert!(!decided(
+            "query Q($a: String) { __typename }",
+            None,
+            json!({"a": "x", "unused": "y"})
+        ));
+        // Documents of more than one operation, the wrong name, a subscription.
         let two = "query A { __typename } query B { __typename }";
-        assert!(decided(two, Some("A"), json!({})));
+        assert!(!decided(two, Some("A"), json!({})));
         assert!(!decided(two, None, json!({})));
-        assert!(!decided(two, Some("C"), json!({})));
+        assert!(!decided("query A { __typename }", Some("C"), json!({})));
+        assert!(decided("query A { __typename }", Some("A"), json!({})));
         assert!(!decided("{ __typename }", Some("A"), json!({})));
+        assert!(!decided("subscription { __typename }", None, json!({})));
     }
 
     #[test]

@@ -251,6 +251,29 @@ async fn a_document_seen_before_validates_as_it_did_the_first_time() {
         "{refused}"
     );
     assert_eq!(seen.secret_key_count().await, 1, "nothing was created");
+    // A fragment is checked with the request's variables whichever operation is selected.
+    let fragment = "query A { instance { id } } query B($s: ID!) { ...F } fragment F on Query { user(id: $s) { id } }";
+    let answer = |variables: Value, server: &'static str| {
+        let server = if server == "seen" { &seen } else { &fresh };
+        async move {
+            let body = json!({"query": fragment, "operationName": "A", "variables": variables});
+            raw(
+                server,
+                "application/json",
+                serde_json::to_vec(&body).unwrap(),
+            )
+            .await
+            .1
+        }
+    };
+    assert!(answer(json!({}), "seen").await["data"]["instance"]["id"].is_string());
+    let from_seen = answer(json!({"s": true}), "seen").await;
+    let from_fresh = answer(json!({"s": true}), "fresh").await;
+    assert_eq!(said(&from_seen), said(&from_fresh));
+    assert_eq!(
+        from_seen["errors"][0]["extensions"]["code"], "VALIDATION_FAILED",
+        "{from_seen}"
+    );
     seen.stop().await;
     fresh.stop().await;
 }
