@@ -18,7 +18,7 @@ use latchkey_domain::model::instance::Environment;
 use latchkey_domain::rate_limit::LimitKind;
 use latchkey_domain::{Error, Platform};
 
-use super::parsed::{Kept, Passed};
+use super::parsed::Kept;
 use super::{AppSchema, domain_error};
 
 /// Root fields that may appear at most once in a request.
@@ -69,17 +69,17 @@ pub struct Prepared {
     pub schema: AppSchema,
     pub request: Request,
     /// Where to record that the document passed the strict validation, when this run tells.
-    learn: Option<(Arc<Kept>, Passed)>,
+    learn: Option<(Arc<Kept>, bool)>,
 }
 
 impl Prepared {
     /// Runs the query or mutation, and records when its document passed the strict validation.
     pub async fn execute(self) -> Response {
         let response = self.schema.execute(self.request).await;
-        if let Some((kept, how)) = self.learn
+        if let Some((kept, trusted)) = self.learn
             && super::validated::passed(&response)
         {
-            kept.record_passed(how);
+            kept.record_passed(trusted);
         }
         response
     }
@@ -165,12 +165,11 @@ pub async fn prepare(
         decided =
             super::validated::decided_by_document(document, operation_name.as_deref(), &variables);
     }
-    let how: Passed = (trusted, operation_name.clone());
     request.operation_name = operation_name;
     request.variables = variables;
     let (fast, learn) = match kept {
-        Some(kept) if decided && kept.has_passed(&how) => (true, None),
-        Some(kept) if decided => (false, Some((kept, how))),
+        Some(kept) if decided && kept.has_passed(trusted) => (true, None),
+        Some(kept) if decided => (false, Some((kept, trusted))),
         _ => (false, None),
     };
     let schemas = if trusted {

@@ -1,11 +1,12 @@
 //! Parsed operations kept by their text. The same few operations come again and again (a
 //! session-token refresh above all, every 50 s per signed-in tab), and parsing one costs several
 //! microseconds, many times what a copy of the parsed document does. With each document, the
-//! ways it passed the strict validation are kept too (`validated`): a request it decides alone
+//! schema builds it passed the strict validation on are kept too (`validated`): a request it decides alone
 //! is then validated only fast.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, RwLock};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 
 use async_graphql::Request;
 use async_graphql::parser::types::ExecutableDocument;
@@ -18,28 +19,27 @@ const CAPACITY: usize = 256;
 /// kilobyte of text (at most about 500 fields) about 100 KB, and the cache about 25 MB at worst.
 const MAX_QUERY_BYTES: usize = 1024;
 
-/// How a kept document passed the strict validation: on the open schema or the restricted one
-/// (`true` for open), and for which operation name.
-pub type Passed = (bool, Option<String>);
-
-/// A document kept, and how it passed the strict validation so far.
+/// A document kept, and the schema builds it passed the strict validation on so far. Only a
+/// document of one operation is ever recorded (`validated` decides no other), so the schema
+/// build is all that tells one pass from another: whichever operation name a decided request
+/// gives, it selects that one operation.
 #[derive(Debug)]
 pub struct Kept {
     document: ExecutableDocument,
-    passed: Mutex<HashSet<Passed>>,
+    /// On the open build, on the restricted one.
+    passed: [AtomicBool; 2],
 }
 
 impl Kept {
-    /// Whether the document passed the strict validation this way.
-    pub fn has_passed(&self, how: &Passed) -> bool {
-        self.passed.lock().is_ok_and(|passed| passed.contains(how))
+    /// Whether the document passed the strict validation on the open (`trusted`) or the
+    /// restricted build.
+    pub fn has_passed(&self, trusted: bool) -> bool {
+        self.passed[usize::from(trusted)].load(Ordering::Relaxed)
     }
 
-    /// Records that the document passed the strict validation this way.
-    pub fn record_passed(&self, how: Passed) {
-        if let Ok(mut passed) = self.passed.lock() {
-            passed.insert(how);
-        }
+    /// Records that the document passed the strict validation on that build.
+    pub fn record_passed(&self, trusted: bool) {
+        self.passed[usize::from(trusted)].store(true, Ordering::Relaxed);
     }
 }
 
@@ -74,7 +74,7 @@ impl ParsedQueries {
                 Ok(document) => {
                     let kept = Arc::new(Kept {
                         document: document.clone(),
-                        passed: Mutex::default(),
+                        passed: Default::default(),
                     });
                     if let Ok(mut documents) = self.documents.write() {
                         if documents.len() >= CAPACITY {
@@ -104,13 +104,13 @@ mod tests {
         let mut first = Request::new(query);
         let (document, kept) = cache.parse(&mut first);
         assert_eq!(format!("{:?}", document.unwrap()), format!("{parsed:?}"));
-        kept.unwrap().record_passed((true, None));
+        kept.unwrap().record_passed(true);
         let mut again = Request::new(query);
         let (document, kept) = cache.parse(&mut again);
         assert_eq!(format!("{:?}", document.unwrap()), format!("{parsed:?}"));
         let kept = kept.unwrap();
-        assert!(kept.has_passed(&(true, None)), "the same document, kept");
-        assert!(!kept.has_passed(&(false, None)), "not on the other schema");
+        assert!(kept.has_passed(true), "the same document, kept");
+        assert!(!kept.has_passed(false), "not on the other schema");
         assert_eq!(cache.documents.read().unwrap().len(), 1);
     }
 
