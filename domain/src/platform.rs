@@ -220,6 +220,7 @@ impl Platform {
             enumeration_key: hash_secret(&format!("latchkey-enumeration:{admin_token_hash}")),
             hasher,
             shards: std::sync::OnceLock::new(),
+            published: Default::default(),
             keys: KeyRing::new(config.master_key.clone(), KEY_CACHE_TTL),
             master_key: config.master_key.clone(),
             public_url: config.public_url.clone(),

@@ -7,6 +7,7 @@ use actix::{Addr, Recipient};
 
 use crate::actors::hasher::Hasher;
 use crate::actors::mailer::{Mailer, Wake};
+use crate::actors::published::Changed;
 use crate::clock::Clock;
 use crate::mail::Sender;
 use crate::model::instance::Instance;
@@ -36,6 +37,8 @@ pub struct Services {
     pub public_url: String,
     /// The registry's shards, told when a user's sessions change from outside their clients.
     pub shards: std::sync::OnceLock<Vec<Recipient<SessionsChanged>>>,
+    /// The clients their actors published for refreshes, and the changes counted since.
+    pub published: crate::actors::published::Published,
     /// The node's event bus: writers tell it what they committed.
     pub events: crate::events::EventBus,
     /// Wakes the webhook worker (events were handed out).
@@ -107,10 +110,20 @@ impl Services {
         });
     }
 
+    /// Tells the shards (each tells its actors), then counts the change: a refresh that starts
+    /// after this returns signs from no copy published before it (`published`).
     fn broadcast(&self, message: SessionsChanged) {
         for shard in self.shards.get().into_iter().flatten() {
             shard.do_send(message.clone());
         }
+        // Every session the message concerns is of the user, or else has the organization
+        // active (`SessionsChanged::concerns`).
+        let changed = match (&message.user_id, &message.organization_id) {
+            (Some(user), _) => Changed::User(user),
+            (None, Some(organization)) => Changed::Organization(organization),
+            (None, None) => Changed::Every,
+        };
+        self.published.change(changed);
     }
 
     /// Who an instance's mail is from: its own sender when the server allows that domain,

@@ -8,6 +8,7 @@ use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
 
 use crate::actors::client::IssueToken;
+use crate::flows;
 use crate::flows::sessions::IssuedToken;
 use crate::model::caller::Caller;
 use crate::model::event::{EventType, NewEvent};
@@ -33,8 +34,9 @@ pub struct VerifiedToken {
 
 impl Platform {
     /// `createSessionToken`: a token for one of the calling client's sessions, or from a JWT
-    /// template. Answered by the client's actor from what it holds; `azp` is the request's
-    /// origin when the instance allows it.
+    /// template. Answered from what the client's actor holds: signed here from what it published
+    /// when that may be (`published`), else by the actor. `azp` is the request's origin when the
+    /// instance allows it.
     pub async fn create_session_token(
         &self,
         caller: &Caller,
@@ -45,11 +47,40 @@ impl Platform {
         let (instance, token) = caller.require_frontend()?;
         let token = token.ok_or(Error::NotFound("session"))?;
         let hash = hash_secret(token);
+        // Read before the copy: a copy serves only if nothing changed since it was asked for.
+        let counted = self.services.published.counted();
+        let published = &self.services.published;
+        if template.is_none() && published.get(&hash).is_some() {
+            let keys = self
+                .services
+                .keys
+                .keys(&self.services.db, instance, self.now())
+                .await?;
+            // Read again after the wait, and signed with no wait between the checks and the
+            // signature: a command that withdrew the copy meanwhile is not overtaken.
+            if let Some(copy) = published.get(&hash)
+                && copy.client.instance_id == instance.id
+            {
+                let now = self.now();
+                if let Some(session) = published.session(&copy, session_id, now) {
+                    return flows::sessions::sign_published(
+                        &self.services,
+                        instance,
+                        &keys,
+                        &copy.client,
+                        session,
+                        azp,
+                        now,
+                    );
+                }
+            }
+        }
         let message = || IssueToken {
             instance: instance.clone(),
             session_id: session_id.to_owned(),
             template: template.map(str::to_owned),
             azp: azp.map(str::to_owned),
+            counted,
         };
         let issued = match self.registry.issue(&hash, message()).await {
             // The actor stopped between the lookup and the message (it had just found no client

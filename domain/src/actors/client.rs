@@ -97,6 +97,8 @@ pub struct IssueToken {
     pub template: Option<String>,
     /// The requesting origin, when the instance allows it (the `azp` claim).
     pub azp: Option<String>,
+    /// The change count when the refresh began (`published`): the client is published with it.
+    pub counted: u64,
 }
 
 /// Tells the registry that the actor of a token no client has has stopped.
@@ -118,10 +120,13 @@ pub struct ClientActor {
     /// Set while a command runs, so the registry never lets a busy actor go.
     busy: Arc<AtomicBool>,
     registry: Recipient<Unknown>,
+    /// This actor as the owner of what it publishes (`published`).
+    owner: u64,
 }
 
 impl ClientActor {
-    /// An actor that loads the client on first use.
+    /// An actor that loads the client on first use, and from now on the only one that
+    /// publishes it (its shard starts it).
     pub fn new(
         services: Arc<Services>,
         instance_id: String,
@@ -129,6 +134,7 @@ impl ClientActor {
         busy: Arc<AtomicBool>,
         registry: Recipient<Unknown>,
     ) -> Self {
+        let owner = services.published.own(&token_hash);
         Self {
             services,
             instance_id,
@@ -136,6 +142,7 @@ impl ClientActor {
             state: None,
             busy,
             registry,
+            owner,
         }
     }
 }
@@ -158,6 +165,12 @@ impl ClientActor {
 
 impl Actor for ClientActor {
     type Context = Context<Self>;
+
+    fn stopped(&mut self, _: &mut Self::Context) {
+        self.services
+            .published
+            .release(&self.token_hash, self.owner);
+    }
 }
 
 async fn load(services: &Services, instance_id: &str, token_hash: &str) -> Result<Option<Client>> {
@@ -332,6 +345,7 @@ impl Handler<IssueToken> for ClientActor {
 
     fn handle(&mut self, msg: IssueToken, _: &mut Self::Context) -> Self::Result {
         self.busy.store(true, Ordering::SeqCst);
+        let counted = msg.counted;
         // The client is taken, not copied: it comes back with the answer.
         let work = issue(
             self.services.clone(),
@@ -341,7 +355,20 @@ impl Handler<IssueToken> for ClientActor {
             msg,
         );
         AtomicResponse::new(Box::pin(work.into_actor(self).map(
-            |(state, result), act, ctx| {
+            move |(state, result), act, ctx| {
+                // What refreshes on other threads may sign from: the client as it is now, after
+                // every change counted before this refresh began.
+                match (&state, &result) {
+                    (
+                        Some(client),
+                        Ok(Some(_)) | Err(Error::SessionNotActive | Error::NotFound(_)),
+                    ) => {
+                        act.services
+                            .published
+                            .publish(&act.token_hash, act.owner, client, counted);
+                    }
+                    _ => act.services.published.withdraw(&act.token_hash, act.owner),
+                }
                 act.state = state;
                 act.done(matches!(result, Ok(None)), ctx);
                 result
@@ -361,6 +388,9 @@ impl Handler<SessionsChanged> for ClientActor {
             // Read the client again on its next command. A command running now keeps its state
             // and stores it when done: the database stays the truth either way.
             self.state = None;
+            self.services
+                .published
+                .withdraw(&self.token_hash, self.owner);
         }
     }
 }
@@ -370,6 +400,13 @@ impl Handler<Run> for ClientActor {
 
     fn handle(&mut self, msg: Run, _: &mut Self::Context) -> Self::Result {
         self.busy.store(true, Ordering::SeqCst);
+        // Any command but `Get` may change the sessions: no refresh signs from the copy from now
+        // on, until a refresh publishes the client again.
+        if !matches!(msg.command, Command::Get) {
+            self.services
+                .published
+                .withdraw(&self.token_hash, self.owner);
+        }
         let work = run(
             self.services.clone(),
             self.instance_id.clone(),

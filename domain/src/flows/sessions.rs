@@ -9,6 +9,7 @@ use crate::model::client::Client;
 use crate::model::event::{EventType, NewEvent};
 use crate::model::instance::Instance;
 use crate::model::jwt_template::Template;
+use crate::model::organization::OrganizationClaim;
 use crate::model::session::{Session, SessionStatus};
 use crate::services::Services;
 use crate::store;
@@ -257,14 +258,44 @@ pub async fn issue_token(
     if let Some(name) = template {
         return template_token(svc, instance, &keys, session, name, &issuer, azp, now).await;
     }
+    let organization = client.organizations.get(session_id);
+    signed(instance, &keys, &issuer, session, organization, azp, now)
+}
+
+/// `createSessionToken` for an active session of a client its actor published, on the
+/// requesting thread: the same token the actor would sign (`published` decides when).
+pub fn sign_published(
+    svc: &Services,
+    instance: &Instance,
+    keys: &InstanceKeys,
+    client: &Client,
+    session: &Session,
+    azp: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<IssuedToken> {
+    let issuer = issuer(&svc.public_url, &instance.id);
+    let organization = client.organizations.get(&session.id);
+    signed(instance, keys, &issuer, session, organization, azp, now)
+}
+
+/// The session token of `session`, signed.
+fn signed(
+    instance: &Instance,
+    keys: &InstanceKeys,
+    issuer: &str,
+    session: &Session,
+    organization: Option<&OrganizationClaim>,
+    azp: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<IssuedToken> {
     let claims = session_claims(TokenFacts {
-        issuer: &issuer,
+        issuer,
         user_id: &session.user_id,
         session_id: &session.id,
         azp,
-        lifetime_seconds: settings.tokens.lifetime_seconds,
+        lifetime_seconds: instance.settings.tokens.lifetime_seconds,
         jti: &new_jti(),
-        organization: client.organizations.get(session_id),
+        organization,
         now,
     });
     Ok(IssuedToken {

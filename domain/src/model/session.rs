@@ -99,11 +99,16 @@ impl Session {
         }
     }
 
+    /// Whether a token issued at `now` is activity worth writing (see `touch`).
+    pub fn activity_due(&self, now: DateTime<Utc>) -> bool {
+        now >= self.last_active_at + Duration::seconds(ACTIVITY_WRITE_INTERVAL_SECONDS)
+    }
+
     /// Records activity at `now` (a token issued): `lastActiveAt` moves, and with an inactivity
     /// timeout so does the expiry (never past the maximum lifetime). Gives whether anything
     /// worth writing changed: activity is written at most once a minute per session.
     pub fn touch(&mut self, settings: &SessionSettings, now: DateTime<Utc>) -> bool {
-        if now < self.last_active_at + Duration::seconds(ACTIVITY_WRITE_INTERVAL_SECONDS) {
+        if !self.activity_due(now) {
             return false;
         }
         self.last_active_at = now;
