@@ -118,6 +118,8 @@ pub struct RunningServer {
     pub bootstrap: Bootstrap,
     /// Stops it from anywhere.
     pub stopper: Stopper,
+    /// The operations its GraphQL layer keeps parsed (and how each ran: tests and benchmarks).
+    pub parsed: Arc<graphql::parsed::ParsedQueries>,
     server: Server,
     platform: Arc<Platform>,
     signals: Option<Signals>,
@@ -220,9 +222,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     .await?;
     let platform = Arc::new(platform);
     let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
+    let schemas = graphql::build_schemas(platform.clone(), Limits::default());
     let state = AppState {
         shutdown,
-        schemas: graphql::build_schemas(platform.clone(), Limits::default()),
+        schemas: schemas.clone(),
         platform: platform.clone(),
         max_body_bytes: config.max_body_bytes,
         request_timeout: config.request_timeout,
@@ -272,6 +275,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         },
         server,
         platform,
+        parsed: schemas.parsed,
     })
 }
 

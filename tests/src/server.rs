@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use latchkey_api::ServerConfig;
+use latchkey_api::graphql::parsed::ParsedQueries;
 use latchkey_api::server::Stopper;
 use serde_json::Value;
 
@@ -17,6 +18,8 @@ pub struct TestServer {
     pub publishable_key: String,
     pub secret_key: String,
     pub db: Arc<TestDb>,
+    /// The operations the server keeps parsed, and how each ran.
+    pub parsed: Arc<ParsedQueries>,
     configure: Configure,
     handle: Stopper,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -25,6 +28,7 @@ pub struct TestServer {
 struct Started {
     url: String,
     handle: Stopper,
+    parsed: Arc<ParsedQueries>,
     thread: std::thread::JoinHandle<()>,
     development: Option<(String, String, String)>,
 }
@@ -51,6 +55,7 @@ async fn start_on(db: &TestDb, admin_token: &str, configure: &Configure) -> Star
                     let _ = tx.send(Ok((
                         running.public_url.clone(),
                         running.stopper.clone(),
+                        running.parsed.clone(),
                         development,
                     )));
                     running.wait().await.ok();
@@ -61,13 +66,14 @@ async fn start_on(db: &TestDb, admin_token: &str, configure: &Configure) -> Star
             }
         });
     });
-    let (url, handle, development) = rx
+    let (url, handle, parsed, development) = rx
         .await
         .expect("the server thread answers")
         .expect("the server starts");
     Started {
         url,
         handle,
+        parsed,
         thread,
         development,
     }
@@ -97,6 +103,7 @@ impl TestServer {
             db,
             configure,
             handle: started.handle,
+            parsed: started.parsed,
             thread: Some(started.thread),
         }
     }
@@ -129,6 +136,7 @@ impl TestServer {
             db: self.db.clone(),
             configure: self.configure.clone(),
             handle: started.handle,
+            parsed: started.parsed,
             thread: Some(started.thread),
         }
     }
@@ -180,6 +188,7 @@ impl TestServer {
             db,
             configure: self_configure,
             handle: started.handle,
+            parsed: started.parsed,
             thread: Some(started.thread),
         }
     }

@@ -5,7 +5,8 @@
 //!   per request, whatever the aliases or fragments;
 //! - the backend rate limit, per secret key;
 //! - how the operation is validated: strictly, or fast when its document passed the strict
-//!   validation before and this request cannot change that (`validated`).
+//!   validation before and this request cannot change that (`validated`); and a token refresh
+//!   that may skip the executor altogether (`refresh`).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -19,6 +20,7 @@ use latchkey_domain::rate_limit::LimitKind;
 use latchkey_domain::{Error, Platform};
 
 use super::parsed::Kept;
+use super::refresh::Arguments;
 use super::{AppSchema, domain_error};
 
 /// Root fields that may appear at most once in a request.
@@ -64,17 +66,61 @@ pub struct Validating {
     pub fast: AppSchema,
 }
 
-/// A request that passed the guard, on the schema to run it on.
+/// A request that passed the guard, on the schema to run it on. The schema and the request are
+/// the caller's to run only when prepared for `Execution::Stream` (a refresh that skips the
+/// executor leaves the request without its data: run it with `execute`).
 pub struct Prepared {
     pub schema: AppSchema,
     pub request: Request,
     /// Where to record that the document passed the strict validation, when this run tells.
     learn: Option<(Arc<Kept>, bool)>,
+    /// The token refresh to run without the executor, when the request is one (`refresh`).
+    direct: Option<Direct>,
+}
+
+/// A refresh run without the executor, and what it runs with.
+struct Direct {
+    kept: Arc<Kept>,
+    arguments: Arguments,
+    platform: Arc<Platform>,
+    caller: Caller,
+    origin: Option<String>,
 }
 
 impl Prepared {
+    /// Gives the resolvers `data` (a refresh run without the executor needs none).
+    pub fn data<D: std::any::Any + Send + Sync>(mut self, data: D) -> Self {
+        if self.direct.is_none() {
+            self.request = self.request.data(data);
+        }
+        self
+    }
+
+    /// Gives the resolvers the request's `Origin` header.
+    pub fn origin(mut self, origin: Option<String>) -> Self {
+        match &mut self.direct {
+            Some(direct) => direct.origin = origin,
+            None => self.request = self.request.data(RequestOrigin(origin)),
+        }
+        self
+    }
+
     /// Runs the query or mutation, and records when its document passed the strict validation.
     pub async fn execute(self) -> Response {
+        if let Some(direct) = &self.direct
+            && let Some(refresh) = direct.kept.run_refresh()
+        {
+            let Direct {
+                platform,
+                caller,
+                arguments,
+                origin,
+                ..
+            } = direct;
+            return refresh
+                .run(platform, caller, arguments, origin.as_deref())
+                .await;
+        }
         let response = self.schema.execute(self.request).await;
         if let Some((kept, trusted)) = self.learn
             && super::validated::passed(&response)
@@ -83,6 +129,15 @@ impl Prepared {
         }
         response
     }
+}
+
+/// How a prepared request may run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Execution {
+    /// By the executor, or by `refresh` for a token refresh that may skip it.
+    Execute,
+    /// Always by the executor, whose stream the caller takes (`schema` and `request`).
+    Stream,
 }
 
 /// Marks an operation that came over the WebSocket (where no response header or cookie can
@@ -133,13 +188,15 @@ impl Refusal {
 }
 
 /// Checks a request for its caller and gives the schema to run it on, with the caller and the
-/// client IP attached as request data.
+/// client IP attached as request data; or, for a token refresh that may skip the executor
+/// (`Execution::Execute` only), the refresh with what it runs with, the request left bare.
 pub async fn prepare(
     schemas: &Schemas,
     platform: &Arc<Platform>,
     caller: &Caller,
     ip: ClientIp,
     mut request: Request,
+    execution: Execution,
 ) -> Result<Prepared, Refusal> {
     // Counted first: a refused request is still a request.
     if let Caller::Backend {
@@ -153,13 +210,42 @@ pub async fn prepare(
             .map_err(Refusal::from_error)?;
     }
     let trusted = trusted(caller);
+    let kept = schemas.parsed.kept(&request.query);
+    let validating = if trusted {
+        &schemas.open
+    } else {
+        &schemas.restricted
+    };
+    if execution == Execution::Execute
+        && let Some(kept) = kept.as_ref()
+        && let Some(arguments) = refresh_arguments(kept, trusted, &request)
+    {
+        return Ok(Prepared {
+            schema: validating.fast.clone(),
+            request,
+            learn: None,
+            direct: Some(Direct {
+                kept: kept.clone(),
+                arguments,
+                platform: platform.clone(),
+                caller: caller.clone(),
+                origin: None,
+            }),
+        });
+    }
     // Held apart while the parsed document borrows the request.
     let operation_name = request.operation_name.take();
     let variables = std::mem::take(&mut request.variables);
-    let (document, kept) = schemas.parsed.parse(&mut request);
+    let (document, kept) = schemas.parsed.parse_found(&mut request, kept);
     let mut decided = false;
     if let Ok(document) = document {
-        if let Some(reason) = refusal_reason(document, trusted) {
+        let reason = match &kept {
+            Some(kept) => kept
+                .refusal(trusted, |document| refusal_reason(document, trusted))
+                .map(str::to_owned),
+            None => refusal_reason(document, trusted),
+        };
+        if let Some(reason) = reason {
             return Err(Refusal::from_error(Error::validation("query", reason)));
         }
         decided =
@@ -172,23 +258,40 @@ pub async fn prepare(
         Some(kept) if decided => (false, Some((kept, trusted))),
         _ => (false, None),
     };
-    let schemas = if trusted {
-        &schemas.open
-    } else {
+    if !trusted {
         request = request.disable_introspection();
-        &schemas.restricted
-    };
+    }
     let schema = if fast {
-        schemas.fast.clone()
+        validating.fast.clone()
     } else {
-        schemas.strict.clone()
+        validating.strict.clone()
     };
     let loaders = super::loaders::loaders(platform.clone(), caller.clone());
     Ok(Prepared {
         schema,
         request: request.data(caller.clone()).data(ip).data(loaders),
         learn,
+        direct: None,
     })
+}
+
+/// The arguments of a token refresh that may run without the executor: its document is kept,
+/// is a refresh, is not refused, passed the strict validation on this caller's schema build,
+/// and this request cannot change that (as for the fast validation, `validated`).
+fn refresh_arguments(kept: &Kept, trusted: bool, request: &Request) -> Option<Arguments> {
+    let refresh = kept.refresh()?;
+    let clear = kept.has_passed(trusted)
+        && kept
+            .refusal(trusted, |document| refusal_reason(document, trusted))
+            .is_none()
+        && super::validated::decided_by_document(
+            kept.document(),
+            request.operation_name.as_deref(),
+            &request.variables,
+        );
+    clear
+        .then(|| refresh.arguments(&request.variables))
+        .flatten()
 }
 
 /// Fragments nested deeper than this (inline or spread) are refused before anything else looks

@@ -12,6 +12,7 @@ mod loaders;
 mod memberships;
 mod organizations;
 pub mod parsed;
+mod refresh;
 mod roles;
 mod second_factors;
 mod sessions;

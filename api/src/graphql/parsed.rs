@@ -2,14 +2,17 @@
 //! session-token refresh above all, every 50 s per signed-in tab), and parsing one costs several
 //! microseconds, many times what a copy of the parsed document does. With each document, the
 //! schema builds it passed the strict validation on are kept too (`validated`): a request it decides alone
-//! is then validated only fast.
+//! is then validated only fast. So are the guard's verdict on it and, when it is a token
+//! refresh, what the refresh needs to run without the executor (`refresh`).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use async_graphql::Request;
 use async_graphql::parser::types::ExecutableDocument;
+
+use super::refresh::Refresh;
 
 /// The most documents kept; when full, the cache starts over (whoever sends new operations
 /// without end costs the server only the parsing it would do anyway).
@@ -26,11 +29,61 @@ const MAX_QUERY_BYTES: usize = 1024;
 #[derive(Debug)]
 pub struct Kept {
     document: ExecutableDocument,
-    /// On the open build, on the restricted one.
+    /// On the restricted build (index 0), on the open one (index 1): `usize::from(trusted)`.
     passed: [AtomicBool; 2],
+    /// Why the guard refuses the document, for an untrusted and a trusted caller, once asked.
+    refusals: [OnceLock<Option<String>>; 2],
+    /// The refresh the document is, if it is one.
+    refresh: Option<Refresh>,
+    /// How many requests ran it as a refresh without the executor.
+    direct_runs: AtomicU64,
 }
 
 impl Kept {
+    fn new(document: ExecutableDocument) -> Self {
+        Self {
+            refresh: Refresh::recognize(&document),
+            document,
+            passed: Default::default(),
+            refusals: Default::default(),
+            direct_runs: AtomicU64::new(0),
+        }
+    }
+
+    /// The refresh the document is, counted as run without the executor (`refresh`).
+    pub fn run_refresh(&self) -> Option<&Refresh> {
+        let refresh = self.refresh.as_ref()?;
+        self.direct_runs.fetch_add(1, Ordering::Relaxed);
+        Some(refresh)
+    }
+
+    /// How many requests ran the document as a refresh without the executor.
+    pub fn direct_runs(&self) -> u64 {
+        self.direct_runs.load(Ordering::Relaxed)
+    }
+
+    /// The document.
+    pub fn document(&self) -> &ExecutableDocument {
+        &self.document
+    }
+
+    /// The refresh the document is, if it is one (`refresh`).
+    pub fn refresh(&self) -> Option<&Refresh> {
+        self.refresh.as_ref()
+    }
+
+    /// Why the guard refuses the document for a `trusted` caller or not, worked out by `reason`
+    /// the first time only.
+    pub fn refusal(
+        &self,
+        trusted: bool,
+        reason: impl FnOnce(&ExecutableDocument) -> Option<String>,
+    ) -> Option<&str> {
+        self.refusals[usize::from(trusted)]
+            .get_or_init(|| reason(&self.document))
+            .as_deref()
+    }
+
     /// Whether the document passed the strict validation on the open (`trusted`) or the
     /// restricted build.
     pub fn has_passed(&self, trusted: bool) -> bool {
@@ -60,11 +113,27 @@ impl ParsedQueries {
         Result<&'r ExecutableDocument, async_graphql::ServerError>,
         Option<Arc<Kept>>,
     ) {
-        let kept = self
-            .documents
+        let kept = self.kept(&request.query);
+        self.parse_found(request, kept)
+    }
+
+    /// What is kept for `query`, if anything.
+    pub fn kept(&self, query: &str) -> Option<Arc<Kept>> {
+        self.documents
             .read()
             .ok()
-            .and_then(|documents| documents.get(&request.query).cloned());
+            .and_then(|documents| documents.get(query).cloned())
+    }
+
+    /// `parse`, with what `kept` found for the request's query.
+    pub fn parse_found<'r>(
+        &self,
+        request: &'r mut Request,
+        kept: Option<Arc<Kept>>,
+    ) -> (
+        Result<&'r ExecutableDocument, async_graphql::ServerError>,
+        Option<Arc<Kept>>,
+    ) {
         let kept = match kept {
             Some(kept) => {
                 request.set_parsed_query(kept.document.clone());
@@ -72,10 +141,7 @@ impl ParsedQueries {
             }
             None if request.query.len() <= MAX_QUERY_BYTES => match request.parsed_query() {
                 Ok(document) => {
-                    let kept = Arc::new(Kept {
-                        document: document.clone(),
-                        passed: Default::default(),
-                    });
+                    let kept = Arc::new(Kept::new(document.clone()));
                     if let Ok(mut documents) = self.documents.write() {
                         if documents.len() >= CAPACITY {
                             documents.clear();

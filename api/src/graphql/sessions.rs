@@ -4,11 +4,12 @@
 
 use async_graphql::{Context, Enum, ID, Json, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use latchkey_domain::Error;
 use latchkey_domain::actors::client::Command;
 use latchkey_domain::api_keys::API_KEY_PREFIX;
+use latchkey_domain::model::caller::Caller;
 use latchkey_domain::model::organization::claim_has;
 use latchkey_domain::model::session::SessionStatus as DomainStatus;
+use latchkey_domain::{Error, Platform};
 
 use super::client::{Client, Session, SessionStatus, User};
 use super::guard::RequestOrigin;
@@ -150,6 +151,27 @@ impl SessionQuery {
     }
 }
 
+/// `createSessionToken`, for the resolver and for the refresh run without the executor
+/// (`refresh`): `azp` is `origin` when the instance allows it.
+pub(crate) async fn session_token(
+    platform: &Platform,
+    caller: &Caller,
+    session_id: &str,
+    template: Option<&str>,
+    origin: Option<&str>,
+) -> GqlResult<SessionToken> {
+    let (instance, _) = caller.require_frontend().gql()?;
+    let azp = origin.filter(|origin| platform.origin_allowed(instance, origin));
+    let token = platform
+        .create_session_token(caller, session_id, template, azp)
+        .await
+        .gql()?;
+    Ok(SessionToken {
+        jwt: token.jwt,
+        expires_at: token.expires_at,
+    })
+}
+
 /// Session mutations.
 #[derive(Default)]
 pub struct SessionMutation;
@@ -167,19 +189,8 @@ impl SessionMutation {
         template: Option<String>,
     ) -> GqlResult<SessionToken> {
         let (platform, caller) = scope(ctx)?;
-        let (instance, _) = caller.require_frontend().gql()?;
-        let azp = ctx
-            .data_opt::<RequestOrigin>()
-            .and_then(|o| o.0.as_deref())
-            .filter(|origin| platform.origin_allowed(instance, origin));
-        let token = platform
-            .create_session_token(caller, &session_id, template.as_deref(), azp)
-            .await
-            .gql()?;
-        Ok(SessionToken {
-            jwt: token.jwt,
-            expires_at: token.expires_at,
-        })
+        let origin = ctx.data_opt::<RequestOrigin>().and_then(|o| o.0.as_deref());
+        session_token(platform, caller, &session_id, template.as_deref(), origin).await
     }
 
     /// Makes one of this client's active sessions the active one (frontend scope), and sets

@@ -162,26 +162,32 @@ async fn run(
         Err(refused) => return *refused,
     };
     let ip = ClientIp(req.peer_addr().map(|a| a.ip()));
-    let mut response =
-        match guard::prepare(&state.schemas, &state.platform, &caller, ip, request).await {
-            Ok(mut prepared) => {
-                prepared.request = prepared
-                    .request
-                    .data(guard::RequestOrigin(cors::origin(req)));
-                graphql_response(req, prepared.execute().await, request_id)
-            }
-            Err(refusal) => {
-                let mut response = graphql_response(req, refusal.response, request_id);
-                *response.status_mut() =
-                    StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
-                if let Some(seconds) = refusal.retry_after {
-                    response
-                        .headers_mut()
-                        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-                }
+    let prepared = guard::prepare(
+        &state.schemas,
+        &state.platform,
+        &caller,
+        ip,
+        request,
+        guard::Execution::Execute,
+    )
+    .await;
+    let mut response = match prepared {
+        Ok(prepared) => {
+            let response = prepared.origin(cors::origin(req)).execute().await;
+            graphql_response(req, response, request_id)
+        }
+        Err(refusal) => {
+            let mut response = graphql_response(req, refusal.response, request_id);
+            *response.status_mut() =
+                StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
+            if let Some(seconds) = refusal.retry_after {
                 response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             }
-        };
+            response
+        }
+    };
     cors::apply(&grant, &mut response);
     response
 }

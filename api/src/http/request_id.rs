@@ -17,8 +17,16 @@ pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 pub struct RequestId(pub String);
 
 impl RequestId {
+    /// A random (version 4) UUID from the thread's generator: `Uuid::new_v4` asks the kernel for
+    /// its bytes, a system call on every request.
     fn new() -> Self {
-        Self(uuid::Uuid::new_v4().simple().to_string())
+        let bytes: [u8; 16] = rand::random();
+        Self(
+            uuid::Builder::from_random_bytes(bytes)
+                .into_uuid()
+                .simple()
+                .to_string(),
+        )
     }
 }
 
@@ -51,4 +59,18 @@ pub fn of(req: &actix_web::HttpRequest) -> RequestId {
         .get::<RequestId>()
         .cloned()
         .unwrap_or_else(RequestId::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_random_version_4_uuids() {
+        let (a, b) = (RequestId::new().0, RequestId::new().0);
+        assert_ne!(a, b);
+        let parsed = uuid::Uuid::parse_str(&a).unwrap();
+        assert_eq!(parsed.get_version_num(), 4);
+        assert_eq!(a.len(), 32);
+    }
 }

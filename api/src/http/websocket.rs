@@ -325,7 +325,11 @@ struct GuardedExecutor {
 
 impl GuardedExecutor {
     /// Resolves the caller and passes the guard; the schema and request to run, or the answer.
-    async fn prepare(&self, request: Request) -> Result<guard::Prepared, Response> {
+    async fn prepare(
+        &self,
+        request: Request,
+        execution: guard::Execution,
+    ) -> Result<guard::Prepared, Response> {
         let caller = match self.platform.resolve_caller(self.credentials.clone()).await {
             Ok(Caller::Anonymous) | Err(_) => {
                 self.revoked.notify_one();
@@ -338,17 +342,22 @@ impl GuardedExecutor {
             }
             Ok(caller) => caller,
         };
-        guard::prepare(&self.schemas, &self.platform, &caller, self.ip, request)
-            .await
-            .map(|mut prepared| {
-                prepared.request = prepared
-                    .request
-                    .data(guard::OverWebSocket)
-                    .data(CredentialEnded(self.revoked.clone()))
-                    .data(guard::RequestOrigin(self.origin.clone()));
-                prepared
-            })
-            .map_err(|refusal| refusal.response)
+        guard::prepare(
+            &self.schemas,
+            &self.platform,
+            &caller,
+            self.ip,
+            request,
+            execution,
+        )
+        .await
+        .map(|prepared| {
+            prepared
+                .data(guard::OverWebSocket)
+                .data(CredentialEnded(self.revoked.clone()))
+                .origin(self.origin.clone())
+        })
+        .map_err(|refusal| refusal.response)
     }
 }
 
@@ -378,7 +387,7 @@ fn over_budget() -> Response {
 impl Executor for GuardedExecutor {
     async fn execute(&self, request: Request) -> Response {
         let run = async {
-            match self.prepare(request).await {
+            match self.prepare(request, guard::Execution::Execute).await {
                 Ok(prepared) => prepared.execute().await,
                 Err(refused) => refused,
             }
@@ -397,38 +406,39 @@ impl Executor for GuardedExecutor {
     ) -> BoxStream<'static, Response> {
         let this = self.clone();
         let budget = self.budget;
-        stream::once(async move { tokio::time::timeout(budget, this.prepare(request)).await })
-            .flat_map(move |prepared| match prepared {
-                Ok(Ok(guard::Prepared {
-                    schema,
-                    mut request,
-                    ..
-                })) => {
-                    let subscription = request.parsed_query().is_ok_and(|document| {
-                        document
-                            .operations
-                            .iter()
-                            .any(|(_, op)| op.node.ty == OperationType::Subscription)
-                    });
-                    let responses =
-                        Executor::execute_stream(&schema, request, session_data.clone());
-                    if subscription {
-                        responses.map(with_codes).boxed()
-                    } else {
-                        // A query or mutation answers once, within the budget.
-                        stream::once(async move {
-                            let mut responses = responses;
-                            tokio::time::timeout(budget, responses.next())
-                                .await
-                                .map_or_else(|_| over_budget(), |r| r.unwrap_or_default())
-                        })
-                        .map(with_codes)
-                        .boxed()
-                    }
+        stream::once(async move {
+            tokio::time::timeout(budget, this.prepare(request, guard::Execution::Stream)).await
+        })
+        .flat_map(move |prepared| match prepared {
+            Ok(Ok(guard::Prepared {
+                schema,
+                mut request,
+                ..
+            })) => {
+                let subscription = request.parsed_query().is_ok_and(|document| {
+                    document
+                        .operations
+                        .iter()
+                        .any(|(_, op)| op.node.ty == OperationType::Subscription)
+                });
+                let responses = Executor::execute_stream(&schema, request, session_data.clone());
+                if subscription {
+                    responses.map(with_codes).boxed()
+                } else {
+                    // A query or mutation answers once, within the budget.
+                    stream::once(async move {
+                        let mut responses = responses;
+                        tokio::time::timeout(budget, responses.next())
+                            .await
+                            .map_or_else(|_| over_budget(), |r| r.unwrap_or_default())
+                    })
+                    .map(with_codes)
+                    .boxed()
                 }
-                Ok(Err(refused)) => stream::once(async move { with_codes(refused) }).boxed(),
-                Err(_) => stream::once(async { over_budget() }).boxed(),
-            })
-            .boxed()
+            }
+            Ok(Err(refused)) => stream::once(async move { with_codes(refused) }).boxed(),
+            Err(_) => stream::once(async { over_budget() }).boxed(),
+        })
+        .boxed()
     }
 }

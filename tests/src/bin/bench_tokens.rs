@@ -196,6 +196,7 @@ end
 
 struct Peak {
     connections: usize,
+    requests: f64,
     per_second: f64,
     errors: u64,
     cpu_per_refresh_us: f64,
@@ -283,6 +284,7 @@ async fn run_wrk(
         .unwrap_or(elapsed);
     Peak {
         connections,
+        requests,
         per_second: requests / run_seconds,
         errors: parts[1] as u64,
         cpu_per_refresh_us: cpu.as_secs_f64() * 1e6 / requests,
@@ -460,11 +462,19 @@ async fn main() {
         "baseline {{ __typename }}, 100 connections: {:.0} requests/s, {} errors, CPU {:.1} µs/request, wrk p50 {:.2} ms p99 {:.2} ms",
         base.per_second, base.errors, base.cpu_per_refresh_us, base.p50_ms, base.p99_ms
     );
+    let direct_runs = || {
+        server
+            .parsed
+            .kept(REFRESH)
+            .map_or(0, |kept| kept.direct_runs())
+    };
     let mut peaks = Vec::new();
     for connections in [100, 1000] {
+        let direct = direct_runs();
         let p = peak(&server, &clients, connections, seconds).await;
+        let direct = (direct_runs() - direct) as f64;
         println!(
-            "{} connections: {:.0} refreshes/s, {} errors, CPU {:.1} µs/refresh ({:.2}× raw signing), {:.4} statements/refresh, wrk p50 {:.2} ms p99 {:.2} ms",
+            "{} connections: {:.0} refreshes/s, {} errors, CPU {:.1} µs/refresh ({:.2}× raw signing), {:.4} statements/refresh, wrk p50 {:.2} ms p99 {:.2} ms, {:.1} % run without the executor",
             p.connections,
             p.per_second,
             p.errors,
@@ -472,7 +482,8 @@ async fn main() {
             p.cpu_per_refresh_us / ours,
             p.statements_per_refresh,
             p.p50_ms,
-            p.p99_ms
+            p.p99_ms,
+            100.0 * direct / p.requests
         );
         peaks.push(p);
     }

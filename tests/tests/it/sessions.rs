@@ -878,3 +878,41 @@ async fn a_revocation_made_elsewhere_reaches_the_client_at_its_next_activity_wri
     let client = frontend.gql(CLIENT, json!({})).await;
     assert_eq!(client.data()["client"]["sessions"][0]["status"], "REVOKED");
 }
+
+#[tokio::test]
+async fn a_refresh_right_after_a_sign_out_or_a_revocation_is_refused() {
+    let server = TestServer::spawn().await;
+    // Refreshes sign on the HTTP worker from what the client's actor published after the first
+    // one: a sign-out through the client and a revocation through the backend must both reach
+    // the very next refresh.
+    let (mut frontend, session) = signed_up(&server, "copied+latchkey_test@example.com").await;
+    for _ in 0..3 {
+        token(&mut frontend, &session).await;
+    }
+    frontend
+        .gql(
+            "mutation($s: ID!) { signOut(sessionId: $s) { id } }",
+            json!({"s": session}),
+        )
+        .await
+        .data();
+    let refused = frontend.gql(TOKEN, json!({"s": session})).await;
+    assert!(
+        ["SESSION_NOT_ACTIVE", "NOT_FOUND"].contains(&refused.code()),
+        "{}",
+        refused.body
+    );
+    let (mut other, revoked) = signed_up(&server, "revoked+latchkey_test@example.com").await;
+    for _ in 0..3 {
+        token(&mut other, &revoked).await;
+    }
+    server
+        .backend(
+            "mutation($s: ID!) { revokeSession(id: $s) { id } }",
+            json!({"s": revoked}),
+        )
+        .await
+        .data();
+    let refused = other.gql(TOKEN, json!({"s": revoked})).await;
+    assert_eq!(refused.code(), "SESSION_NOT_ACTIVE", "{}", refused.body);
+}

@@ -277,3 +277,217 @@ async fn a_document_seen_before_validates_as_it_did_the_first_time() {
     seen.stop().await;
     fresh.stop().await;
 }
+
+/// One request of the refresh test: a document, its variables, who sends it and from where.
+struct Refresh<'a> {
+    query: String,
+    variables: Value,
+    publishable_key: &'a str,
+    client: Option<&'a str>,
+    secret_key: Option<&'a str>,
+    origin: Option<&'a str>,
+}
+
+impl Refresh<'_> {
+    async fn send(&self, server: &TestServer) -> (u16, Value) {
+        let body = json!({"query": self.query, "variables": self.variables});
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/graphql", server.url))
+            .json(&body);
+        request = match (self.secret_key, self.client) {
+            (Some(secret), _) => request.bearer_auth(secret),
+            (None, Some(client)) => request
+                .header("Latchkey-Publishable-Key", self.publishable_key)
+                .header("Latchkey-Client", client),
+            (None, None) => request.header("Latchkey-Publishable-Key", self.publishable_key),
+        };
+        if let Some(origin) = self.origin {
+            request = request.header("Origin", origin);
+        }
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+}
+
+/// What an answer says that two runs of one refresh share: the token's own claims only (`iat`,
+/// `nbf`, `exp` and `jti` differ from one token to the next), and everything else as is.
+fn refresh_said(answer: &Value) -> Value {
+    let mut answer = answer.clone();
+    if let Some(token) = answer["data"]
+        .as_object_mut()
+        .and_then(|data| data.values_mut().next())
+        .and_then(Value::as_object_mut)
+    {
+        for value in token.values_mut() {
+            let Some(text) = value.as_str() else { continue };
+            if let Some(payload) = text.split('.').nth(1) {
+                use base64::Engine;
+                let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(payload)
+                    .unwrap();
+                let mut claims: Value = serde_json::from_slice(&bytes).unwrap();
+                for varying in ["iat", "nbf", "exp", "jti"] {
+                    claims.as_object_mut().unwrap().remove(varying).unwrap();
+                }
+                *value = claims;
+            } else if chrono::DateTime::parse_from_rfc3339(text).is_ok() {
+                *value = json!("a time");
+            }
+        }
+    }
+    answer
+}
+
+#[tokio::test]
+async fn a_refresh_run_without_the_executor_answers_as_the_executor_does() {
+    use latchkey_tests::Frontend;
+    let server = TestServer::spawn().await;
+    server
+        .backend(
+            "mutation { updateInstanceSettings(input: {allowedOrigins: [\"https://app.example\"], sessions: {multiSession: true}}) { id } }",
+            json!({}),
+        )
+        .await
+        .data();
+    let (frontend, session) = Frontend::signed_up(
+        &server.url,
+        &server.publishable_key,
+        "direct+latchkey_test@example.com",
+        "a sturdy passphrase",
+    )
+    .await;
+    let (mut other, ended) = Frontend::signed_up(
+        &server.url,
+        &server.publishable_key,
+        "ended+latchkey_test@example.com",
+        "a sturdy passphrase",
+    )
+    .await;
+    other
+        .gql(
+            "mutation($s: ID!) { signOut(sessionId: $s) { id } }",
+            json!({"s": ended}),
+        )
+        .await
+        .data();
+    let client = frontend.token.clone().unwrap();
+    let other_client = other.token.clone().unwrap();
+    let plain = "mutation($s: ID!) { createSessionToken(sessionId: $s) { jwt } }";
+    let every = "mutation Refresh($s: ID!) {\n  token: createSessionToken(sessionId: $s, template: null) {\n    __typename at: expiresAt jwt\n  }\n}";
+    let template = "mutation($s: ID!, $t: String) {\n  createSessionToken(sessionId: $s, template: $t) { jwt }\n}";
+    let literal = format!(
+        "mutation {{ createSessionToken(sessionId: \"{session}\", template: null) {{ expiresAt jwt }} }}"
+    );
+    let refresh = |query: &str, variables: Value| Refresh {
+        query: query.to_owned(),
+        variables,
+        publishable_key: &server.publishable_key,
+        client: Some(&client),
+        secret_key: None,
+        origin: None,
+    };
+    let cases = [
+        ("a token", refresh(plain, json!({"s": session}))),
+        (
+            "every field, aliased",
+            refresh(every, json!({"s": session})),
+        ),
+        ("literal arguments", refresh(&literal, json!({}))),
+        (
+            "an allowed origin (azp)",
+            Refresh {
+                origin: Some("https://app.example"),
+                ..refresh(plain, json!({"s": session}))
+            },
+        ),
+        (
+            "the server's own origin (no azp)",
+            Refresh {
+                origin: Some(&server.url),
+                ..refresh(every, json!({"s": session}))
+            },
+        ),
+        (
+            "an unknown session",
+            refresh(every, json!({"s": "sess_nope"})),
+        ),
+        (
+            "another client's session",
+            refresh(plain, json!({"s": ended})),
+        ),
+        (
+            "an ended session",
+            Refresh {
+                client: Some(&other_client),
+                ..refresh(every, json!({"s": ended}))
+            },
+        ),
+        (
+            "an unknown template",
+            refresh(template, json!({"s": session, "t": "nope"})),
+        ),
+        (
+            "no client",
+            Refresh {
+                client: None,
+                ..refresh(plain, json!({"s": session}))
+            },
+        ),
+        (
+            "a secret key",
+            Refresh {
+                secret_key: Some(&server.secret_key),
+                ..refresh(every, json!({"s": session}))
+            },
+        ),
+    ];
+    let mut failures = 0;
+    for (i, (case, request)) in cases.into_iter().enumerate() {
+        // Trailing spaces make each case's text new to the server, and move no position.
+        let request = Refresh {
+            query: format!("{}{}", request.query, " ".repeat(i + 1)),
+            ..request
+        };
+        let (status, by_executor) = request.send(&server).await;
+        let kept = server.parsed.kept(&request.query).expect("kept");
+        assert_eq!(
+            kept.direct_runs(),
+            0,
+            "{case}: the first run is the executor's"
+        );
+        let (direct_status, direct) = request.send(&server).await;
+        assert_eq!(kept.direct_runs(), 1, "{case}: the second skips it");
+        assert_eq!(direct_status, status, "{case}");
+        assert_eq!(refresh_said(&direct), refresh_said(&by_executor), "{case}");
+        if by_executor["errors"].is_array() {
+            failures += 1;
+            assert!(by_executor["data"].is_null(), "{case}: {by_executor}");
+            assert!(
+                by_executor["errors"][0]["locations"].is_array(),
+                "{case}: {by_executor}"
+            );
+        } else {
+            let token = by_executor["data"]
+                .as_object()
+                .and_then(|data| data.values().next())
+                .unwrap();
+            assert!(token.to_string().contains("eyJ"), "{case}: {by_executor}");
+        }
+    }
+    assert_eq!(failures, 6, "the error cases are errors");
+    // The executor answers a refresh with anything more than the recognized shape.
+    let directive = format!("{plain} ");
+    let directive = directive.replace("{ jwt }", "{ jwt @include(if: true) }");
+    for _ in 0..2 {
+        refresh(&directive, json!({"s": session}))
+            .send(&server)
+            .await;
+    }
+    assert_eq!(server.parsed.kept(&directive).unwrap().direct_runs(), 0);
+    // So does a request that gives fewer variables than the document declares.
+    for _ in 0..2 {
+        let answer = refresh(template, json!({"s": session})).send(&server).await;
+        assert!(answer.1["data"]["createSessionToken"]["jwt"].is_string());
+    }
+    assert_eq!(server.parsed.kept(template).unwrap().direct_runs(), 0);
+}
