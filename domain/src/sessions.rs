@@ -50,29 +50,29 @@ impl Platform {
         // Read before the copy: a copy serves only if nothing changed since it was asked for.
         let counted = self.services.published.counted();
         let published = &self.services.published;
-        if template.is_none() && published.get(&hash).is_some() {
+        if template.is_none() {
+            // The keys first (the ring may read them), then the copy checked and signed from
+            // with no wait between: a command that withdrew the copy meanwhile is not overtaken.
             let keys = self
                 .services
                 .keys
                 .keys(&self.services.db, instance, self.now())
                 .await?;
-            // Read again after the wait, and signed with no wait between the checks and the
-            // signature: a command that withdrew the copy meanwhile is not overtaken.
+            let now = self.now();
             if let Some(copy) = published.get(&hash)
                 && copy.client.instance_id == instance.id
+                && let Some(session) = published.session(&copy, session_id, now)
             {
-                let now = self.now();
-                if let Some(session) = published.session(&copy, session_id, now) {
-                    return flows::sessions::sign_published(
-                        &self.services,
-                        instance,
-                        &keys,
-                        &copy.client,
-                        session,
-                        azp,
-                        now,
-                    );
-                }
+                let organization = copy.client.organizations.get(session_id);
+                return flows::sessions::signed(
+                    &self.services,
+                    instance,
+                    &keys,
+                    session,
+                    organization,
+                    azp,
+                    now,
+                );
             }
         }
         let message = || IssueToken {

@@ -236,7 +236,7 @@ pub async fn prepare(
     // Held apart while the parsed document borrows the request.
     let operation_name = request.operation_name.take();
     let variables = std::mem::take(&mut request.variables);
-    let (document, kept) = schemas.parsed.parse_found(&mut request, kept);
+    let (document, kept) = schemas.parsed.parse(&mut request, kept);
     let mut decided = false;
     if let Ok(document) = document {
         let reason = match &kept {

@@ -103,20 +103,6 @@ pub struct ParsedQueries {
 }
 
 impl ParsedQueries {
-    /// The request's parsed document: a copy of the one kept for its text, or parsed now (and
-    /// kept); with it, what is kept (`None` for a text too long to keep). A query that does not
-    /// parse gives its error, as the schema would.
-    pub fn parse<'r>(
-        &self,
-        request: &'r mut Request,
-    ) -> (
-        Result<&'r ExecutableDocument, async_graphql::ServerError>,
-        Option<Arc<Kept>>,
-    ) {
-        let kept = self.kept(&request.query);
-        self.parse_found(request, kept)
-    }
-
     /// What is kept for `query`, if anything.
     pub fn kept(&self, query: &str) -> Option<Arc<Kept>> {
         self.documents
@@ -125,8 +111,10 @@ impl ParsedQueries {
             .and_then(|documents| documents.get(query).cloned())
     }
 
-    /// `parse`, with what `kept` found for the request's query.
-    pub fn parse_found<'r>(
+    /// The request's parsed document: a copy of `kept` (what `kept` found for its text), or
+    /// parsed now (and kept); with it, what is kept (`None` for a text too long to keep). A
+    /// query that does not parse gives its error, as the schema would.
+    pub fn parse<'r>(
         &self,
         request: &'r mut Request,
         kept: Option<Arc<Kept>>,
@@ -168,11 +156,11 @@ mod tests {
         let query = "mutation($s: ID!) { createSessionToken(sessionId: $s) { jwt } }";
         let parsed = async_graphql::parser::parse_query(query).unwrap();
         let mut first = Request::new(query);
-        let (document, kept) = cache.parse(&mut first);
+        let (document, kept) = cache.parse(&mut first, cache.kept(query));
         assert_eq!(format!("{:?}", document.unwrap()), format!("{parsed:?}"));
         kept.unwrap().record_passed(true);
         let mut again = Request::new(query);
-        let (document, kept) = cache.parse(&mut again);
+        let (document, kept) = cache.parse(&mut again, cache.kept(query));
         assert_eq!(format!("{:?}", document.unwrap()), format!("{parsed:?}"));
         let kept = kept.unwrap();
         assert!(kept.has_passed(true), "the same document, kept");
@@ -184,7 +172,7 @@ mod tests {
     fn a_bad_query_is_its_parse_error_and_is_not_kept() {
         let cache = ParsedQueries::default();
         let mut request = Request::new("{ unbalanced");
-        let (document, kept) = cache.parse(&mut request);
+        let (document, kept) = cache.parse(&mut request, None);
         assert!(document.is_err());
         assert!(kept.is_none());
         assert!(cache.documents.read().unwrap().is_empty());
@@ -195,7 +183,7 @@ mod tests {
         let cache = ParsedQueries::default();
         for i in 0..=CAPACITY {
             let mut request = Request::new(format!("{{ a{i}: __typename }}"));
-            cache.parse(&mut request).0.unwrap();
+            cache.parse(&mut request, None).0.unwrap();
         }
         assert_eq!(cache.documents.read().unwrap().len(), 1);
     }

@@ -254,42 +254,27 @@ pub async fn issue_token(
         return Err(Error::SessionNotActive);
     }
     *session = touched;
-    let issuer = issuer(&svc.public_url, &instance.id);
     if let Some(name) = template {
+        let issuer = issuer(&svc.public_url, &instance.id);
         return template_token(svc, instance, &keys, session, name, &issuer, azp, now).await;
     }
     let organization = client.organizations.get(session_id);
-    signed(instance, &keys, &issuer, session, organization, azp, now)
+    signed(svc, instance, &keys, session, organization, azp, now)
 }
 
-/// `createSessionToken` for an active session of a client its actor published, on the
-/// requesting thread: the same token the actor would sign (`published` decides when).
-pub fn sign_published(
+/// The session token of `session`, signed: by the actor, or on the requesting thread from what
+/// the actor published (`published` decides when), the same token either way.
+pub fn signed(
     svc: &Services,
     instance: &Instance,
     keys: &InstanceKeys,
-    client: &Client,
-    session: &Session,
-    azp: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<IssuedToken> {
-    let issuer = issuer(&svc.public_url, &instance.id);
-    let organization = client.organizations.get(&session.id);
-    signed(instance, keys, &issuer, session, organization, azp, now)
-}
-
-/// The session token of `session`, signed.
-fn signed(
-    instance: &Instance,
-    keys: &InstanceKeys,
-    issuer: &str,
     session: &Session,
     organization: Option<&OrganizationClaim>,
     azp: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<IssuedToken> {
     let claims = session_claims(TokenFacts {
-        issuer,
+        issuer: &issuer(&svc.public_url, &instance.id),
         user_id: &session.user_id,
         session_id: &session.id,
         azp,
