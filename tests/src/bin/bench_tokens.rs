@@ -8,7 +8,9 @@
 //! 1. the raw cost of one signature on one core, with the server's signer and with
 //!    `jsonwebtoken::encode`, for the same algorithm; and the cost of validating the refresh's
 //!    document strictly against fast (a schema with no domain behind it, on one thread);
-//! 2. the transport's own cost: `{ __typename }` with the publishable key through `wrk`;
+//! 2. the transport's own cost: `{ __typename }` with the publishable key through `wrk`; and the
+//!    floor of HTTP here: a bare actix-web server (two workers) answering every `POST` with the
+//!    bytes of a refresh's answer, through the same `wrk` script;
 //! 3. peak refreshes per second with `wrk` (a separate process on the same two cores) over 100
 //!    and then 1,000 connections, each request for the next of the clients round-robin; this
 //!    process's CPU time (the server's: nothing else runs here meanwhile) and the database
@@ -17,7 +19,8 @@
 //!    (open loop, latency measured from the scheduled time), p50 and p99, from a lean load
 //!    generator on a thread of its own (raw HTTP/1.1 over keep-alive connections).
 //!
-//! Every response is checked for a token (`wrk` counts the ones without).
+//! Every response is checked for a token (`wrk` counts the ones without). From step 2 on, the
+//! process logs as the `latchkey` binary does (`RUST_LOG`, default `info`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -236,11 +239,48 @@ end
 
 async fn peak(server: &TestServer, clients: &[Client], connections: usize, seconds: u64) -> Peak {
     let script = wrk_script(server, clients);
-    run_wrk(server, &script, connections, seconds).await
+    run_wrk(&server.url, &script, connections, seconds).await
+}
+
+/// A bare actix-web server on a thread of its own with two workers, answering every `POST
+/// /graphql` with `body` (a refresh's answer) and nothing else: the floor of an HTTP answer of
+/// that size on this machine, with no GraphQL, no lookup and no signature.
+fn bare_server(body: String) -> (String, actix_web::dev::ServerHandle) {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_rt::System::new().block_on(async move {
+            let body = web::Bytes::from(body);
+            let server = HttpServer::new(move || {
+                let body = body.clone();
+                App::new().route(
+                    "/graphql",
+                    web::post().to(move |_: web::Bytes| {
+                        let body = body.clone();
+                        async move {
+                            HttpResponse::Ok()
+                                .content_type("application/json")
+                                .body(body)
+                        }
+                    }),
+                )
+            })
+            .workers(2)
+            .disable_signals()
+            .bind("127.0.0.1:0")
+            .unwrap();
+            let addr = server.addrs()[0];
+            let server = server.run();
+            tx.send((format!("http://{addr}"), server.handle()))
+                .unwrap();
+            server.await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
 }
 
 async fn run_wrk(
-    server: &TestServer,
+    url: &str,
     script: &tempfile::NamedTempFile,
     connections: usize,
     seconds: u64,
@@ -255,7 +295,7 @@ async fn run_wrk(
             "-s",
         ])
         .arg(script.path())
-        .arg(format!("{}/graphql", server.url))
+        .arg(format!("{url}/graphql"))
         .output()
         .await
         .expect("run wrk (apt-get install wrk)");
@@ -455,12 +495,38 @@ async fn main() {
         "the refresh's document run on a schema with no domain (one thread): {strict:.1} µs validated strictly, {fast:.1} µs fast"
     );
 
+    // From here, the logging of the `latchkey` binary (`RUST_LOG`, default `info`): a request's
+    // span is part of what a request costs. (Not before: the document run on a schema with no
+    // domain above fails in its resolver, and would log every time.)
+    latchkey_api::logging::init(latchkey_api::logging::LogFormat::Pretty);
     // Warm up: every client's actor loaded.
     peak(&server, &clients, 100, 2).await;
-    let base = run_wrk(&server, &baseline_script(&server), 100, seconds).await;
+    let base = run_wrk(&server.url, &baseline_script(&server), 100, seconds).await;
     println!(
         "baseline {{ __typename }}, 100 connections: {:.0} requests/s, {} errors, CPU {:.1} µs/request, wrk p50 {:.2} ms p99 {:.2} ms",
         base.per_second, base.errors, base.cpu_per_refresh_us, base.p50_ms, base.p99_ms
+    );
+    let answer = reqwest::Client::new()
+        .post(format!("{}/graphql", server.url))
+        .header("latchkey-publishable-key", &server.publishable_key)
+        .header("latchkey-client", &clients[0].token)
+        .json(&json!({"query": REFRESH, "variables": {"s": clients[0].session}}))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(answer.contains("\"jwt\""), "{answer}");
+    let (bare_url, bare) = bare_server(answer);
+    let floor = run_wrk(&bare_url, &wrk_script(&server, &clients), 100, seconds).await;
+    bare.stop(true).await;
+    println!(
+        "floor: bare actix-web answering a refresh's bytes, 100 connections: {:.0} requests/s, {} errors, CPU {:.1} µs/request ({:.2}× raw signing)",
+        floor.per_second,
+        floor.errors,
+        floor.cpu_per_refresh_us,
+        floor.cpu_per_refresh_us / ours
     );
     let direct_runs = || {
         server
