@@ -1,6 +1,6 @@
 //! Domain errors as GraphQL errors: the message, and `extensions.code` (plus `field` or
-//! `retryAfter` where the contract names them). An internal error is logged here, inside the
-//! request's span (so with its request id), and shown as a bare `INTERNAL`.
+//! `retryAfter` where the contract names them). An internal error is logged here (the line names
+//! the request it happened in: `logging`), and shown as a bare `INTERNAL`.
 
 use async_graphql::ErrorExtensions;
 use latchkey_domain::Error;

@@ -20,7 +20,8 @@ use latchkey_domain::rate_limit::LimitKind;
 use latchkey_domain::{Error, Platform};
 
 use super::parsed::Kept;
-use super::refresh::Arguments;
+use super::refresh::{Arguments, Refresh};
+use super::sessions::SessionToken;
 use super::{AppSchema, domain_error};
 
 /// Root fields that may appear at most once in a request.
@@ -106,7 +107,7 @@ impl Prepared {
     }
 
     /// Runs the query or mutation, and records when its document passed the strict validation.
-    pub async fn execute(self) -> Response {
+    pub async fn execute(self) -> Executed {
         if let Some(direct) = &self.direct
             && let Some(refresh) = direct.kept.run_refresh()
         {
@@ -117,9 +118,13 @@ impl Prepared {
                 origin,
                 ..
             } = direct;
-            return refresh
+            return match refresh
                 .run(platform, caller, arguments, origin.as_deref())
-                .await;
+                .await
+            {
+                Ok(token) => Executed::Refreshed(refresh.clone(), token),
+                Err(response) => Executed::Response(response),
+            };
         }
         let response = self.schema.execute(self.request).await;
         if let Some((kept, trusted)) = self.learn
@@ -127,7 +132,25 @@ impl Prepared {
         {
             kept.record_passed(trusted);
         }
-        response
+        Executed::Response(response)
+    }
+}
+
+/// What a run gave.
+pub enum Executed {
+    /// The executor's response (or a refresh's error, as the executor answers it).
+    Response(Response),
+    /// A token from a refresh run without the executor: `Refresh::json` writes its answer.
+    Refreshed(Arc<Refresh>, SessionToken),
+}
+
+impl Executed {
+    /// The response, as the executor gives it.
+    pub fn into_response(self) -> Response {
+        match self {
+            Self::Response(response) => response,
+            Self::Refreshed(refresh, token) => refresh.response(&token),
+        }
     }
 }
 

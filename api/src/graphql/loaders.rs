@@ -24,7 +24,7 @@ pub type Loaders = DataLoader<Batch>;
 
 /// Loaders for one request.
 pub fn loaders(platform: Arc<Platform>, caller: Caller) -> Loaders {
-    DataLoader::new(Batch { platform, caller }, tokio::spawn)
+    DataLoader::new(Batch { platform, caller }, crate::http::request_id::spawn)
 }
 
 /// The request's loaders (attached by `guard::prepare`).

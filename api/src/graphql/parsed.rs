@@ -34,7 +34,7 @@ pub struct Kept {
     /// Why the guard refuses the document, for an untrusted and a trusted caller, once asked.
     refusals: [OnceLock<Option<String>>; 2],
     /// The refresh the document is, if it is one.
-    refresh: Option<Refresh>,
+    refresh: Option<Arc<Refresh>>,
     /// How many requests ran it as a refresh without the executor.
     direct_runs: AtomicU64,
 }
@@ -42,7 +42,7 @@ pub struct Kept {
 impl Kept {
     fn new(document: ExecutableDocument) -> Self {
         Self {
-            refresh: Refresh::recognize(&document),
+            refresh: Refresh::recognize(&document).map(Arc::new),
             document,
             passed: Default::default(),
             refusals: Default::default(),
@@ -51,7 +51,7 @@ impl Kept {
     }
 
     /// The refresh the document is, counted as run without the executor (`refresh`).
-    pub fn run_refresh(&self) -> Option<&Refresh> {
+    pub fn run_refresh(&self) -> Option<&Arc<Refresh>> {
         let refresh = self.refresh.as_ref()?;
         self.direct_runs.fetch_add(1, Ordering::Relaxed);
         Some(refresh)
@@ -69,7 +69,7 @@ impl Kept {
 
     /// The refresh the document is, if it is one (`refresh`).
     pub fn refresh(&self) -> Option<&Refresh> {
-        self.refresh.as_ref()
+        self.refresh.as_deref()
     }
 
     /// Why the guard refuses the document for a `trusted` caller or not, worked out by `reason`

@@ -6,6 +6,8 @@
 //! that (`validated`) calls the resolver's own function directly, and the response is put
 //! together as the executor puts it: the same data, or the same error with its location and
 //! path and `data: null` (the field is non-null). Anything else goes through the executor.
+//! Over HTTP, a token's answer is written as JSON straight away (`json`): the bytes the
+//! executor's response serializes to, without building that response first.
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{
@@ -165,14 +167,15 @@ impl Refresh {
         })
     }
 
-    /// Runs the refresh as the resolver does, and answers as the executor would.
+    /// Runs the refresh as the resolver does: the token, or the error answered as the executor
+    /// answers it.
     pub async fn run(
         &self,
         platform: &Platform,
         caller: &Caller,
         arguments: &Arguments,
         origin: Option<&str>,
-    ) -> Response {
+    ) -> Result<SessionToken, Response> {
         let token = session_token(
             platform,
             caller,
@@ -181,17 +184,46 @@ impl Refresh {
             origin,
         )
         .await;
-        match token {
-            Ok(token) => Response::new(Value::Object(IndexMap::from([(
-                self.key.clone(),
-                self.object(&token),
-            )]))),
-            Err(error) => {
-                let mut error: ServerError = error.into_server_error(self.pos);
-                error.path = vec![PathSegment::Field(self.key.to_string())];
-                Response::from_errors(vec![error])
+        token.map_err(|error| {
+            let mut error: ServerError = error.into_server_error(self.pos);
+            error.path = vec![PathSegment::Field(self.key.to_string())];
+            Response::from_errors(vec![error])
+        })
+    }
+
+    /// The executor's response with `token`.
+    pub fn response(&self, token: &SessionToken) -> Response {
+        Response::new(Value::Object(IndexMap::from([(
+            self.key.clone(),
+            self.object(token),
+        )])))
+    }
+
+    /// The JSON `response` serializes to, written directly: `{"data":{key:{…}}}` with the
+    /// selected fields in their order. `None` if `expiresAt` were not a string (it always is:
+    /// then the caller serializes `response`).
+    pub fn json(&self, token: &SessionToken) -> Option<Vec<u8>> {
+        let mut out = Vec::with_capacity(token.jwt.len() + 128);
+        out.extend_from_slice(b"{\"data\":{");
+        json_string(&mut out, &self.key);
+        out.extend_from_slice(b":{");
+        for (index, (key, part)) in self.selection.iter().enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            json_string(&mut out, key);
+            out.push(b':');
+            match part {
+                Part::Jwt => json_string(&mut out, &token.jwt),
+                Part::ExpiresAt => match token.expires_at.to_value() {
+                    Value::String(at) => json_string(&mut out, &at),
+                    _ => return None,
+                },
+                Part::Typename => json_string(&mut out, &SessionToken::type_name()),
             }
         }
+        out.extend_from_slice(b"}}}");
+        Some(out)
     }
 
     fn object(&self, token: &SessionToken) -> Value {
@@ -205,6 +237,40 @@ impl Refresh {
         });
         Value::Object(fields.collect())
     }
+}
+
+/// `text` as a JSON string, escaped as serde_json escapes it: `"` and `\\`, and the control
+/// characters below U+0020 (`\\b \\f \\n \\r \\t`, else `\\u00xx`); nothing else.
+fn json_string(out: &mut Vec<u8>, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    // A token, a name, a time: nothing to escape, copied as is.
+    if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+        return;
+    }
+    for &byte in text.as_bytes() {
+        match byte {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0..0x20 => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0xf)],
+            ]),
+            _ => out.push(byte),
+        }
+    }
+    out.push(b'"');
 }
 
 #[cfg(test)]
@@ -266,6 +332,33 @@ mod tests {
             "mutation A($s: ID!) { createSessionToken(sessionId: $s) { jwt } } mutation B { signOut { id } }",
         ] {
             assert!(recognized(query).is_none(), "{query}");
+        }
+    }
+
+    #[test]
+    fn the_json_written_is_what_the_response_serializes_to() {
+        let token = SessionToken {
+            jwt: "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln".into(),
+            expires_at: chrono::DateTime::from_timestamp(1_800_000_060, 0).unwrap(),
+        };
+        for query in [
+            "mutation($s: ID!) { createSessionToken(sessionId: $s) { jwt } }",
+            "mutation($s: ID!) { t: createSessionToken(sessionId: $s) { __typename at: expiresAt jwt } }",
+            "mutation { createSessionToken(sessionId: \"s\") { expiresAt __typename } }",
+        ] {
+            let refresh = recognized(query).unwrap();
+            assert_eq!(
+                String::from_utf8(refresh.json(&token).unwrap()).unwrap(),
+                serde_json::to_string(&refresh.response(&token)).unwrap(),
+                "{query}"
+            );
+        }
+        // What needs an escape is escaped as serde_json escapes it; nothing else is.
+        let every: String = (0u8..0x80).map(char::from).chain("é€😀".chars()).collect();
+        for text in ["a\"b\\c\nd\u{7f}é", &every, ""] {
+            let mut out = Vec::new();
+            json_string(&mut out, text);
+            assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text:?}");
         }
     }
 

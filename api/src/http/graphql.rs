@@ -11,7 +11,7 @@ use latchkey_domain::ErrorCode;
 
 use super::request_id::{self, RequestId};
 use super::{AppState, cors, credentials, transport_error, websocket};
-use crate::graphql::guard::{self, ClientIp};
+use crate::graphql::guard::{self, ClientIp, Executed};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
@@ -172,10 +172,13 @@ async fn run(
     )
     .await;
     let mut response = match prepared {
-        Ok(prepared) => {
-            let response = prepared.origin(cors::origin(req)).execute().await;
-            graphql_response(req, response, request_id)
-        }
+        Ok(prepared) => match prepared.origin(cors::origin(req)).execute().await {
+            Executed::Refreshed(refresh, token) => match refresh.json(&token) {
+                Some(json) => json_response(req).body(json),
+                None => graphql_response(req, refresh.response(&token), request_id),
+            },
+            Executed::Response(response) => graphql_response(req, response, request_id),
+        },
         Err(refusal) => {
             let mut response = graphql_response(req, refusal.response, request_id);
             *response.status_mut() =
@@ -198,15 +201,9 @@ fn graphql_response(
     request_id: &RequestId,
 ) -> HttpResponse {
     crate::graphql::complete_codes(&mut response.errors, &request_id.0);
-    let media_type = if accepts_graphql_response(req) {
-        GRAPHQL_RESPONSE_JSON
-    } else {
-        "application/json"
-    };
     match serde_json::to_vec(&response) {
         Ok(json) => {
-            let mut http = HttpResponse::Ok();
-            http.content_type(media_type);
+            let mut http = json_response(req);
             // Headers set by resolvers: a new client's token and its cookie.
             for (name, value) in &response.http_headers {
                 http.append_header((name.as_str(), value.as_bytes()));
@@ -217,6 +214,17 @@ fn graphql_response(
             transport_error::from_domain(&latchkey_domain::Error::internal(err), request_id)
         }
     }
+}
+
+/// `200` for a GraphQL response's JSON, in the media type the caller accepts.
+fn json_response(req: &HttpRequest) -> actix_web::HttpResponseBuilder {
+    let mut http = HttpResponse::Ok();
+    http.content_type(if accepts_graphql_response(req) {
+        GRAPHQL_RESPONSE_JSON
+    } else {
+        "application/json"
+    });
+    http
 }
 
 fn accepts_graphql_response(req: &HttpRequest) -> bool {

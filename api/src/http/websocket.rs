@@ -27,6 +27,7 @@ use latchkey_domain::Platform;
 use latchkey_domain::model::caller::Caller;
 use serde_json::{Value, json};
 
+use super::request_id::{self, RequestId};
 use super::{AppState, cors, credentials};
 use crate::graphql::events::CredentialEnded;
 use crate::graphql::guard::{self, ClientIp, Schemas};
@@ -361,11 +362,9 @@ impl GuardedExecutor {
     }
 }
 
-fn with_codes(mut response: Response) -> Response {
-    complete_codes(
-        &mut response.errors,
-        &uuid::Uuid::new_v4().simple().to_string(),
-    );
+/// The contract's codes on a response's errors, with the id it ran as (`request_id::scope`).
+fn with_codes(mut response: Response, id: &RequestId) -> Response {
+    complete_codes(&mut response.errors, &id.0);
     response
 }
 
@@ -386,17 +385,17 @@ fn over_budget() -> Response {
 
 impl Executor for GuardedExecutor {
     async fn execute(&self, request: Request) -> Response {
+        let id = RequestId::random();
         let run = async {
             match self.prepare(request, guard::Execution::Execute).await {
-                Ok(prepared) => prepared.execute().await,
+                Ok(prepared) => prepared.execute().await.into_response(),
                 Err(refused) => refused,
             }
         };
-        with_codes(
-            tokio::time::timeout(self.budget, run)
-                .await
-                .unwrap_or_else(|_| over_budget()),
-        )
+        let response = request_id::scope(id.clone(), tokio::time::timeout(self.budget, run))
+            .await
+            .unwrap_or_else(|_| over_budget());
+        with_codes(response, &id)
     }
 
     fn execute_stream(
@@ -406,38 +405,48 @@ impl Executor for GuardedExecutor {
     ) -> BoxStream<'static, Response> {
         let this = self.clone();
         let budget = self.budget;
+        let id = RequestId::random();
+        let preparing = id.clone();
         stream::once(async move {
-            tokio::time::timeout(budget, this.prepare(request, guard::Execution::Stream)).await
+            let prepare = this.prepare(request, guard::Execution::Stream);
+            request_id::scope(preparing, tokio::time::timeout(budget, prepare)).await
         })
-        .flat_map(move |prepared| match prepared {
-            Ok(Ok(guard::Prepared {
-                schema,
-                mut request,
-                ..
-            })) => {
-                let subscription = request.parsed_query().is_ok_and(|document| {
-                    document
-                        .operations
-                        .iter()
-                        .any(|(_, op)| op.node.ty == OperationType::Subscription)
-                });
-                let responses = Executor::execute_stream(&schema, request, session_data.clone());
-                if subscription {
-                    responses.map(with_codes).boxed()
-                } else {
-                    // A query or mutation answers once, within the budget.
-                    stream::once(async move {
-                        let mut responses = responses;
-                        tokio::time::timeout(budget, responses.next())
-                            .await
-                            .map_or_else(|_| over_budget(), |r| r.unwrap_or_default())
-                    })
-                    .map(with_codes)
-                    .boxed()
+        .flat_map(move |prepared| {
+            let id = id.clone();
+            match prepared {
+                Ok(Ok(guard::Prepared {
+                    schema,
+                    mut request,
+                    ..
+                })) => {
+                    let subscription = request.parsed_query().is_ok_and(|document| {
+                        document
+                            .operations
+                            .iter()
+                            .any(|(_, op)| op.node.ty == OperationType::Subscription)
+                    });
+                    let responses =
+                        Executor::execute_stream(&schema, request, session_data.clone());
+                    if subscription {
+                        request_id::scope_stream(id.clone(), responses)
+                            .map(move |response| with_codes(response, &id))
+                            .boxed()
+                    } else {
+                        // A query or mutation answers once, within the budget.
+                        stream::once(async move {
+                            let mut responses = responses;
+                            let next = tokio::time::timeout(budget, responses.next());
+                            let response = request_id::scope(id.clone(), next)
+                                .await
+                                .map_or_else(|_| over_budget(), |r| r.unwrap_or_default());
+                            with_codes(response, &id)
+                        })
+                        .boxed()
+                    }
                 }
+                Ok(Err(refused)) => stream::once(async move { with_codes(refused, &id) }).boxed(),
+                Err(_) => stream::once(async move { with_codes(over_budget(), &id) }).boxed(),
             }
-            Ok(Err(refused)) => stream::once(async move { with_codes(refused) }).boxed(),
-            Err(_) => stream::once(async { over_budget() }).boxed(),
         })
         .boxed()
     }
