@@ -70,7 +70,7 @@ where
 }
 
 /// An event format that names the request being run (`request_id::current`), if any.
-pub struct WithRequestId<F> {
+struct WithRequestId<F> {
     inner: F,
     json: bool,
 }
@@ -133,8 +133,14 @@ mod tests {
         }
     }
 
-    /// Logs an internal error inside a request and a line outside any.
-    async fn log_both(id: &RequestId) {
+    /// What `subscriber` (made with a writer into the lines) logs for an internal error inside
+    /// the request `id` and a line outside any.
+    async fn logged<S>(subscriber: impl FnOnce(Lines) -> S, id: &RequestId) -> String
+    where
+        S: tracing::Subscriber + Send + Sync + 'static,
+    {
+        let lines = Lines::default();
+        let _default = tracing::subscriber::set_default(subscriber(lines.clone()));
         let shown = request_id::scope(id.clone(), async {
             domain_error(latchkey_domain::Error::internal(std::io::Error::other(
                 "the disk is full",
@@ -143,17 +149,17 @@ mod tests {
         .await;
         assert_eq!(shown.message, "internal error");
         tracing::info!("outside any request");
+        lines.text()
     }
 
     #[tokio::test]
     async fn a_json_line_logged_inside_a_request_names_it() {
-        let lines = Lines::default();
-        let written = lines.clone();
-        let subscriber = json(EnvFilter::new("info"), move || written.clone()).finish();
-        let _default = tracing::subscriber::set_default(subscriber);
         let id = RequestId::random();
-        log_both(&id).await;
-        let text = lines.text();
+        let text = logged(
+            |lines| json(EnvFilter::new("info"), move || lines.clone()).finish(),
+            &id,
+        )
+        .await;
         let parsed: Vec<serde_json::Value> = text
             .lines()
             .map(|line| serde_json::from_str(line).unwrap())
@@ -166,13 +172,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_readable_line_logged_inside_a_request_names_it() {
-        let lines = Lines::default();
-        let written = lines.clone();
-        let subscriber = pretty(EnvFilter::new("info"), move || written.clone()).finish();
-        let _default = tracing::subscriber::set_default(subscriber);
         let id = RequestId::random();
-        log_both(&id).await;
-        let text = lines.text();
+        let text = logged(
+            |lines| pretty(EnvFilter::new("info"), move || lines.clone()).finish(),
+            &id,
+        )
+        .await;
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2, "{text}");
         assert!(

@@ -200,9 +200,8 @@ impl Refresh {
     }
 
     /// The JSON `response` serializes to, written directly: `{"data":{key:{…}}}` with the
-    /// selected fields in their order. `None` if `expiresAt` were not a string (it always is:
-    /// then the caller serializes `response`).
-    pub fn json(&self, token: &SessionToken) -> Option<Vec<u8>> {
+    /// selected fields in their order.
+    pub fn json(&self, token: &SessionToken) -> Vec<u8> {
         let mut out = Vec::with_capacity(token.jwt.len() + 128);
         out.extend_from_slice(b"{\"data\":{");
         json_string(&mut out, &self.key);
@@ -215,15 +214,13 @@ impl Refresh {
             out.push(b':');
             match part {
                 Part::Jwt => json_string(&mut out, &token.jwt),
-                Part::ExpiresAt => match token.expires_at.to_value() {
-                    Value::String(at) => json_string(&mut out, &at),
-                    _ => return None,
-                },
+                // What the `DateTime` scalar's `to_value` gives (the test holds them equal).
+                Part::ExpiresAt => json_string(&mut out, &token.expires_at.to_rfc3339()),
                 Part::Typename => json_string(&mut out, &SessionToken::type_name()),
             }
         }
         out.extend_from_slice(b"}}}");
-        Some(out)
+        out
     }
 
     fn object(&self, token: &SessionToken) -> Value {
@@ -239,38 +236,16 @@ impl Refresh {
     }
 }
 
-/// `text` as a JSON string, escaped as serde_json escapes it: `"` and `\\`, and the control
-/// characters below U+0020 (`\\b \\f \\n \\r \\t`, else `\\u00xx`); nothing else.
+/// `text` as a JSON string, as serde_json writes it: copied as is when nothing in it needs an
+/// escape (a token, a name, a time), else escaped by serde_json.
 fn json_string(out: &mut Vec<u8>, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push(b'"');
-    // A token, a name, a time: nothing to escape, copied as is.
-    if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.extend_from_slice(serde_json::Value::from(text).to_string().as_bytes());
+    } else {
+        out.push(b'"');
         out.extend_from_slice(text.as_bytes());
         out.push(b'"');
-        return;
     }
-    for &byte in text.as_bytes() {
-        match byte {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0..0x20 => out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[usize::from(byte >> 4)],
-                HEX[usize::from(byte & 0xf)],
-            ]),
-            _ => out.push(byte),
-        }
-    }
-    out.push(b'"');
 }
 
 #[cfg(test)]
@@ -337,21 +312,25 @@ mod tests {
 
     #[test]
     fn the_json_written_is_what_the_response_serializes_to() {
-        let token = SessionToken {
-            jwt: "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln".into(),
-            expires_at: chrono::DateTime::from_timestamp(1_800_000_060, 0).unwrap(),
-        };
+        let jwt = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln";
+        // A token's time has no fraction of a second; one with a fraction is written alike.
+        let tokens = [0, 123_456_789].map(|nanos| SessionToken {
+            jwt: jwt.into(),
+            expires_at: chrono::DateTime::from_timestamp(1_800_000_060, nanos).unwrap(),
+        });
         for query in [
             "mutation($s: ID!) { createSessionToken(sessionId: $s) { jwt } }",
             "mutation($s: ID!) { t: createSessionToken(sessionId: $s) { __typename at: expiresAt jwt } }",
             "mutation { createSessionToken(sessionId: \"s\") { expiresAt __typename } }",
         ] {
             let refresh = recognized(query).unwrap();
-            assert_eq!(
-                String::from_utf8(refresh.json(&token).unwrap()).unwrap(),
-                serde_json::to_string(&refresh.response(&token)).unwrap(),
-                "{query}"
-            );
+            for token in &tokens {
+                assert_eq!(
+                    String::from_utf8(refresh.json(token)).unwrap(),
+                    serde_json::to_string(&refresh.response(token)).unwrap(),
+                    "{query}"
+                );
+            }
         }
         // What needs an escape is escaped as serde_json escapes it; nothing else is.
         let every: String = (0u8..0x80).map(char::from).chain("é€😀".chars()).collect();

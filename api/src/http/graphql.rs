@@ -97,7 +97,7 @@ pub async fn post(
     req: HttpRequest,
     mut payload: web::Payload,
 ) -> HttpResponse {
-    let request_id = request_id::of(&req);
+    let request_id = request_id::current().unwrap_or_else(RequestId::random);
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(essence);
     if content_type.as_deref() != Some("application/json") {
         return transport_error::respond(
@@ -173,10 +173,7 @@ async fn run(
     .await;
     let mut response = match prepared {
         Ok(prepared) => match prepared.origin(cors::origin(req)).execute().await {
-            Executed::Refreshed(refresh, token) => match refresh.json(&token) {
-                Some(json) => json_response(req).body(json),
-                None => graphql_response(req, refresh.response(&token), request_id),
-            },
+            Executed::Refreshed(refresh, token) => json_response(req).body(refresh.json(&token)),
             Executed::Response(response) => graphql_response(req, response, request_id),
         },
         Err(refusal) => {

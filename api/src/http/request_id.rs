@@ -4,7 +4,6 @@
 //! logging on, the request also runs in a span that carries it; at the default level it has no
 //! span: a span per request cost about 3 % of a token refresh.
 
-use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -79,7 +78,6 @@ pub async fn middleware(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = RequestId::random();
-    req.extensions_mut().insert(id.clone());
     let span = tracing::debug_span!("request", request_id = %id.0, method = %req.method(), path = %req.path());
     let started = std::time::Instant::now();
     let mut response = scope(id.clone(), next.call(req))
@@ -98,14 +96,6 @@ pub async fn middleware(
     Ok(response)
 }
 
-/// The id of the request, or a fresh one if the middleware did not run.
-pub fn of(req: &actix_web::HttpRequest) -> RequestId {
-    req.extensions()
-        .get::<RequestId>()
-        .cloned()
-        .unwrap_or_else(RequestId::random)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +111,25 @@ mod tests {
         .await;
         assert_eq!(seen, Some(id.0));
         assert!(current().is_none());
+    }
+
+    #[tokio::test]
+    async fn the_request_s_batch_loads_and_stream_polls_run_as_it() {
+        let id = RequestId::random();
+        let spawned = scope(id.clone(), async {
+            spawn(async { current().map(|id| id.0) }).await.unwrap()
+        })
+        .await;
+        assert_eq!(spawned.as_deref(), Some(id.0.as_str()));
+        assert!(spawn(async { current() }).await.unwrap().is_none());
+        // Polled here, outside any scope: each poll still runs as the request.
+        let polled: Vec<_> = scope_stream(
+            id.clone(),
+            futures_util::stream::iter(0..3).map(|_| current().map(|id| id.0)),
+        )
+        .collect()
+        .await;
+        assert_eq!(polled, vec![Some(id.0.clone()); 3]);
     }
 
     #[test]
