@@ -236,12 +236,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             .app_data(web::Data::new(state.clone()))
             .app_data(web::PayloadConfig::new(state.max_body_bytes))
             .wrap(middleware::from_fn(http::request_id::middleware))
-            .service(
-                web::resource("/graphql")
-                    .route(web::post().to(http::graphql::post))
-                    .route(web::get().to(http::graphql::get))
-                    .route(web::method(actix_web::http::Method::OPTIONS).to(http::cors::preflight)),
-            )
+            .route("/graphql", web::route().to(http::graphql::endpoint))
             .route(
                 "/i/{instance_id}/.well-known/jwks.json",
                 web::get().to(http::well_known::jwks),

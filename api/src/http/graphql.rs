@@ -2,8 +2,8 @@
 //! WebSocket for subscriptions. Nothing is executed before the content type, the size and the
 //! shape of the request are checked, and the caller is resolved.
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use futures_util::StreamExt;
@@ -15,16 +15,15 @@ use crate::graphql::guard::{self, ClientIp, Executed};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
-/// The media type without parameters, lowercased.
-fn essence(value: &HeaderValue) -> Option<String> {
-    let text = value.to_str().ok()?;
-    Some(
+/// Whether a `Content-Type` is JSON: `application/json`, in any case, with any parameters.
+fn is_json(value: &HeaderValue) -> bool {
+    value.to_str().is_ok_and(|text| {
         text.split(';')
             .next()
             .unwrap_or_default()
             .trim()
-            .to_ascii_lowercase(),
-    )
+            .eq_ignore_ascii_case("application/json")
+    })
 }
 
 /// Reads the body up to `limit` bytes; `None` when it is larger (the rest is not read).
@@ -91,15 +90,47 @@ fn read_request(body: &[u8]) -> Result<async_graphql::Request, &'static str> {
     })
 }
 
+/// `/graphql`, every method: one route that looks at the method itself. (Routes guarded by
+/// method record every method they try in the request's extensions, for a `405`'s `Allow`:
+/// allocations on every request, the token refresh's included.)
+pub async fn endpoint(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    Ok(match *req.method() {
+        Method::POST => post(state, req, payload).await,
+        Method::GET => return get(state, req, payload).await,
+        Method::OPTIONS => cors::preflight(req).await,
+        _ => method_not_allowed("/graphql takes POST, GET and OPTIONS", ALLOWED_METHODS),
+    })
+}
+
+/// The methods `/graphql` takes.
+const ALLOWED_METHODS: &str = "POST, GET, OPTIONS";
+
+/// `405` with the methods that are allowed.
+fn method_not_allowed(message: &str, allow: &'static str) -> HttpResponse {
+    let mut response = transport_error::respond(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::ValidationFailed,
+        Some("method"),
+        message,
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
 /// `POST /graphql`.
-pub async fn post(
+async fn post(
     state: web::Data<AppState>,
     req: HttpRequest,
     mut payload: web::Payload,
 ) -> HttpResponse {
     let request_id = request_id::current().unwrap_or_else(RequestId::random);
-    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(essence);
-    if content_type.as_deref() != Some("application/json") {
+    if !req.headers().get(header::CONTENT_TYPE).is_some_and(is_json) {
         return transport_error::respond(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::ValidationFailed,
@@ -157,7 +188,8 @@ async fn run(
         Ok(caller) => caller,
         Err(err) => return transport_error::from_domain(&err, request_id),
     };
-    let grant = match cors::grant(&state.platform, &caller, cors::origin(req).as_deref()) {
+    let origin = cors::origin(req);
+    let grant = match cors::grant(&state.platform, &caller, origin) {
         Ok(grant) => grant,
         Err(refused) => return *refused,
     };
@@ -165,14 +197,14 @@ async fn run(
     let prepared = guard::prepare(
         &state.schemas,
         &state.platform,
-        &caller,
+        caller,
         ip,
         request,
         guard::Execution::Execute,
     )
     .await;
     let mut response = match prepared {
-        Ok(prepared) => match prepared.origin(cors::origin(req)).execute().await {
+        Ok(prepared) => match prepared.origin(origin.map(str::to_owned)).execute().await {
             Executed::Refreshed(refresh, token) => json_response(req).body(refresh.json(&token)),
             Executed::Response(response) => graphql_response(req, response, request_id),
         },
@@ -216,11 +248,14 @@ fn graphql_response(
 /// `200` for a GraphQL response's JSON, in the media type the caller accepts.
 fn json_response(req: &HttpRequest) -> actix_web::HttpResponseBuilder {
     let mut http = HttpResponse::Ok();
-    http.content_type(if accepts_graphql_response(req) {
-        GRAPHQL_RESPONSE_JSON
-    } else {
-        "application/json"
-    });
+    http.insert_header((
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(if accepts_graphql_response(req) {
+            GRAPHQL_RESPONSE_JSON
+        } else {
+            "application/json"
+        }),
+    ));
     http
 }
 
@@ -237,7 +272,7 @@ fn accepts_graphql_response(req: &HttpRequest) -> bool {
 
 /// `GET /graphql`: GraphiQL for a browser, a WebSocket for subscriptions. Operations are never
 /// run over `GET` (a link must not be able to run a mutation): `405`.
-pub async fn get(
+async fn get(
     state: web::Data<AppState>,
     req: HttpRequest,
     payload: web::Payload,
@@ -254,12 +289,10 @@ pub async fn get(
         .split('&')
         .any(|pair| pair == "query" || pair.starts_with("query="))
     {
-        return Ok(HttpResponse::MethodNotAllowed()
-            .insert_header((header::ALLOW, "POST"))
-            .json(serde_json::json!({"errors": [{
-                "message": "operations are only accepted as POST with application/json",
-                "extensions": {"code": ErrorCode::ValidationFailed.as_str(), "field": "method"}
-            }]})));
+        return Ok(method_not_allowed(
+            "operations are only accepted as POST with application/json",
+            "POST",
+        ));
     }
     let html = GraphiQLSource::build()
         .endpoint("/graphql")

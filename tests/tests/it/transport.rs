@@ -149,6 +149,33 @@ async fn get_serves_graphiql_and_never_runs_an_operation() {
         .await
         .unwrap();
     assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "POST");
+    assert_eq!(server.secret_key_count().await, 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn another_method_is_told_which_ones_graphql_takes() {
+    let server = TestServer::spawn().await;
+    for method in [
+        reqwest::Method::PUT,
+        reqwest::Method::DELETE,
+        reqwest::Method::PATCH,
+    ] {
+        let response = reqwest::Client::new()
+            .request(method.clone(), format!("{}/graphql", server.url))
+            .bearer_auth(&server.secret_key)
+            .header("content-type", "application/json")
+            .body(r#"{"query": "mutation { createSecretKey { key } }"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 405, "{method}");
+        assert_eq!(response.headers()["allow"], "POST, GET, OPTIONS");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "VALIDATION_FAILED");
+        assert_eq!(body["errors"][0]["extensions"]["field"], "method");
+    }
     assert_eq!(server.secret_key_count().await, 1);
     server.stop().await;
 }
