@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use foldhash::fast::RandomState;
+
 use crate::model::instance::Instance;
 
 /// How long an instance read from the database is used before it is read again.
@@ -16,7 +18,9 @@ pub const TTL: Duration = Duration::from_secs(5);
 /// The cache.
 #[derive(Debug, Default)]
 pub struct InstanceCache {
-    entries: RwLock<HashMap<String, (Arc<Instance>, Instant)>>,
+    /// Entries are only made for real instances, so a fast hasher is enough (every request
+    /// looks one up).
+    entries: RwLock<HashMap<String, (Arc<Instance>, Instant), RandomState>>,
     /// Moves on every `forget`: a read that began before a change must not be kept after it.
     generation: AtomicU64,
 }

@@ -15,13 +15,18 @@ pub fn new_secret(prefix: &str) -> String {
     format!("{prefix}{}", bs58::encode(bytes).into_string())
 }
 
-/// The hex SHA-256 of a secret, as stored. (Every token refresh hashes its client token: the
-/// digits are written from a table rather than by `hex::encode`'s char iterator.)
+/// The hex SHA-256 of a secret, as stored.
 pub fn hash_secret(secret: &str) -> String {
+    lower_hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// `bytes` in lowercase hex, as `hex::encode` writes them. (Every token refresh writes two: the
+/// client token's hash and the token's id. The digits come from a table rather than
+/// `hex::encode`'s char iterator.)
+pub fn lower_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(secret.as_bytes());
-    let mut hex = String::with_capacity(2 * digest.len());
-    for byte in digest {
+    let mut hex = String::with_capacity(2 * bytes.len());
+    for byte in bytes {
         hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
         hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
     }
@@ -63,5 +68,8 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_eq!(stored, hex::encode(Sha256::digest(a.as_bytes())));
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(lower_hex(&all), hex::encode(&all));
+        assert_eq!(lower_hex(&[]), "");
     }
 }

@@ -216,7 +216,7 @@ impl Refusal {
 pub async fn prepare(
     schemas: &Schemas,
     platform: &Arc<Platform>,
-    caller: &Caller,
+    caller: Caller,
     ip: ClientIp,
     mut request: Request,
     execution: Execution,
@@ -225,33 +225,36 @@ pub async fn prepare(
     if let Caller::Backend {
         instance,
         secret_key_id,
-    } = caller
+    } = &caller
     {
         platform
             .rate_limit(LimitKind::Backend, &instance.id, secret_key_id)
             .await
             .map_err(Refusal::from_error)?;
     }
-    let trusted = trusted(caller);
-    let kept = schemas.parsed.kept(&request.query);
+    let trusted = trusted(&caller);
+    let mut kept = schemas.parsed.kept(&request.query);
     let validating = if trusted {
         &schemas.open
     } else {
         &schemas.restricted
     };
-    if execution == Execution::Execute
-        && let Some(kept) = kept.as_ref()
-        && let Some(arguments) = refresh_arguments(kept, trusted, &request)
+    let refresh = match &kept {
+        Some(kept) if execution == Execution::Execute => refresh_arguments(kept, trusted, &request),
+        _ => None,
+    };
+    if let Some(arguments) = refresh
+        && let Some(kept) = kept.take()
     {
         return Ok(Prepared {
             schema: validating.fast.clone(),
             request,
             learn: None,
             direct: Some(Direct {
-                kept: kept.clone(),
+                kept,
                 arguments,
                 platform: platform.clone(),
-                caller: caller.clone(),
+                caller,
                 origin: None,
             }),
         });
@@ -292,7 +295,7 @@ pub async fn prepare(
     let loaders = super::loaders::loaders(platform.clone(), caller.clone());
     Ok(Prepared {
         schema,
-        request: request.data(caller.clone()).data(ip).data(loaders),
+        request: request.data(caller).data(ip).data(loaders),
         learn,
         direct: None,
     })

@@ -27,11 +27,10 @@ pub enum Grant {
 }
 
 /// The request's `Origin`, if any.
-pub fn origin(req: &HttpRequest) -> Option<String> {
+pub fn origin(req: &HttpRequest) -> Option<&str> {
     req.headers()
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
 }
 
 /// `scheme://host[:port]` of a URL.

@@ -2,12 +2,16 @@
 //! both feed the same `Platform::resolve_caller`.
 
 use actix_web::HttpRequest;
+use actix_web::http::header::{self, HeaderName};
 use latchkey_domain::Credentials;
 
 /// The publishable-key header.
 pub const PUBLISHABLE_KEY_HEADER: &str = "latchkey-publishable-key";
 /// The client-token header.
 pub const CLIENT_HEADER: &str = "latchkey-client";
+// Looked up as names, not text: a `&str` is parsed into a name on every lookup.
+const PUBLISHABLE_KEY: HeaderName = HeaderName::from_static(PUBLISHABLE_KEY_HEADER);
+const CLIENT: HeaderName = HeaderName::from_static(CLIENT_HEADER);
 /// The client-token cookie.
 pub const CLIENT_COOKIE: &str = "__client";
 
@@ -20,7 +24,7 @@ fn bearer(value: &str) -> Option<String> {
 
 /// A header's value; one that is present but not readable text becomes `""`, which every
 /// credential check refuses (it must never read as "no credential").
-fn header(req: &HttpRequest, name: &str) -> Option<String> {
+fn header(req: &HttpRequest, name: &HeaderName) -> Option<String> {
     let value = req.headers().get(name)?;
     Some(
         value
@@ -34,9 +38,9 @@ fn header(req: &HttpRequest, name: &str) -> Option<String> {
 /// kept as an empty bearer, so it is refused rather than ignored.
 pub fn from_request(req: &HttpRequest) -> Credentials {
     Credentials {
-        bearer: header(req, "authorization").map(|v| bearer(&v).unwrap_or_default()),
-        publishable_key: header(req, PUBLISHABLE_KEY_HEADER),
-        client_token: header(req, CLIENT_HEADER)
+        bearer: header(req, &header::AUTHORIZATION).map(|v| bearer(&v).unwrap_or_default()),
+        publishable_key: header(req, &PUBLISHABLE_KEY),
+        client_token: header(req, &CLIENT)
             .or_else(|| req.cookie(CLIENT_COOKIE).map(|c| c.value().to_owned())),
     }
 }

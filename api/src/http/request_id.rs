@@ -62,12 +62,10 @@ impl RequestId {
     /// its bytes, a system call on every request.
     pub fn random() -> Self {
         let bytes: [u8; 16] = rand::random();
-        Self(
-            uuid::Builder::from_random_bytes(bytes)
-                .into_uuid()
-                .simple()
-                .to_string(),
-        )
+        let mut text = [0u8; uuid::fmt::Simple::LENGTH];
+        let uuid = uuid::Builder::from_random_bytes(bytes).into_uuid();
+        // Written out directly: `to_string` goes through the formatter, a few growing writes.
+        Self(uuid.simple().encode_lower(&mut text).to_owned())
     }
 }
 

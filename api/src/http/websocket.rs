@@ -75,7 +75,7 @@ pub fn start(
     let connection = Connection {
         schemas: state.schemas.clone(),
         platform: state.platform.clone(),
-        origin: cors::origin(req),
+        origin: cors::origin(req).map(str::to_owned),
         ip: ClientIp(req.peer_addr().map(|a| a.ip())),
         protocol,
         init_timeout: state.websocket_init_timeout,
@@ -346,7 +346,7 @@ impl GuardedExecutor {
         guard::prepare(
             &self.schemas,
             &self.platform,
-            &caller,
+            caller,
             self.ip,
             request,
             execution,

@@ -18,6 +18,8 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
+
+use foldhash::fast::RandomState;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -47,14 +49,16 @@ struct Place {
 
 /// The clients published on this node, and the changes counted.
 pub struct Published {
-    parts: Vec<RwLock<HashMap<String, Place>>>,
+    /// Keyed by the client token's hash: a fast hasher is enough (the keys are SHA-256).
+    parts: Vec<RwLock<HashMap<String, Place, RandomState>>>,
     /// The last owner handed out.
     owners: AtomicU64,
     count: AtomicU64,
     /// The count of the last change to every session (a role's permissions, say).
     every: AtomicU64,
     slots: Vec<AtomicU64>,
-    hasher: std::hash::BuildHasherDefault<std::hash::DefaultHasher>,
+    /// Picks a token hash's part and an id's slot (ids and token hashes are random).
+    hasher: RandomState,
 }
 
 impl Default for Published {
@@ -87,7 +91,7 @@ pub enum Changed<'a> {
 }
 
 impl Published {
-    fn part(&self, token_hash: &str) -> Option<&RwLock<HashMap<String, Place>>> {
+    fn part(&self, token_hash: &str) -> Option<&RwLock<HashMap<String, Place, RandomState>>> {
         let index = usize::try_from(self.hasher.hash_one(token_hash) % PARTS as u64).ok()?;
         self.parts.get(index)
     }

@@ -61,7 +61,8 @@ impl InstanceKeys {
 pub struct KeyRing {
     master: MasterKey,
     ttl: Duration,
-    cache: RwLock<HashMap<String, Arc<InstanceKeys>>>,
+    /// By instance id (made by the server): a fast hasher is enough (every token looks here).
+    cache: RwLock<HashMap<String, Arc<InstanceKeys>, foldhash::fast::RandomState>>,
     loading: tokio::sync::Mutex<()>,
     /// When a refresh of an instance's keys last failed.
     failed: std::sync::Mutex<HashMap<String, Instant>>,
@@ -79,7 +80,7 @@ impl KeyRing {
         Self {
             master,
             ttl,
-            cache: RwLock::new(HashMap::new()),
+            cache: RwLock::default(),
             loading: tokio::sync::Mutex::new(()),
             failed: std::sync::Mutex::new(HashMap::new()),
         }
