@@ -14,6 +14,8 @@ use super::transport_error;
 const ALLOWED_HEADERS: &str =
     "content-type, accept, authorization, latchkey-publishable-key, latchkey-client";
 const EXPOSED_HEADERS: &str = "latchkey-client, retry-after, x-request-id";
+/// The methods `/graphql` takes: the preflight's answer, and a `405`'s `Allow`.
+pub const ALLOWED_METHODS: &str = "POST, GET, OPTIONS";
 
 /// What CORS headers a response gets.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,16 +98,16 @@ pub fn apply(grant: &Grant, response: &mut HttpResponse) {
 
 /// `OPTIONS /graphql`: the preflight. It grants nothing by itself: the real request is checked
 /// against its instance before anything runs.
-pub async fn preflight(req: HttpRequest) -> HttpResponse {
+pub fn preflight(req: &HttpRequest) -> HttpResponse {
     let mut response = HttpResponseBuilder::new(StatusCode::NO_CONTENT);
-    if let Some(origin) = origin(&req) {
+    if let Some(origin) = origin(req) {
         response
             .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin))
             .insert_header((header::ACCESS_CONTROL_ALLOW_CREDENTIALS, "true"))
             .insert_header((header::VARY, "Origin"));
     }
     response
-        .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "POST, GET, OPTIONS"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, ALLOWED_METHODS))
         .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOWED_HEADERS))
         .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
         .finish()

@@ -98,16 +98,16 @@ pub async fn endpoint(
     req: HttpRequest,
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
-    Ok(match *req.method() {
-        Method::POST => post(state, req, payload).await,
-        Method::GET => return get(state, req, payload).await,
-        Method::OPTIONS => cors::preflight(req).await,
-        _ => method_not_allowed("/graphql takes POST, GET and OPTIONS", ALLOWED_METHODS),
-    })
+    match *req.method() {
+        Method::POST => Ok(post(state, req, payload).await),
+        Method::GET => get(state, req, payload).await,
+        Method::OPTIONS => Ok(cors::preflight(&req)),
+        _ => Ok(method_not_allowed(
+            "/graphql takes POST, GET and OPTIONS",
+            cors::ALLOWED_METHODS,
+        )),
+    }
 }
-
-/// The methods `/graphql` takes.
-const ALLOWED_METHODS: &str = "POST, GET, OPTIONS";
 
 /// `405` with the methods that are allowed.
 fn method_not_allowed(message: &str, allow: &'static str) -> HttpResponse {

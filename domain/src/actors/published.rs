@@ -18,12 +18,11 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
-
-use foldhash::fast::RandomState;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
+use foldhash::fast::FixedState;
 
 use crate::model::client::Client;
 use crate::model::session::{Session, SessionStatus};
@@ -49,16 +48,18 @@ struct Place {
 
 /// The clients published on this node, and the changes counted.
 pub struct Published {
-    /// Keyed by the client token's hash: a fast hasher is enough (the keys are SHA-256).
-    parts: Vec<RwLock<HashMap<String, Place, RandomState>>>,
+    /// Keyed by the client token's hash. An actor takes a place for any token presented, so
+    /// the keys are the caller's to choose: the map keeps std's keyed hasher.
+    parts: Vec<RwLock<HashMap<String, Place>>>,
     /// The last owner handed out.
     owners: AtomicU64,
     count: AtomicU64,
     /// The count of the last change to every session (a role's permissions, say).
     every: AtomicU64,
     slots: Vec<AtomicU64>,
-    /// Picks a token hash's part and an id's slot (ids and token hashes are random).
-    hasher: RandomState,
+    /// Picks a token hash's part and an id's slot: fast, and the same on every run. A chosen
+    /// collision only shares a lock or a slot (a slot shared sends a refresh to its actor).
+    hasher: FixedState,
 }
 
 impl Default for Published {
@@ -91,7 +92,7 @@ pub enum Changed<'a> {
 }
 
 impl Published {
-    fn part(&self, token_hash: &str) -> Option<&RwLock<HashMap<String, Place, RandomState>>> {
+    fn part(&self, token_hash: &str) -> Option<&RwLock<HashMap<String, Place>>> {
         let index = usize::try_from(self.hasher.hash_one(token_hash) % PARTS as u64).ok()?;
         self.parts.get(index)
     }

@@ -44,9 +44,25 @@ async fn only_json_bodies_run_and_others_run_nothing() {
         );
     }
     assert_eq!(server.secret_key_count().await, 1, "no mutation ran");
-    let (status, answer) = raw(&server, "application/json; charset=utf-8", body).await;
-    assert_eq!(status, 200, "{answer}");
-    assert_eq!(server.secret_key_count().await, 2);
+    let no_type = reqwest::Client::new()
+        .post(format!("{}/graphql", server.url))
+        .bearer_auth(&server.secret_key)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_type.status(), 415, "no Content-Type");
+    assert_eq!(server.secret_key_count().await, 1, "no mutation ran");
+    // The media type is matched without its case, its parameters or the spaces around it.
+    for (content_type, keys) in [
+        ("application/json; charset=utf-8", 2),
+        ("Application/JSON", 3),
+        (" application/json ;charset=utf-8", 4),
+    ] {
+        let (status, answer) = raw(&server, content_type, body.clone()).await;
+        assert_eq!(status, 200, "{content_type}: {answer}");
+        assert_eq!(server.secret_key_count().await, keys);
+    }
     server.stop().await;
 }
 
@@ -176,6 +192,14 @@ async fn another_method_is_told_which_ones_graphql_takes() {
         assert_eq!(body["errors"][0]["extensions"]["code"], "VALIDATION_FAILED");
         assert_eq!(body["errors"][0]["extensions"]["field"], "method");
     }
+    // HEAD is refused the same way, as it was before `/graphql` picked by method itself.
+    let head = reqwest::Client::new()
+        .head(format!("{}/graphql", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 405);
+    assert_eq!(head.headers()["allow"], "POST, GET, OPTIONS");
     assert_eq!(server.secret_key_count().await, 1);
     server.stop().await;
 }
