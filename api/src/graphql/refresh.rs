@@ -239,7 +239,12 @@ impl Refresh {
 /// `text` as a JSON string, as serde_json writes it: copied as is when nothing in it needs an
 /// escape (a token, a name, a time), else escaped by serde_json.
 fn json_string(out: &mut Vec<u8>, text: &str) {
-    if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    // Every byte looked at, without stopping early: the compiler checks them many at a time (a
+    // token is a few hundred bytes, and never needs an escape).
+    let escape = text.bytes().fold(false, |escape, b| {
+        escape | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if escape {
         out.extend_from_slice(serde_json::Value::from(text).to_string().as_bytes());
     } else {
         out.push(b'"');
