@@ -8,9 +8,10 @@
 //! 1. the raw cost of one signature on one core, with the server's signer and with
 //!    `jsonwebtoken::encode`, for the same algorithm; and the cost of validating the refresh's
 //!    document strictly against fast (a schema with no domain behind it, on one thread);
-//! 2. the transport's own cost: `{ __typename }` with the publishable key through `wrk`; and the
-//!    floor of HTTP here: a bare actix-web server (two workers) answering every `POST` with the
-//!    bytes of a refresh's answer, through the same `wrk` script;
+//! 2. the transport's own cost: `{ __typename }` with the publishable key through `wrk`; and two
+//!    floors, through the refresh's `wrk` script: a bare actix-web server (two workers) answering
+//!    every `POST` with the bytes of a refresh's answer (the floor of HTTP here), then one that
+//!    signs a token for every request and does nothing else (the floor of a refresh);
 //! 3. peak refreshes per second with `wrk` (a separate process on the same two cores) over 100
 //!    and then 1,000 connections, each request for the next of the clients round-robin; this
 //!    process's CPU time (the server's: nothing else runs here meanwhile) and the database
@@ -31,6 +32,7 @@ static ALLOCATOR: latchkey_api::Allocator = latchkey_api::Allocator;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use actix_web::web;
 use latchkey_domain::model::settings::SigningAlgorithm;
 use latchkey_domain::rate_limit::Quota;
 use latchkey_domain::tokens::keys::{Signer, generate, jose_algorithm};
@@ -88,6 +90,12 @@ fn claims(n: i64) -> SessionClaims {
         v: Some(2),
         extra: serde_json::Map::new(),
     }
+}
+
+/// A new key of `algorithm`, as the server holds it.
+fn bench_signer(algorithm: SigningAlgorithm) -> Signer {
+    let key = generate("key_bench", algorithm).unwrap();
+    Signer::from_pkcs8("key_bench", algorithm, &key.private_pkcs8).unwrap()
 }
 
 /// Microseconds per signature on this thread: the server's signer, then jsonwebtoken's.
@@ -242,21 +250,41 @@ async fn peak(server: &TestServer, clients: &[Client], connections: usize, secon
     run_wrk(&server.url, &script, connections, seconds).await
 }
 
+/// What the bare server answers: fixed bytes, or a new token signed for every request.
+#[derive(Clone)]
+enum Bare {
+    /// These bytes (a refresh's answer).
+    Fixed(web::Bytes),
+    /// `{"data":{"createSessionToken":{"jwt":…}}}` with a token this signer signs for the request.
+    Signing(Arc<Signer>),
+}
+
 /// A bare actix-web server on a thread of its own with two workers, answering every `POST
-/// /graphql` with `body` (a refresh's answer) and nothing else: the floor of an HTTP answer of
-/// that size on this machine, with no GraphQL, no lookup and no signature.
-fn bare_server(body: String) -> (String, actix_web::dev::ServerHandle) {
-    use actix_web::{App, HttpResponse, HttpServer, web};
+/// /graphql` as `bare` says and doing nothing else. With fixed bytes, the floor of an HTTP
+/// answer of a refresh's size on this machine (no GraphQL, no lookup, no signature); signing,
+/// the floor of a refresh (the signature, and nothing of ours around it).
+fn bare_server(bare: Bare) -> (String, actix_web::dev::ServerHandle) {
+    use actix_web::{App, HttpResponse, HttpServer};
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_rt::System::new().block_on(async move {
-            let body = web::Bytes::from(body);
+            let signed = Arc::new(std::sync::atomic::AtomicI64::new(0));
             let server = HttpServer::new(move || {
-                let body = body.clone();
+                let (bare, signed) = (bare.clone(), signed.clone());
                 App::new().route(
                     "/graphql",
                     web::post().to(move |_: web::Bytes| {
-                        let body = body.clone();
+                        let body = match &bare {
+                            Bare::Fixed(body) => body.clone(),
+                            Bare::Signing(signer) => {
+                                let n = signed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let jwt = signer.sign(&claims(n)).unwrap();
+                                format!(
+                                    "{{\"data\":{{\"createSessionToken\":{{\"jwt\":\"{jwt}\"}}}}}}"
+                                )
+                                .into()
+                            }
+                        };
                         async move {
                             HttpResponse::Ok()
                                 .content_type("application/json")
@@ -518,16 +546,26 @@ async fn main() {
         .await
         .unwrap();
     assert!(answer.contains("\"jwt\""), "{answer}");
-    let (bare_url, bare) = bare_server(answer);
-    let floor = run_wrk(&bare_url, &wrk_script(&server, &clients), 100, seconds).await;
-    bare.stop(true).await;
-    println!(
-        "floor: bare actix-web answering a refresh's bytes, 100 connections: {:.0} requests/s, {} errors, CPU {:.1} µs/request ({:.2}× raw signing)",
-        floor.per_second,
-        floor.errors,
-        floor.cpu_per_refresh_us,
-        floor.cpu_per_refresh_us / ours
-    );
+    let mut floors = Vec::new();
+    for (what, bare) in [
+        ("answering a refresh's bytes", Bare::Fixed(answer.into())),
+        (
+            "signing a token for every request",
+            Bare::Signing(Arc::new(bench_signer(algorithm))),
+        ),
+    ] {
+        let (bare_url, handle) = bare_server(bare);
+        let floor = run_wrk(&bare_url, &wrk_script(&server, &clients), 100, seconds).await;
+        handle.stop(true).await;
+        println!(
+            "floor: bare actix-web {what}, 100 connections: {:.0} requests/s, {} errors, CPU {:.1} µs/request ({:.2}× raw signing)",
+            floor.per_second,
+            floor.errors,
+            floor.cpu_per_refresh_us,
+            floor.cpu_per_refresh_us / ours
+        );
+        floors.push(floor.cpu_per_refresh_us);
+    }
     let direct_runs = || {
         server
             .parsed
@@ -540,12 +578,13 @@ async fn main() {
         let p = peak(&server, &clients, connections, seconds).await;
         let direct = (direct_runs() - direct) as f64;
         println!(
-            "{} connections: {:.0} refreshes/s, {} errors, CPU {:.1} µs/refresh ({:.2}× raw signing), {:.4} statements/refresh, wrk p50 {:.2} ms p99 {:.2} ms, {:.1} % run without the executor",
+            "{} connections: {:.0} refreshes/s, {} errors, CPU {:.1} µs/refresh ({:.2}× raw signing, {:.2}× the signing floor), {:.4} statements/refresh, wrk p50 {:.2} ms p99 {:.2} ms, {:.1} % run without the executor",
             p.connections,
             p.per_second,
             p.errors,
             p.cpu_per_refresh_us,
             p.cpu_per_refresh_us / ours,
+            p.cpu_per_refresh_us / floors[1],
             p.statements_per_refresh,
             p.p50_ms,
             p.p99_ms,
