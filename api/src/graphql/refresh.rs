@@ -337,9 +337,19 @@ mod tests {
                 );
             }
         }
-        // What needs an escape is escaped as serde_json escapes it; nothing else is.
-        let every: String = (0u8..0x80).map(char::from).chain("é€😀".chars()).collect();
-        for text in ["a\"b\\c\nd\u{7f}é", &every, ""] {
+        // What needs an escape is escaped as serde_json escapes it; nothing else is: each
+        // character alone and inside a token's worth of text, then all of them together.
+        let characters = (0u8..0x80).map(char::from).chain("é€😀".chars());
+        let mut texts: Vec<String> = characters
+            .clone()
+            .flat_map(|c| [c.to_string(), format!("{jwt}{c}{jwt}")])
+            .collect();
+        texts.extend([
+            characters.collect(),
+            "a\"b\\c\nd\u{7f}é".into(),
+            String::new(),
+        ]);
+        for text in &texts {
             let mut out = Vec::new();
             json_string(&mut out, text);
             assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text:?}");
