@@ -169,6 +169,11 @@ async fn cors_follows_each_instance_allowed_origins() {
         .await
         .unwrap();
     assert_eq!(preflight.status(), 204);
+    // The methods a `405` names in its `Allow` too.
+    assert_eq!(
+        preflight.headers()["access-control-allow-methods"],
+        "POST, GET, OPTIONS"
+    );
     assert!(
         preflight.headers()["access-control-allow-headers"]
             .to_str()

@@ -166,6 +166,9 @@ async fn get_serves_graphiql_and_never_runs_an_operation() {
         .unwrap();
     assert_eq!(response.status(), 405);
     assert_eq!(response.headers()["allow"], "POST");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "VALIDATION_FAILED");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "method");
     assert_eq!(server.secret_key_count().await, 1);
     server.stop().await;
 }
