@@ -149,6 +149,11 @@ impl Signals {
 }
 
 impl RunningServer {
+    /// The domain this server runs (tests drive its background work, such as a flush, directly).
+    pub fn platform(&self) -> &Arc<Platform> {
+        &self.platform
+    }
+
     /// Takes what the first start created, leaving nothing behind.
     pub fn take_bootstrap(&mut self) -> Bootstrap {
         std::mem::take(&mut self.bootstrap)
@@ -237,6 +242,14 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             .app_data(web::PayloadConfig::new(state.max_body_bytes))
             .wrap(middleware::from_fn(http::request_id::middleware))
             .route("/graphql", web::route().to(http::graphql::endpoint))
+            .route(
+                "/v1/client/sessions/{session_id}/tokens",
+                web::route().to(http::tokens::endpoint),
+            )
+            .route(
+                "/v1/client/sessions/{session_id}/tokens/{template}",
+                web::route().to(http::tokens::endpoint),
+            )
             .route(
                 "/i/{instance_id}/.well-known/jwks.json",
                 web::get().to(http::well_known::jwks),

@@ -33,18 +33,19 @@ pub struct VerifiedToken {
 }
 
 impl Platform {
-    /// `createSessionToken`: a token for one of the calling client's sessions, or from a JWT
-    /// template. Answered from what the client's actor holds: signed here from what it published
-    /// when that may be (`published`), else by the actor. `azp` is the request's origin when the
-    /// instance allows it.
+    /// `createSessionToken` and the token endpoint: a token for one of the calling client's
+    /// sessions, or from a JWT template. Answered from what the client's actor holds: signed here
+    /// from what it published when that may be (`published`), else by the actor. `azp` is the
+    /// request's `origin` when the instance allows it.
     pub async fn create_session_token(
         &self,
         caller: &Caller,
         session_id: &str,
         template: Option<&str>,
-        azp: Option<&str>,
+        origin: Option<&str>,
     ) -> Result<IssuedToken> {
         let (instance, token) = caller.require_frontend()?;
+        let azp = origin.filter(|origin| crate::model::origin::allowed(instance, origin));
         let token = token.ok_or(Error::NotFound("session"))?;
         let hash = hash_secret(token);
         // Read before the copy: a copy serves only if nothing changed since it was asked for.

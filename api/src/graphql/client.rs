@@ -12,7 +12,7 @@ use latchkey_domain::model::session::{Session as DomainSession, SessionStatus as
 use latchkey_domain::model::user as user_model;
 use latchkey_domain::{ClientOutcome, Error, Platform};
 
-use super::guard::OverWebSocket;
+use super::request_data::OverWebSocket;
 use super::sign_in::SignIn;
 use super::sign_up::SignUp;
 use super::{GqlResult, ResultExt, scope};

@@ -13,20 +13,33 @@ pub fn domain_error(err: Error) -> async_graphql::Error {
     if let Error::Internal(source) = &err {
         tracing::error!(error = %source, "internal error");
     }
-    let code = err.code().as_str();
-    let message = err.to_string();
-    async_graphql::Error::new(message).extend_with(|_, ext| {
-        ext.set("code", code);
-        match &err {
-            Error::Validation { field, .. } | Error::IdentifierExists { field } => {
-                ext.set("field", field.as_str());
-            }
-            Error::AccountLocked { retry_after } | Error::RateLimited { retry_after } => {
-                ext.set("retryAfter", *retry_after);
-            }
-            _ => {}
+    let extensions = extensions(&err);
+    async_graphql::Error::new(err.to_string()).extend_with(|_, ext| {
+        for (name, value) in extensions {
+            ext.set(
+                name,
+                async_graphql::Value::from_json(value).unwrap_or_default(),
+            );
         }
     })
+}
+
+/// A domain error's `extensions`: its `code`, plus `field` or `retryAfter` where the contract
+/// names them. The GraphQL errors and the errors answered outside GraphQL (the token endpoint,
+/// a refused credential) both carry these.
+pub fn extensions(err: &Error) -> serde_json::Map<String, serde_json::Value> {
+    let mut extensions = serde_json::Map::new();
+    extensions.insert("code".to_owned(), err.code().as_str().into());
+    match err {
+        Error::Validation { field, .. } | Error::IdentifierExists { field } => {
+            extensions.insert("field".to_owned(), field.as_str().into());
+        }
+        Error::AccountLocked { retry_after } | Error::RateLimited { retry_after } => {
+            extensions.insert("retryAfter".to_owned(), (*retry_after).into());
+        }
+        _ => {}
+    }
+    extensions
 }
 
 /// `?` for domain results inside resolvers.

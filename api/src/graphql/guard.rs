@@ -3,13 +3,11 @@
 //!   platform admin, secret keys and development instances (GraphiQL needs them);
 //! - sensitive fields (attempts, code and password checks, token and key creation) at most once
 //!   per request, whatever the aliases or fragments;
-//! - the backend rate limit, per secret key;
-//! - how the operation is validated: strictly, or fast when its document passed the strict
-//!   validation before and this request cannot change that (`validated`); and a token refresh
-//!   that may skip the executor altogether (`refresh`).
+//! - the backend rate limit, per secret key.
+//!
+//! Then the executor runs the operation, always: no operation goes around it.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
@@ -19,9 +17,7 @@ use latchkey_domain::model::instance::Environment;
 use latchkey_domain::rate_limit::LimitKind;
 use latchkey_domain::{Error, Platform};
 
-use super::parsed::Kept;
-use super::refresh::{Arguments, Refresh};
-use super::sessions::SessionToken;
+use super::request_data::ClientIp;
 use super::{AppSchema, domain_error};
 
 /// Root fields that may appear at most once in a request.
@@ -51,130 +47,33 @@ pub const SENSITIVE_FIELDS: &[&str] = &[
 /// The two builds of the schema: one open to tooling, one for untrusted callers.
 #[derive(Clone)]
 pub struct Schemas {
-    pub open: Validating,
-    pub restricted: Validating,
+    /// With "did you mean" suggestions (introspection is decided per request).
+    pub open: AppSchema,
+    /// Without suggestions.
+    pub restricted: AppSchema,
     /// Parsed operations by their text, shared by both.
     pub parsed: Arc<super::parsed::ParsedQueries>,
 }
 
-/// One build of the schema, validating strictly and fast.
-#[derive(Clone)]
-pub struct Validating {
-    /// Every rule of the GraphQL validation: what runs unless `validated` says otherwise.
-    pub strict: AppSchema,
-    /// Fragment cycles, depth and complexity only: for a document that passed `strict` and a
-    /// request that cannot change that.
-    pub fast: AppSchema,
-}
-
-/// A request that passed the guard, on the schema to run it on. The schema and the request are
-/// the caller's to run only when prepared for `Execution::Stream` (a refresh that skips the
-/// executor leaves the request without its data: run it with `execute`).
+/// A request that passed the guard, with the caller, the client IP and the loaders attached,
+/// on the schema build to run it on.
 pub struct Prepared {
     pub schema: AppSchema,
     pub request: Request,
-    /// Where to record that the document passed the strict validation, when this run tells.
-    learn: Option<(Arc<Kept>, bool)>,
-    /// The token refresh to run without the executor, when the request is one (`refresh`).
-    direct: Option<Direct>,
-}
-
-/// A refresh run without the executor, and what it runs with.
-struct Direct {
-    kept: Arc<Kept>,
-    arguments: Arguments,
-    platform: Arc<Platform>,
-    caller: Caller,
-    origin: Option<String>,
 }
 
 impl Prepared {
-    /// Gives the resolvers `data` (a refresh run without the executor needs none).
+    /// Gives the resolvers `data` too.
     pub fn data<D: std::any::Any + Send + Sync>(mut self, data: D) -> Self {
-        if self.direct.is_none() {
-            self.request = self.request.data(data);
-        }
+        self.request = self.request.data(data);
         self
     }
 
-    /// Gives the resolvers the request's `Origin` header.
-    pub fn origin(mut self, origin: Option<String>) -> Self {
-        match &mut self.direct {
-            Some(direct) => direct.origin = origin,
-            None => self.request = self.request.data(RequestOrigin(origin)),
-        }
-        self
-    }
-
-    /// Runs the query or mutation, and records when its document passed the strict validation.
-    pub async fn execute(self) -> Executed {
-        if let Some(direct) = &self.direct
-            && let Some(refresh) = direct.kept.run_refresh()
-        {
-            let Direct {
-                platform,
-                caller,
-                arguments,
-                origin,
-                ..
-            } = direct;
-            return match refresh
-                .run(platform, caller, arguments, origin.as_deref())
-                .await
-            {
-                Ok(token) => Executed::Refreshed(refresh.clone(), token),
-                Err(response) => Executed::Response(response),
-            };
-        }
-        let response = self.schema.execute(self.request).await;
-        if let Some((kept, trusted)) = self.learn
-            && super::validated::passed(&response)
-        {
-            kept.record_passed(trusted);
-        }
-        Executed::Response(response)
+    /// Runs the query or mutation.
+    pub async fn execute(self) -> Response {
+        self.schema.execute(self.request).await
     }
 }
-
-/// What a run gave.
-pub enum Executed {
-    /// The executor's response (or a refresh's error, as the executor answers it).
-    Response(Response),
-    /// A token from a refresh run without the executor: `Refresh::json` writes its answer.
-    Refreshed(Arc<Refresh>, SessionToken),
-}
-
-impl Executed {
-    /// The response, as the executor gives it.
-    pub fn into_response(self) -> Response {
-        match self {
-            Self::Response(response) => response,
-            Self::Refreshed(refresh, token) => refresh.response(&token),
-        }
-    }
-}
-
-/// How a prepared request may run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Execution {
-    /// By the executor, or by `refresh` for a token refresh that may skip it.
-    Execute,
-    /// Always by the executor, whose stream the caller takes (`schema` and `request`).
-    Stream,
-}
-
-/// Marks an operation that came over the WebSocket (where no response header or cookie can
-/// carry a new client token).
-#[derive(Clone, Copy, Debug)]
-pub struct OverWebSocket;
-
-/// The request's `Origin` header, as sent (a session token's `azp` when the instance allows it).
-#[derive(Clone, Debug)]
-pub struct RequestOrigin(pub Option<String>);
-
-/// The IP address of the client, for per-IP limits.
-#[derive(Clone, Copy, Debug)]
-pub struct ClientIp(pub Option<IpAddr>);
 
 /// Whether a caller may introspect the schema and get suggestions.
 pub fn trusted(caller: &Caller) -> bool {
@@ -210,114 +109,53 @@ impl Refusal {
     }
 }
 
-/// Checks a request for its caller and gives the schema to run it on, with the caller and the
-/// client IP attached as request data; or, for a token refresh that may skip the executor
-/// (`Execution::Execute` only), the refresh with what it runs with, the request left bare.
+/// The limits every request of `caller` is counted against before anything else, whatever it
+/// asks for: a secret key's backend rate limit. (The token endpoint counts its requests here
+/// too.)
+pub async fn admit(platform: &Platform, caller: &Caller) -> Result<(), Error> {
+    if let Caller::Backend {
+        instance,
+        secret_key_id,
+    } = caller
+    {
+        platform
+            .rate_limit(LimitKind::Backend, &instance.id, secret_key_id)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Checks a request for its caller and gives the schema to run it on, with the caller, the
+/// client IP and the request's loaders attached as request data.
 pub async fn prepare(
     schemas: &Schemas,
     platform: &Arc<Platform>,
     caller: Caller,
     ip: ClientIp,
     mut request: Request,
-    execution: Execution,
 ) -> Result<Prepared, Refusal> {
     // Counted first: a refused request is still a request.
-    if let Caller::Backend {
-        instance,
-        secret_key_id,
-    } = &caller
-    {
-        platform
-            .rate_limit(LimitKind::Backend, &instance.id, secret_key_id)
-            .await
-            .map_err(Refusal::from_error)?;
-    }
+    admit(platform, &caller)
+        .await
+        .map_err(Refusal::from_error)?;
     let trusted = trusted(&caller);
-    let mut kept = schemas.parsed.kept(&request.query);
-    let validating = if trusted {
-        &schemas.open
-    } else {
-        &schemas.restricted
-    };
-    let refresh = match &kept {
-        Some(kept) if execution == Execution::Execute => refresh_arguments(kept, trusted, &request),
-        _ => None,
-    };
-    if let Some(arguments) = refresh
-        && let Some(kept) = kept.take()
+    // A document that does not parse is left to the executor, which answers with the error.
+    if let Ok(document) = schemas.parsed.parse(&mut request)
+        && let Some(reason) = refusal_reason(document, trusted)
     {
-        return Ok(Prepared {
-            schema: validating.fast.clone(),
-            request,
-            learn: None,
-            direct: Some(Direct {
-                kept,
-                arguments,
-                platform: platform.clone(),
-                caller,
-                origin: None,
-            }),
-        });
+        return Err(Refusal::from_error(Error::validation("query", reason)));
     }
-    // Held apart while the parsed document borrows the request.
-    let operation_name = request.operation_name.take();
-    let variables = std::mem::take(&mut request.variables);
-    let (document, kept) = schemas.parsed.parse(&mut request, kept);
-    let mut decided = false;
-    if let Ok(document) = document {
-        let reason = match &kept {
-            Some(kept) => kept
-                .refusal(trusted, |document| refusal_reason(document, trusted))
-                .map(str::to_owned),
-            None => refusal_reason(document, trusted),
-        };
-        if let Some(reason) = reason {
-            return Err(Refusal::from_error(Error::validation("query", reason)));
-        }
-        decided =
-            super::validated::decided_by_document(document, operation_name.as_deref(), &variables);
-    }
-    request.operation_name = operation_name;
-    request.variables = variables;
-    let (fast, learn) = match kept {
-        Some(kept) if decided && kept.has_passed(trusted) => (true, None),
-        Some(kept) if decided => (false, Some((kept, trusted))),
-        _ => (false, None),
-    };
-    if !trusted {
-        request = request.disable_introspection();
-    }
-    let schema = if fast {
-        validating.fast.clone()
+    let schema = if trusted {
+        schemas.open.clone()
     } else {
-        validating.strict.clone()
+        request = request.disable_introspection();
+        schemas.restricted.clone()
     };
     let loaders = super::loaders::loaders(platform.clone(), caller.clone());
     Ok(Prepared {
         schema,
         request: request.data(caller).data(ip).data(loaders),
-        learn,
-        direct: None,
     })
-}
-
-/// The arguments of a token refresh that may run without the executor: its document is kept,
-/// is a refresh, is not refused, passed the strict validation on this caller's schema build,
-/// and this request cannot change that (as for the fast validation, `validated`).
-fn refresh_arguments(kept: &Kept, trusted: bool, request: &Request) -> Option<Arguments> {
-    let refresh = kept.refresh()?;
-    let clear = kept.has_passed(trusted)
-        && kept
-            .refusal(trusted, |document| refusal_reason(document, trusted))
-            .is_none()
-        && super::validated::decided_by_document(
-            kept.document(),
-            request.operation_name.as_deref(),
-            &request.variables,
-        );
-    clear
-        .then(|| refresh.arguments(&request.variables))
-        .flatten()
 }
 
 /// Fragments nested deeper than this (inline or spread) are refused before anything else looks

@@ -12,7 +12,7 @@ mod loaders;
 mod memberships;
 mod organizations;
 pub mod parsed;
-mod refresh;
+pub mod request_data;
 mod roles;
 mod second_factors;
 mod sessions;
@@ -21,16 +21,15 @@ mod sign_in;
 mod sign_up;
 mod user_admin;
 mod users;
-mod validated;
 mod webhooks;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, MergedObject, Schema, ValidationMode};
+use async_graphql::{Context, MergedObject, Schema};
 use latchkey_domain::Platform;
 use latchkey_domain::model::caller::Caller;
 
-pub use error::{GqlResult, ResultExt, complete_codes, domain_error};
+pub use error::{GqlResult, ResultExt, complete_codes, domain_error, extensions};
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
@@ -92,17 +91,6 @@ pub fn build_schema(
     limits: Limits,
     suggestions: bool,
 ) -> AppSchema {
-    build_schema_validating(platform, limits, suggestions, ValidationMode::Strict)
-}
-
-/// Builds the schema, validating operations in `mode`: `Fast` is only for documents that
-/// passed `Strict` on the same schema (`guard::prepare` decides, see `validated`).
-pub fn build_schema_validating(
-    platform: Option<Arc<Platform>>,
-    limits: Limits,
-    suggestions: bool,
-    mode: ValidationMode,
-) -> AppSchema {
     let mut builder = Schema::build(
         Query::default(),
         Mutation::default(),
@@ -110,8 +98,7 @@ pub fn build_schema_validating(
     )
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
-    .limit_recursive_depth(limits.recursive_depth)
-    .validation_mode(mode);
+    .limit_recursive_depth(limits.recursive_depth);
     if !suggestions {
         builder = builder.disable_suggestions();
     }
@@ -121,20 +108,11 @@ pub fn build_schema_validating(
     }
 }
 
-/// Both builds of the schema, each validating strictly and fast, built once at startup.
+/// Both builds of the schema, built once at startup.
 pub fn build_schemas(platform: Arc<Platform>, limits: Limits) -> guard::Schemas {
-    let build = |suggestions| guard::Validating {
-        strict: build_schema(Some(platform.clone()), limits, suggestions),
-        fast: build_schema_validating(
-            Some(platform.clone()),
-            limits,
-            suggestions,
-            ValidationMode::Fast,
-        ),
-    };
     guard::Schemas {
-        open: build(true),
-        restricted: build(false),
+        open: build_schema(Some(platform.clone()), limits, true),
+        restricted: build_schema(Some(platform), limits, false),
         parsed: Arc::default(),
     }
 }

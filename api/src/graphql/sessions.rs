@@ -4,15 +4,14 @@
 
 use async_graphql::{Context, Enum, ID, Json, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use latchkey_domain::Error;
 use latchkey_domain::actors::client::Command;
 use latchkey_domain::api_keys::API_KEY_PREFIX;
-use latchkey_domain::model::caller::Caller;
 use latchkey_domain::model::organization::claim_has;
 use latchkey_domain::model::session::SessionStatus as DomainStatus;
-use latchkey_domain::{Error, Platform};
 
 use super::client::{Client, Session, SessionStatus, User};
-use super::guard::RequestOrigin;
+use super::request_data::RequestOrigin;
 use super::{GqlResult, ResultExt, scope};
 
 /// A session token.
@@ -151,27 +150,6 @@ impl SessionQuery {
     }
 }
 
-/// `createSessionToken`, for the resolver and for the refresh run without the executor
-/// (`refresh`): `azp` is `origin` when the instance allows it.
-pub(crate) async fn session_token(
-    platform: &Platform,
-    caller: &Caller,
-    session_id: &str,
-    template: Option<&str>,
-    origin: Option<&str>,
-) -> GqlResult<SessionToken> {
-    let (instance, _) = caller.require_frontend().gql()?;
-    let azp = origin.filter(|origin| platform.origin_allowed(instance, origin));
-    let token = platform
-        .create_session_token(caller, session_id, template, azp)
-        .await
-        .gql()?;
-    Ok(SessionToken {
-        jwt: token.jwt,
-        expires_at: token.expires_at,
-    })
-}
-
 /// Session mutations.
 #[derive(Default)]
 pub struct SessionMutation;
@@ -181,6 +159,9 @@ impl SessionMutation {
     /// A short-lived session token for one of this client's active sessions (frontend scope).
     /// `azp` is the request's `Origin` when the instance allows it. `SESSION_NOT_ACTIVE` for a
     /// session that ended, expired or was revoked; `NOT_FOUND` for one this client does not hold.
+    /// The same token comes from the token endpoint, `POST /v1/client/sessions/{sessionId}/tokens`
+    /// (or `…/tokens/{template}`), which answers `{"jwt", "expiresAt"}` with no GraphQL around
+    /// it: the browser SDK refreshes there.
     async fn create_session_token(
         &self,
         ctx: &Context<'_>,
@@ -190,7 +171,14 @@ impl SessionMutation {
     ) -> GqlResult<SessionToken> {
         let (platform, caller) = scope(ctx)?;
         let origin = ctx.data_opt::<RequestOrigin>().and_then(|o| o.0.as_deref());
-        session_token(platform, caller, &session_id, template.as_deref(), origin).await
+        let token = platform
+            .create_session_token(caller, &session_id, template.as_deref(), origin)
+            .await
+            .gql()?;
+        Ok(SessionToken {
+            jwt: token.jwt,
+            expires_at: token.expires_at,
+        })
     }
 
     /// Makes one of this client's active sessions the active one (frontend scope), and sets

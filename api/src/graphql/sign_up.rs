@@ -12,7 +12,7 @@ use latchkey_domain::model::verification::{Verification, VerificationStatus as D
 use latchkey_domain::rate_limit::LimitKind;
 
 use super::client::{Client, run};
-use super::guard::ClientIp;
+use super::request_data::ClientIp;
 use super::{GqlResult, ResultExt, scope};
 
 /// Where a sign-up stands.

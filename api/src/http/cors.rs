@@ -96,9 +96,9 @@ pub fn apply(grant: &Grant, response: &mut HttpResponse) {
     }
 }
 
-/// `OPTIONS /graphql`: the preflight. It grants nothing by itself: the real request is checked
-/// against its instance before anything runs.
-pub fn preflight(req: &HttpRequest) -> HttpResponse {
+/// `OPTIONS`: the preflight of an endpoint that takes `methods`. It grants nothing by itself:
+/// the real request is checked against its instance before anything runs.
+pub fn preflight(req: &HttpRequest, methods: &'static str) -> HttpResponse {
     let mut response = HttpResponseBuilder::new(StatusCode::NO_CONTENT);
     if let Some(origin) = origin(req) {
         response
@@ -107,7 +107,7 @@ pub fn preflight(req: &HttpRequest) -> HttpResponse {
             .insert_header((header::VARY, "Origin"));
     }
     response
-        .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, ALLOWED_METHODS))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, methods))
         .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOWED_HEADERS))
         .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
         .finish()

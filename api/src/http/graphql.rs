@@ -6,59 +6,14 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
-use futures_util::StreamExt;
 use latchkey_domain::ErrorCode;
 
 use super::request_id::{self, RequestId};
-use super::{AppState, cors, credentials, transport_error, websocket};
-use crate::graphql::guard::{self, ClientIp, Executed};
+use super::{AppState, body, cors, credentials, transport_error, websocket};
+use crate::graphql::guard;
+use crate::graphql::request_data::{ClientIp, RequestOrigin};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
-
-/// Whether a `Content-Type` is JSON: `application/json`, in any case, with any parameters.
-fn is_json(value: &HeaderValue) -> bool {
-    value.to_str().is_ok_and(|text| {
-        text.split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .eq_ignore_ascii_case("application/json")
-    })
-}
-
-/// Reads the body up to `limit` bytes; `None` when it is larger (the rest is not read).
-async fn read_limited(
-    payload: &mut web::Payload,
-    limit: usize,
-) -> Result<Option<Vec<u8>>, actix_web::error::PayloadError> {
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk?;
-        if body.len() + chunk.len() > limit {
-            return Ok(None);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(Some(body))
-}
-
-fn too_large(limit: usize) -> HttpResponse {
-    transport_error::respond(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        ErrorCode::ValidationFailed,
-        Some("body"),
-        &format!("the request body is larger than {limit} bytes"),
-    )
-}
-
-fn bad_body(message: &str) -> HttpResponse {
-    transport_error::respond(
-        StatusCode::BAD_REQUEST,
-        ErrorCode::ValidationFailed,
-        Some("body"),
-        message,
-    )
-}
 
 /// The GraphQL request of a body, read straight into the request (no JSON tree first: this is
 /// every request's path). A body that read does not take (an error, no or an empty `query`, a
@@ -101,7 +56,7 @@ pub async fn endpoint(
     match *req.method() {
         Method::POST => Ok(post(state, req, payload).await),
         Method::GET => get(state, req, payload).await,
-        Method::OPTIONS => Ok(cors::preflight(&req)),
+        Method::OPTIONS => Ok(cors::preflight(&req, cors::ALLOWED_METHODS)),
         _ => Ok(method_not_allowed(
             "/graphql takes POST, GET and OPTIONS",
             cors::ALLOWED_METHODS,
@@ -110,7 +65,7 @@ pub async fn endpoint(
 }
 
 /// `405` with the methods that are allowed.
-fn method_not_allowed(message: &str, allow: &'static str) -> HttpResponse {
+pub(super) fn method_not_allowed(message: &str, allow: &'static str) -> HttpResponse {
     let mut response = transport_error::respond(
         StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::ValidationFailed,
@@ -130,7 +85,11 @@ async fn post(
     mut payload: web::Payload,
 ) -> HttpResponse {
     let request_id = request_id::current().unwrap_or_else(RequestId::random);
-    if !req.headers().get(header::CONTENT_TYPE).is_some_and(is_json) {
+    if !req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(body::is_json)
+    {
         return transport_error::respond(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::ValidationFailed,
@@ -138,38 +97,20 @@ async fn post(
             "POST /graphql accepts only application/json",
         );
     }
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > state.max_body_bytes as u64) {
-        return too_large(state.max_body_bytes);
-    }
-    let body = match read_limited(&mut payload, state.max_body_bytes).await {
-        Ok(Some(body)) => body,
-        Ok(None) => return too_large(state.max_body_bytes),
-        Err(_) => return bad_body("the request body could not be read"),
+    let body = match body::read(&req, &mut payload, state.max_body_bytes).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
     };
     let request = match read_request(&body) {
         Ok(request) => request,
-        Err(message) => return bad_body(message),
+        Err(message) => return body::bad_body(message),
     };
-    let budget = state.request_timeout;
-    match tokio::time::timeout(budget, run(&state, &req, request, &request_id)).await {
-        Ok(response) => response,
-        Err(_) => {
-            tracing::warn!(
-                budget_ms = budget.as_millis() as u64,
-                "operation cancelled: over its time budget"
-            );
-            transport_error::internal(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the operation took longer than its time budget and was cancelled",
-                &request_id,
-            )
-        }
-    }
+    body::within_budget(
+        state.request_timeout,
+        &request_id,
+        run(&state, &req, request, &request_id),
+    )
+    .await
 }
 
 /// Resolves the caller, checks the origin and the guard, and runs the operation: everything
@@ -194,20 +135,12 @@ async fn run(
         Err(refused) => return *refused,
     };
     let ip = ClientIp(req.peer_addr().map(|a| a.ip()));
-    let prepared = guard::prepare(
-        &state.schemas,
-        &state.platform,
-        caller,
-        ip,
-        request,
-        guard::Execution::Execute,
-    )
-    .await;
+    let prepared = guard::prepare(&state.schemas, &state.platform, caller, ip, request).await;
     let mut response = match prepared {
-        Ok(prepared) => match prepared.origin(origin.map(str::to_owned)).execute().await {
-            Executed::Refreshed(refresh, token) => json_response(req).body(refresh.json(&token)),
-            Executed::Response(response) => graphql_response(req, response, request_id),
-        },
+        Ok(prepared) => {
+            let origin = RequestOrigin(origin.map(str::to_owned));
+            graphql_response(req, prepared.data(origin).execute().await, request_id)
+        }
         Err(refusal) => {
             let mut response = graphql_response(req, refusal.response, request_id);
             *response.status_mut() =

@@ -1,10 +1,13 @@
-//! The HTTP surface: `/graphql` (POST, GraphiQL, WebSocket), health probes, request ids.
+//! The HTTP surface: `/graphql` (POST, GraphiQL, WebSocket), the token endpoint, the keys'
+//! well-known documents, health probes, request ids.
 
+pub mod body;
 pub mod cors;
 pub mod credentials;
 pub mod graphql;
 pub mod health;
 pub mod request_id;
+pub mod tokens;
 pub mod transport_error;
 pub mod websocket;
 pub mod well_known;

@@ -2,7 +2,7 @@
 //! a bad credential), answered in the GraphQL error shape with the contract's codes.
 
 use actix_web::HttpResponse;
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use latchkey_domain::{Error, ErrorCode};
 use serde_json::json;
 
@@ -32,26 +32,36 @@ pub fn internal(status: StatusCode, message: &str, request_id: &RequestId) -> Ht
     }))
 }
 
-/// A domain error met outside a resolver (while resolving the caller).
-pub fn from_domain(err: &Error, request_id: &RequestId) -> HttpResponse {
+/// The HTTP status that fits a domain error answered outside GraphQL.
+pub fn status_of(err: &Error) -> StatusCode {
     match err {
-        Error::Internal(source) => {
-            tracing::error!(error = %source, "internal error");
-            internal(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal error",
-                request_id,
-            )
-        }
-        Error::Unauthenticated(_) => {
-            respond(StatusCode::UNAUTHORIZED, err.code(), None, &err.to_string())
-        }
-        Error::Forbidden(_) => respond(StatusCode::FORBIDDEN, err.code(), None, &err.to_string()),
-        other => respond(
-            StatusCode::BAD_REQUEST,
-            other.code(),
-            None,
-            &other.to_string(),
-        ),
+        Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        Error::Forbidden(_) => StatusCode::FORBIDDEN,
+        Error::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::SessionNotActive => StatusCode::CONFLICT,
+        Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
     }
+}
+
+/// A domain error met outside a resolver (resolving the caller, the token endpoint): the
+/// contract's error shape with the error's extensions, the status that fits, and `Retry-After`
+/// when a limit applies. An internal one is logged and shown as a bare `INTERNAL`.
+pub fn from_domain(err: &Error, request_id: &RequestId) -> HttpResponse {
+    if let Error::Internal(source) = err {
+        tracing::error!(error = %source, "internal error");
+        return internal(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error",
+            request_id,
+        );
+    }
+    let mut response = HttpResponse::build(status_of(err));
+    if let Error::RateLimited { retry_after } = err {
+        response.insert_header((header::RETRY_AFTER, *retry_after));
+    }
+    response.content_type("application/json").json(json!({
+        "errors": [{ "message": err.to_string(), "extensions": crate::graphql::extensions(err) }]
+    }))
 }

@@ -30,7 +30,8 @@ use serde_json::{Value, json};
 use super::request_id::{self, RequestId};
 use super::{AppState, cors, credentials};
 use crate::graphql::events::CredentialEnded;
-use crate::graphql::guard::{self, ClientIp, Schemas};
+use crate::graphql::guard::{self, Schemas};
+use crate::graphql::request_data::{ClientIp, OverWebSocket, RequestOrigin};
 use crate::graphql::{complete_codes, domain_error};
 use latchkey_domain::Credentials;
 
@@ -326,11 +327,7 @@ struct GuardedExecutor {
 
 impl GuardedExecutor {
     /// Resolves the caller and passes the guard; the schema and request to run, or the answer.
-    async fn prepare(
-        &self,
-        request: Request,
-        execution: guard::Execution,
-    ) -> Result<guard::Prepared, Response> {
+    async fn prepare(&self, request: Request) -> Result<guard::Prepared, Response> {
         let caller = match self.platform.resolve_caller(self.credentials.clone()).await {
             Ok(Caller::Anonymous) | Err(_) => {
                 self.revoked.notify_one();
@@ -343,22 +340,15 @@ impl GuardedExecutor {
             }
             Ok(caller) => caller,
         };
-        guard::prepare(
-            &self.schemas,
-            &self.platform,
-            caller,
-            self.ip,
-            request,
-            execution,
-        )
-        .await
-        .map(|prepared| {
-            prepared
-                .data(guard::OverWebSocket)
-                .data(CredentialEnded(self.revoked.clone()))
-                .origin(self.origin.clone())
-        })
-        .map_err(|refusal| refusal.response)
+        guard::prepare(&self.schemas, &self.platform, caller, self.ip, request)
+            .await
+            .map(|prepared| {
+                prepared
+                    .data(OverWebSocket)
+                    .data(CredentialEnded(self.revoked.clone()))
+                    .data(RequestOrigin(self.origin.clone()))
+            })
+            .map_err(|refusal| refusal.response)
     }
 }
 
@@ -387,8 +377,8 @@ impl Executor for GuardedExecutor {
     async fn execute(&self, request: Request) -> Response {
         let id = RequestId::random();
         let run = async {
-            match self.prepare(request, guard::Execution::Execute).await {
-                Ok(prepared) => prepared.execute().await.into_response(),
+            match self.prepare(request).await {
+                Ok(prepared) => prepared.execute().await,
                 Err(refused) => refused,
             }
         };
@@ -408,7 +398,7 @@ impl Executor for GuardedExecutor {
         let id = RequestId::random();
         let preparing = id.clone();
         stream::once(async move {
-            let prepare = this.prepare(request, guard::Execution::Stream);
+            let prepare = this.prepare(request);
             request_id::scope(preparing, tokio::time::timeout(budget, prepare)).await
         })
         .flat_map(move |prepared| {
@@ -417,7 +407,6 @@ impl Executor for GuardedExecutor {
                 Ok(Ok(guard::Prepared {
                     schema,
                     mut request,
-                    ..
                 })) => {
                     let subscription = request.parsed_query().is_ok_and(|document| {
                         document

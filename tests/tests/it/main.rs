@@ -15,6 +15,7 @@ mod sessions;
 mod sign_in;
 mod sign_up;
 mod tenancy;
+mod token_endpoint;
 mod transport;
 mod user_admin;
 mod user_paths;
