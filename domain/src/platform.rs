@@ -221,6 +221,7 @@ impl Platform {
             hasher,
             shards: std::sync::OnceLock::new(),
             published: Default::default(),
+            activity: Default::default(),
             keys: KeyRing::new(config.master_key.clone(), KEY_CACHE_TTL),
             master_key: config.master_key.clone(),
             public_url: config.public_url.clone(),
@@ -245,6 +246,11 @@ impl Platform {
                 let _ = stopped.send(());
             });
             background.spawn(crate::webhooks::run_webhooks(services.clone()));
+            let activity = services.clone();
+            background.spawn(async move {
+                let clock = activity.clock.clone();
+                activity.activity.run(&activity.db, clock.as_ref()).await;
+            });
             let expiry = services.clone();
             Expiry::start_in_arbiter(&background.handle(), move |_| Expiry::new(expiry));
         }
@@ -445,6 +451,16 @@ impl Platform {
         }
         self.registry.stop();
         self.background.stop();
+        // Last: the actors and the HTTP workers record no more activity.
+        if let Err(err) = self.flush_activity().await {
+            tracing::error!(error = %err, "writing session activity at shutdown failed");
+        }
+    }
+
+    /// Writes the session activity this node recorded and has not written yet (every few
+    /// seconds, and at shutdown; tests call it to see a flush now). Gives how many sessions moved.
+    pub async fn flush_activity(&self) -> Result<u64> {
+        self.services.activity.flush(&self.db, self.now()).await
     }
 
     /// Closes the pool.

@@ -37,6 +37,8 @@ pub struct Services {
     pub public_url: String,
     /// The registry's shards, told when a user's sessions change from outside their clients.
     pub shards: std::sync::OnceLock<Vec<Recipient<SessionsChanged>>>,
+    /// Session activity recorded by refreshes, written behind.
+    pub activity: crate::store::activity::ActivityLog,
     /// The clients their actors published for refreshes, and the changes counted since.
     pub published: crate::actors::published::Published,
     /// The node's event bus: writers tell it what they committed.

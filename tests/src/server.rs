@@ -18,17 +18,28 @@ pub struct TestServer {
     pub publishable_key: String,
     pub secret_key: String,
     pub db: Arc<TestDb>,
-    /// The operations the server keeps parsed, and how each ran.
+    /// The operations the server keeps parsed.
     pub parsed: Arc<ParsedQueries>,
+    /// Runs work on the server's own thread, where its domain lives.
+    domain: Domain,
     configure: Configure,
     handle: Stopper,
     thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// The server's domain, and its thread's arbiter to run work on (its database pool belongs to
+/// that thread's runtime).
+#[derive(Clone)]
+struct Domain {
+    platform: Arc<latchkey_domain::Platform>,
+    arbiter: actix_rt::ArbiterHandle,
 }
 
 struct Started {
     url: String,
     handle: Stopper,
     parsed: Arc<ParsedQueries>,
+    domain: Domain,
     thread: std::thread::JoinHandle<()>,
     development: Option<(String, String, String)>,
 }
@@ -52,10 +63,15 @@ async fn start_on(db: &TestDb, admin_token: &str, configure: &Configure) -> Star
                     let development = bootstrap
                         .development
                         .map(|(instance, key)| (instance.id, instance.publishable_key, key.secret));
+                    let domain = Domain {
+                        platform: running.platform().clone(),
+                        arbiter: actix_rt::Arbiter::current(),
+                    };
                     let _ = tx.send(Ok((
                         running.public_url.clone(),
                         running.stopper.clone(),
                         running.parsed.clone(),
+                        domain,
                         development,
                     )));
                     running.wait().await.ok();
@@ -66,7 +82,7 @@ async fn start_on(db: &TestDb, admin_token: &str, configure: &Configure) -> Star
             }
         });
     });
-    let (url, handle, parsed, development) = rx
+    let (url, handle, parsed, domain, development) = rx
         .await
         .expect("the server thread answers")
         .expect("the server starts");
@@ -74,6 +90,7 @@ async fn start_on(db: &TestDb, admin_token: &str, configure: &Configure) -> Star
         url,
         handle,
         parsed,
+        domain,
         thread,
         development,
     }
@@ -104,6 +121,7 @@ impl TestServer {
             configure,
             handle: started.handle,
             parsed: started.parsed,
+            domain: started.domain,
             thread: Some(started.thread),
         }
     }
@@ -137,8 +155,22 @@ impl TestServer {
             configure: self.configure.clone(),
             handle: started.handle,
             parsed: started.parsed,
+            domain: started.domain,
             thread: Some(started.thread),
         }
+    }
+
+    /// Writes the session activity the server recorded (as its flusher does every few seconds),
+    /// on the server's own thread; gives how many sessions moved.
+    pub async fn flush_activity(&self) -> u64 {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let platform = self.domain.platform.clone();
+        self.domain.arbiter.spawn(async move {
+            let _ = tx.send(platform.flush_activity().await);
+        });
+        rx.await
+            .expect("the server's thread runs the flush")
+            .expect("the flush succeeds")
     }
 
     /// Stops the server gracefully and waits for its thread.
@@ -189,6 +221,7 @@ impl TestServer {
             configure: self_configure,
             handle: started.handle,
             parsed: started.parsed,
+            domain: started.domain,
             thread: Some(started.thread),
         }
     }

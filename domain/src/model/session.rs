@@ -106,7 +106,7 @@ impl Session {
 
     /// Records activity at `now` (a token issued): `lastActiveAt` moves, and with an inactivity
     /// timeout so does the expiry (never past the maximum lifetime). Gives whether anything
-    /// worth writing changed: activity is written at most once a minute per session.
+    /// worth writing changed: activity is recorded at most once a minute per session.
     pub fn touch(&mut self, settings: &SessionSettings, now: DateTime<Utc>) -> bool {
         if !self.activity_due(now) {
             return false;
@@ -132,8 +132,39 @@ impl Session {
     }
 }
 
-/// `lastActiveAt` is written at most this often per session.
+/// `lastActiveAt` is recorded at most this often per session.
 pub const ACTIVITY_WRITE_INTERVAL_SECONDS: i64 = 60;
+
+/// A session's activity, to be written behind (`store::activity`): its new `lastActiveAt`
+/// and the expiry that follows from it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Activity {
+    pub instance_id: String,
+    pub session_id: String,
+    pub user_id: String,
+    pub last_active_at: DateTime<Utc>,
+    pub expire_at: DateTime<Utc>,
+}
+
+impl Activity {
+    /// The activity `session` records now.
+    pub fn of(session: &Session) -> Self {
+        Self {
+            instance_id: session.instance_id.clone(),
+            session_id: session.id.clone(),
+            user_id: session.user_id.clone(),
+            last_active_at: session.last_active_at,
+            expire_at: session.expire_at,
+        }
+    }
+
+    /// Keeps the later of two records of one session: times only move forward.
+    pub fn merge(&mut self, other: Self) {
+        if other.last_active_at > self.last_active_at {
+            *self = other;
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -182,6 +213,24 @@ mod tests {
         let mut session = start(&SessionSettings::default());
         assert!(session.touch(&SessionSettings::default(), t(600)));
         assert_eq!(session.expire_at, t(7 * 86_400));
+    }
+
+    #[test]
+    fn activity_records_of_one_session_keep_the_latest() {
+        let settings = SessionSettings {
+            inactivity_timeout_seconds: Some(3600),
+            ..SessionSettings::default()
+        };
+        let mut session = start(&settings);
+        let first = Activity::of(&session);
+        session.touch(&settings, t(120));
+        let later = Activity::of(&session);
+        let mut kept = first.clone();
+        kept.merge(later.clone());
+        assert_eq!(kept, later);
+        kept.merge(first);
+        assert_eq!(kept, later, "an older record never moves a time back");
+        assert_eq!(kept.expire_at, t(3720));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! sea-orm queries and transactions. Every function that touches tenant data takes the instance
 //! it works in; entity rows are mapped to `model` types here and never leave this module.
 
+pub mod activity;
 pub mod api_keys;
 pub mod clients;
 pub mod email_addresses;

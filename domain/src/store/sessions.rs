@@ -1,13 +1,15 @@
 //! Sessions.
 
+use std::collections::HashMap;
+
 use latchkey_entities::session;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, Statement,
 };
 
 use crate::Result;
-use crate::model::session::{Session, SessionStatus};
+use crate::model::session::{Activity, Session, SessionStatus};
 
 fn to_model(row: session::Model) -> Result<Session> {
     Ok(Session {
@@ -167,19 +169,132 @@ pub async fn for_user(
         .collect()
 }
 
-/// Records a session's activity (its new `lastActiveAt` and expiry), if it is still active.
-pub async fn touch(db: &impl ConnectionTrait, instance_id: &str, s: &Session) -> Result<bool> {
-    use sea_orm::sea_query::Expr;
-    let done = session::Entity::update_many()
-        .col_expr(session::Column::LastActiveAt, Expr::value(s.last_active_at))
-        .col_expr(session::Column::ExpireAt, Expr::value(s.expire_at))
-        .col_expr(session::Column::UpdatedAt, Expr::value(s.updated_at))
-        .filter(session::Column::Id.eq(s.id.as_str()))
-        .filter(session::Column::InstanceId.eq(instance_id))
-        .filter(session::Column::Status.eq(SessionStatus::Active.as_str()))
-        .exec(db)
-        .await?;
-    Ok(done.rows_affected == 1)
+/// Rows written by one activity statement (four values each, well under either engine's limit
+/// on bound values).
+const ACTIVITY_CHUNK: usize = 500;
+
+/// Writes sessions' activity behind (`store::activity`), a few hundred sessions a statement:
+/// a session's `lastActiveAt` and expiry move only forward, and only while it is still active
+/// and not yet expired at `now` (a flush never revives a session). Each user's `lastActiveAt`
+/// follows its latest session, also only forward. Gives how many sessions moved.
+pub async fn record_activity(
+    db: &impl ConnectionTrait,
+    activity: &[Activity],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<u64> {
+    let backend = db.get_database_backend();
+    let mut moved = 0;
+    for chunk in activity.chunks(ACTIVITY_CHUNK) {
+        let mut values = Vec::with_capacity(chunk.len() * 4 + 1);
+        for a in chunk {
+            values.push(a.instance_id.as_str().into());
+            values.push(a.session_id.as_str().into());
+            values.push(a.last_active_at.into());
+            values.push(a.expire_at.into());
+        }
+        values.push(now.into());
+        let sql = activity_sql(backend, chunk.len(), ActivityTable::Sessions);
+        moved += db
+            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?
+            .rows_affected();
+    }
+    // One row per user: the latest of its sessions (an update joins each user row once).
+    let mut users: HashMap<(&str, &str), chrono::DateTime<chrono::Utc>> = HashMap::new();
+    for a in activity {
+        let at = users
+            .entry((a.instance_id.as_str(), a.user_id.as_str()))
+            .or_insert(a.last_active_at);
+        *at = (*at).max(a.last_active_at);
+    }
+    let users: Vec<_> = users.into_iter().collect();
+    for chunk in users.chunks(ACTIVITY_CHUNK) {
+        let mut values = Vec::with_capacity(chunk.len() * 3);
+        for ((instance_id, user_id), at) in chunk {
+            values.push((*instance_id).into());
+            values.push((*user_id).into());
+            values.push((*at).into());
+        }
+        let sql = activity_sql(backend, chunk.len(), ActivityTable::Users);
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+    }
+    Ok(moved)
+}
+
+#[derive(Clone, Copy)]
+enum ActivityTable {
+    Sessions,
+    Users,
+}
+
+/// The statement that writes `rows` activity records into `table`: an `UPDATE … FROM (VALUES
+/// …)`. PostgreSQL names the values' columns; SQLite calls them `column1`, `column2`, ….
+fn activity_sql(backend: DbBackend, rows: usize, table: ActivityTable) -> String {
+    let postgres = backend == DbBackend::Postgres;
+    let width = match table {
+        ActivityTable::Sessions => 4,
+        ActivityTable::Users => 3,
+    };
+    let mut n = 0;
+    let tuples: Vec<String> = (0..rows)
+        .map(|_| {
+            let row: Vec<String> = (0..width)
+                .map(|column| {
+                    n += 1;
+                    match (postgres, column >= 2) {
+                        (true, true) => format!("${n}::timestamptz"),
+                        (true, false) => format!("${n}"),
+                        (false, _) => format!("?{n}"),
+                    }
+                })
+                .collect();
+            format!("({})", row.join(", "))
+        })
+        .collect();
+    let values = tuples.join(", ");
+    let column = |name: &str, index: usize| {
+        if postgres {
+            format!("v.{name}")
+        } else {
+            format!("v.column{index}")
+        }
+    };
+    let (instance, id, at) = (column("instance_id", 1), column("id", 2), column("at", 3));
+    match table {
+        ActivityTable::Sessions => {
+            let expire = column("expire_at", 4);
+            let names = if postgres {
+                "(instance_id, id, at, expire_at)"
+            } else {
+                ""
+            };
+            let now = if postgres {
+                format!("${}", n + 1)
+            } else {
+                format!("?{}", n + 1)
+            };
+            format!(
+                "UPDATE sessions AS s SET last_active_at = {at}, expire_at = {expire}, updated_at = {at} \
+                 FROM (VALUES {values}) AS v{names} \
+                 WHERE s.instance_id = {instance} AND s.id = {id} AND s.status = 'active' \
+                 AND s.expire_at > {now} AND s.last_active_at < {at}"
+            )
+        }
+        ActivityTable::Users => {
+            let names = if postgres {
+                "(instance_id, id, at)"
+            } else {
+                ""
+            };
+            format!(
+                "UPDATE users AS u SET last_active_at = {at} \
+                 FROM (VALUES {values}) AS v{names} \
+                 WHERE u.instance_id = {instance} AND u.id = {id} \
+                 AND (u.last_active_at IS NULL OR u.last_active_at < {at})"
+            )
+        }
+    }
 }
 
 /// Moves one session of the instance to `status` if it still meets `only_if`; false otherwise.
@@ -218,14 +333,16 @@ pub async fn close(
     move_to(db, instance_id, session_id, status, still_active(), now).await
 }
 
-/// Marks an active session `Expired` if it is past its expiry at `now`; false otherwise.
+/// Marks an active session `Expired` (at `now`) if its expiry is at or before `expired_by`; false
+/// otherwise.
 pub async fn expire(
     db: &impl ConnectionTrait,
     instance_id: &str,
     session_id: &str,
+    expired_by: chrono::DateTime<chrono::Utc>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool> {
-    let due = still_active().add(session::Column::ExpireAt.lte(now));
+    let due = still_active().add(session::Column::ExpireAt.lte(expired_by));
     move_to(
         db,
         instance_id,

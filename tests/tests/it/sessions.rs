@@ -449,7 +449,7 @@ async fn one_session_per_client_unless_multi_session_is_on() {
 }
 
 #[tokio::test]
-async fn sessions_expire_and_record_activity_once_a_minute() {
+async fn sessions_expire_and_record_activity_once_a_minute_written_behind() {
     let (server, clock) = TestServer::spawn_with_clock(lift_ip_limits).await;
     server
         .backend(
@@ -459,28 +459,46 @@ async fn sessions_expire_and_record_activity_once_a_minute() {
         .await
         .data();
     let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
-    let stored_activity = || async {
-        server
-            .db
-            .scalar(&format!(
-                "SELECT CAST(last_active_at AS TEXT) FROM sessions WHERE id = '{session}'"
-            ))
-            .await
+    let user = user_of(&server, &session).await;
+    let stored = |table: &'static str, id: String| {
+        let server = &server;
+        async move {
+            server
+                .db
+                .scalar(&format!(
+                    "SELECT CAST(last_active_at AS TEXT) FROM {table} WHERE id = '{id}'"
+                ))
+                .await
+        }
     };
-    let at_start = stored_activity().await;
+    let at_start = stored("sessions", session.clone()).await;
+    let user_at_start = stored("users", user.clone()).await;
     clock.advance(chrono::Duration::seconds(30));
     token(&mut frontend, &session).await;
     assert_eq!(
-        stored_activity().await,
-        at_start,
-        "written at most once a minute"
+        server.flush_activity().await,
+        0,
+        "recorded at most once a minute"
     );
+    assert_eq!(stored("sessions", session.clone()).await, at_start);
     clock.advance(chrono::Duration::seconds(31));
     token(&mut frontend, &session).await;
-    assert_ne!(stored_activity().await, at_start);
+    assert_eq!(
+        stored("sessions", session.clone()).await,
+        at_start,
+        "no refresh writes: the activity waits for the flush"
+    );
+    assert_eq!(server.flush_activity().await, 1);
+    assert_ne!(stored("sessions", session.clone()).await, at_start);
+    assert_ne!(
+        stored("users", user.clone()).await,
+        user_at_start,
+        "the user's lastActiveAt follows"
+    );
     // Activity pushed the inactivity expiry: 59 minutes later the session still works…
     clock.advance(chrono::Duration::minutes(59));
     token(&mut frontend, &session).await;
+    server.flush_activity().await;
     // …and an hour of silence expires it.
     clock.advance(chrono::Duration::minutes(61));
     assert_eq!(
@@ -490,11 +508,65 @@ async fn sessions_expire_and_record_activity_once_a_minute() {
     let listed = server
         .backend(
             "query($u: ID!) { sessions(userId: $u, status: EXPIRED) { id status } }",
-            json!({"u": user_of(&server, &session).await}),
+            json!({"u": user}),
         )
         .await;
     assert_eq!(listed.data()["sessions"][0]["id"], session);
     assert_eq!(listed.data()["sessions"][0]["status"], "EXPIRED");
+}
+
+#[tokio::test]
+async fn a_flush_moves_times_forward_and_never_revives_a_session() {
+    let (server, clock) = TestServer::spawn_with_clock(|config| {
+        lift_ip_limits(config);
+    })
+    .await;
+    server
+        .backend(
+            "mutation { updateInstanceSettings(input: {sessions: {multiSession: true}}) { id } }",
+            json!({}),
+        )
+        .await
+        .data();
+    let (mut frontend, kept) = signed_up(&server, "kept+latchkey_test@example.com").await;
+    let revoked = sign_in(&mut frontend, "kept+latchkey_test@example.com").await;
+    clock.advance(chrono::Duration::seconds(90));
+    token(&mut frontend, &kept).await;
+    token(&mut frontend, &revoked).await;
+    // Revoked before the flush: its pending activity must not bring it back.
+    server
+        .backend(
+            "mutation($s: ID!) { revokeSession(id: $s) { id } }",
+            json!({"s": revoked}),
+        )
+        .await
+        .data();
+    let stored = |id: String| {
+        let server = &server;
+        async move {
+            server
+                .db
+                .scalar(&format!(
+                    "SELECT status || ' ' || CAST(last_active_at AS TEXT) FROM sessions WHERE id = '{id}'"
+                ))
+                .await
+                .unwrap()
+        }
+    };
+    let revoked_before = stored(revoked.clone()).await;
+    let kept_before = stored(kept.clone()).await;
+    assert_eq!(
+        server.flush_activity().await,
+        1,
+        "only the active session moves"
+    );
+    assert_eq!(stored(revoked.clone()).await, revoked_before);
+    let kept_after = stored(kept.clone()).await;
+    assert!(kept_after.starts_with("active "), "{kept_after}");
+    assert_ne!(kept_after, kept_before);
+    // A later flush of an earlier time moves nothing back.
+    assert_eq!(server.flush_activity().await, 0);
+    assert_eq!(stored(kept.clone()).await, kept_after);
 }
 
 async fn user_of(server: &TestServer, session: &str) -> String {
@@ -856,27 +928,6 @@ async fn api_keys_are_shown_once_stored_hashed_and_verified_until_revoked_or_exp
         )
         .await;
     assert_eq!(missing.code(), "NOT_FOUND");
-}
-
-#[tokio::test]
-async fn a_revocation_made_elsewhere_reaches_the_client_at_its_next_activity_write() {
-    let (server, clock) = TestServer::spawn_with_clock(lift_ip_limits).await;
-    let (mut frontend, session) = signed_up(&server, "jane+latchkey_test@example.com").await;
-    token(&mut frontend, &session).await;
-    // Another node revokes the session: this node's actor is not told.
-    let revoked = server
-        .db
-        .scalar(&format!(
-            "UPDATE sessions SET status = 'revoked' WHERE id = '{session}' RETURNING id"
-        ))
-        .await;
-    assert_eq!(revoked.as_deref(), Some(session.as_str()));
-    // Within the minute the actor answers from what it holds; at the activity write it learns.
-    clock.advance(chrono::Duration::seconds(61));
-    let refused = frontend.gql(TOKEN, json!({"s": session})).await;
-    assert_eq!(refused.code(), "SESSION_NOT_ACTIVE");
-    let client = frontend.gql(CLIENT, json!({})).await;
-    assert_eq!(client.data()["client"]["sessions"][0]["status"], "REVOKED");
 }
 
 #[tokio::test]
