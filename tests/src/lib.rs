@@ -13,6 +13,7 @@ pub mod process;
 pub mod pyjwt;
 pub mod python;
 pub mod server;
+pub mod sessions_seed;
 pub mod smtp;
 pub mod subscriber;
 pub mod totp;

@@ -1,27 +1,36 @@
-//! Benchmark: session-token refreshes (`createSessionToken` through `POST /graphql`).
+//! Benchmark: session-token refreshes, through the token endpoint
+//! (`POST /v1/client/sessions/{id}/tokens`) and through GraphQL (`createSessionToken`).
 //!
 //! `cargo run --release -p latchkey-tests --bin bench-tokens -- [SECONDS] [ALGORITHM]`
+//! `cargo run --release -p latchkey-tests --bin bench-tokens -- realistic [SESSIONS…]`
 //! (ALGORITHM: ES256, EDDSA or RS256; needs `wrk` on the PATH: `apt-get install wrk`)
 //!
 //! The server runs in this process on a fresh database (SQLite, or PostgreSQL through
-//! `LATCHKEY_TEST_DATABASE_URL`) with two HTTP workers. One user signs in on 1,000 clients. Then:
+//! `LATCHKEY_TEST_DATABASE_URL`) with two HTTP workers, logging as the `latchkey` binary does
+//! (`RUST_LOG`, default `info`).
+//!
+//! **Peak** (the default): one user signs in on 1,000 clients. Then:
 //! 1. the raw cost of one signature on one core, with the server's signer and with
-//!    `jsonwebtoken::encode`, for the same algorithm; and the cost of validating the refresh's
-//!    document strictly against fast (a schema with no domain behind it, on one thread);
-//! 2. the transport's own cost: `{ __typename }` with the publishable key through `wrk`; and two
-//!    floors, through the refresh's `wrk` script: a bare actix-web server (two workers) answering
-//!    every `POST` with the bytes of a refresh's answer (the floor of HTTP here), then one that
-//!    signs a token for every request and does nothing else (the floor of a refresh);
-//! 3. peak refreshes per second with `wrk` (a separate process on the same two cores) over 100
-//!    and then 1,000 connections, each request for the next of the clients round-robin; this
-//!    process's CPU time (the server's: nothing else runs here meanwhile) and the database
-//!    statements it ran, per refresh;
-//! 4. latency at half the 100-connection peak: 100 clients, each asking on a fixed schedule
-//!    (open loop, latency measured from the scheduled time), p50 and p99, from a lean load
+//!    `jsonwebtoken::encode`;
+//! 2. two floors through the endpoint's `wrk` script: a bare actix-web server (two workers)
+//!    answering every `POST` with fixed bytes of a refresh's size (the floor of HTTP here), then
+//!    one that signs a token for every request and does nothing else (the signing floor);
+//! 3. peak refreshes per second with `wrk` (a separate process on the same two cores): the token
+//!    endpoint over 100 and 1,000 connections, GraphQL over 100, each request for the next of
+//!    the clients round-robin; this process's CPU time (the server's: nothing else runs here
+//!    meanwhile) and the database statements it ran, per refresh;
+//! 4. latency at half of each 100-connection peak: 100 clients, each asking on a fixed
+//!    schedule (open loop, latency from the scheduled time), p50 and p99, from a lean load
 //!    generator on a thread of its own (raw HTTP/1.1 over keep-alive connections).
 //!
-//! Every response is checked for a token (`wrk` counts the ones without). From step 2 on, the
-//! process logs as the `latchkey` binary does (`RUST_LOG`, default `info`).
+//! **Realistic**: for each count (default 10,000 and 100,000), that many users, each signed in
+//! on a client of its own (seeded straight into the database), each refreshing through the token
+//! endpoint every 50 s, as a browser tab does: the open-loop generator over 100 connections at
+//! count / 50 refreshes per second, one cycle (50 s) to load every client's actor, then one cycle
+//! measured: the server's CPU per refresh (the process's CPU less the generator thread's), the
+//! statements per second, and the latency.
+//!
+//! Every response is checked for a token (`wrk` counts the ones without).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -37,6 +46,7 @@ use latchkey_domain::model::settings::SigningAlgorithm;
 use latchkey_domain::rate_limit::Quota;
 use latchkey_domain::tokens::keys::{Signer, generate, jose_algorithm};
 use latchkey_domain::tokens::verify::SessionClaims;
+use latchkey_tests::sessions_seed::{SeededSession, seed_sessions};
 use latchkey_tests::{Frontend, TestServer};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -44,14 +54,19 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const PASSWORD: &str = "a sturdy passphrase";
 const EMAIL: &str = "bench+latchkey_test@example.com";
 const REFRESH: &str = "mutation($s: ID!) { createSessionToken(sessionId: $s) { jwt } }";
+/// How often a signed-in tab refreshes its token (the default token lives 60 s).
+const CYCLE: Duration = Duration::from_secs(50);
 
-/// A signed-in client: its token and its session.
-struct Client {
-    token: String,
-    session: String,
+/// Which way a refresh is asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    /// `POST /v1/client/sessions/{id}/tokens`, empty body.
+    Endpoint,
+    /// `POST /graphql` with `createSessionToken`.
+    GraphQl,
 }
 
-async fn sign_in(server: &TestServer) -> Client {
+async fn sign_in(server: &TestServer) -> SeededSession {
     let mut frontend = Frontend::new(&server.url, &server.publishable_key);
     let answer = frontend
         .gql(
@@ -59,22 +74,31 @@ async fn sign_in(server: &TestServer) -> Client {
             json!({"i": {"identifier": EMAIL, "password": PASSWORD}}),
         )
         .await;
-    Client {
-        token: frontend.token.clone().unwrap(),
-        session: answer.data()["createSignIn"]["createdSessionId"]
+    SeededSession {
+        client_token: frontend.token.clone().unwrap(),
+        session_id: answer.data()["createSignIn"]["createdSessionId"]
             .as_str()
             .unwrap()
             .to_owned(),
     }
 }
 
-/// This process's CPU time so far (user and system).
-fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+/// CPU time (user and system) from a `/proc/…/stat` line.
+fn cpu_of(stat: &str) -> Duration {
     let fields: Vec<&str> = stat.rsplit_once(") ").unwrap().1.split(' ').collect();
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
     let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
     Duration::from_secs_f64(ticks as f64 / 100.0)
+}
+
+/// This process's CPU time so far.
+fn cpu_time() -> Duration {
+    cpu_of(&std::fs::read_to_string("/proc/self/stat").unwrap())
+}
+
+/// The calling thread's CPU time so far.
+fn thread_cpu_time() -> Duration {
+    cpu_of(&std::fs::read_to_string("/proc/thread-self/stat").unwrap())
 }
 
 fn claims(n: i64) -> SessionClaims {
@@ -126,68 +150,47 @@ fn raw_signing(algorithm: SigningAlgorithm) -> (f64, f64) {
     (ours, theirs)
 }
 
-/// Microseconds to run the refresh's document on the schema (parsed beforehand, as the server
-/// keeps it), validated strictly and validated fast, on this thread: blocks of each in turn, the
-/// median block of each. There is no domain behind this schema, so the field fails at once:
-/// the difference is the validation.
-async fn validation_cost() -> (f64, f64) {
-    use async_graphql::ValidationMode;
-    use latchkey_api::graphql::{Limits, build_schema_validating};
-    let strict = build_schema_validating(None, Limits::default(), false, ValidationMode::Strict);
-    let fast = build_schema_validating(None, Limits::default(), false, ValidationMode::Fast);
-    let document = async_graphql::parser::parse_query(REFRESH).unwrap();
-    let request = || {
-        let mut request = async_graphql::Request::new(REFRESH).variables(
-            async_graphql::Variables::from_json(json!({"s": "sess_2xQ9bench"})),
-        );
-        request.set_parsed_query(document.clone());
-        request
-    };
-    let (mut strict_blocks, mut fast_blocks) = (Vec::new(), Vec::new());
-    for _ in 0..15 {
-        for (schema, blocks) in [(&strict, &mut strict_blocks), (&fast, &mut fast_blocks)] {
-            let start = Instant::now();
-            for _ in 0..5_000 {
-                let response = schema.execute(request()).await;
-                assert!(!response.errors.is_empty(), "no domain: the field fails");
-            }
-            blocks.push(start.elapsed().as_secs_f64() * 1e6 / 5_000.0);
-        }
-    }
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    (median(strict_blocks), median(fast_blocks))
-}
-
-fn wrk_script(server: &TestServer, clients: &[Client]) -> tempfile::NamedTempFile {
+/// A `wrk` script asking for the clients' tokens round-robin by `route`.
+fn wrk_script(
+    server: &TestServer,
+    clients: &[SeededSession],
+    route: Route,
+) -> tempfile::NamedTempFile {
     let mut lua = String::from("clients = {\n");
     for c in clients {
-        lua.push_str(&format!("  {{\"{}\", \"{}\"}},\n", c.token, c.session));
+        lua.push_str(&format!(
+            "  {{\"{}\", \"{}\"}},\n",
+            c.client_token, c.session_id
+        ));
     }
     lua.push_str("}\n");
     lua.push_str(&format!("pk = \"{}\"\n", server.publishable_key));
+    let request = match route {
+        Route::Endpoint => r#"
+  return wrk.format("POST", "/v1/client/sessions/" .. c[2] .. "/tokens",
+    {["Latchkey-Publishable-Key"] = pk, ["Latchkey-Client"] = c[1]}, "")"#
+            .to_owned(),
+        Route::GraphQl => format!(
+            r#"
+  return wrk.format("POST", "/graphql",
+    {{["Content-Type"] = "application/json", ["Latchkey-Publishable-Key"] = pk, ["Latchkey-Client"] = c[1]}},
+    {} .. c[2] .. '"}}}}')"#,
+            serde_json::to_string(&format!(
+                "{{\"query\":{},\"variables\":{{\"s\":\"",
+                serde_json::to_string(REFRESH).unwrap()
+            ))
+            .unwrap()
+        ),
+    };
     lua.push_str(&format!(
-        "query = {}\n",
-        serde_json::to_string(&format!(
-            "{{\"query\":{},\"variables\":{{\"s\":\"",
-            serde_json::to_string(REFRESH).unwrap()
-        ))
-        .unwrap()
-    ));
-    lua.push_str(
         r#"
 i = 0
 errors = 0
-threads = {}
+threads = {{}}
 function setup(thread) table.insert(threads, thread) end
 function request()
   i = i % #clients + 1
-  local c = clients[i]
-  return wrk.format("POST", "/graphql",
-    {["Content-Type"] = "application/json", ["Latchkey-Publishable-Key"] = pk, ["Latchkey-Client"] = c[1]},
-    query .. c[2] .. '"}}')
+  local c = clients[i]{request}
 end
 function response(status, headers, body)
   if status ~= 200 or not string.find(body, '"jwt"', 1, true) then errors = errors + 1 end
@@ -198,16 +201,14 @@ function done(summary, latency, requests)
   io.write(string.format("RESULT %d %d %.1f %.1f\n", summary.requests, e,
     latency:percentile(50), latency:percentile(99)))
 end
-"#,
-    );
+"#
+    ));
     let file = tempfile::Builder::new().suffix(".lua").tempfile().unwrap();
     std::fs::write(file.path(), lua).unwrap();
     file
 }
 
 struct Peak {
-    connections: usize,
-    requests: f64,
     per_second: f64,
     errors: u64,
     cpu_per_refresh_us: f64,
@@ -216,53 +217,19 @@ struct Peak {
     p99_ms: f64,
 }
 
-/// A `wrk` script posting `{ __typename }` with the publishable key: the transport and GraphQL
-/// alone, no actor and no signature.
-fn baseline_script(server: &TestServer) -> tempfile::NamedTempFile {
-    let lua = format!(
-        r#"
-wrk.method = "POST"
-wrk.body = '{{"query":"{{ __typename }}"}}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Latchkey-Publishable-Key"] = "{}"
-errors = 0
-threads = {{}}
-function setup(thread) table.insert(threads, thread) end
-function response(status, headers, body)
-  if status ~= 200 or not string.find(body, "Query", 1, true) then errors = errors + 1 end
-end
-function done(summary, latency, requests)
-  local e = 0
-  for _, t in ipairs(threads) do e = e + t:get("errors") end
-  io.write(string.format("RESULT %d %d %.1f %.1f\n", summary.requests, e,
-    latency:percentile(50), latency:percentile(99)))
-end
-"#,
-        server.publishable_key
-    );
-    let file = tempfile::Builder::new().suffix(".lua").tempfile().unwrap();
-    std::fs::write(file.path(), lua).unwrap();
-    file
-}
-
-async fn peak(server: &TestServer, clients: &[Client], connections: usize, seconds: u64) -> Peak {
-    let script = wrk_script(server, clients);
-    run_wrk(&server.url, &script, connections, seconds).await
-}
-
 /// What the bare server answers: fixed bytes, or a new token signed for every request.
 #[derive(Clone)]
 enum Bare {
     /// These bytes (a refresh's answer).
     Fixed(web::Bytes),
-    /// `{"data":{"createSessionToken":{"jwt":…}}}` with a token this signer signs for the request.
+    /// `{"jwt":…}` with a token this signer signs for the request.
     Signing(Arc<Signer>),
 }
 
-/// A bare actix-web server on a thread of its own with two workers, answering every `POST
-/// /graphql` as `bare` says and doing nothing else. With fixed bytes, the floor of an HTTP
-/// answer of a refresh's size on this machine (no GraphQL, no lookup, no signature); signing,
-/// the floor of a refresh (the signature, and nothing of ours around it).
+/// A bare actix-web server on a thread of its own with two workers, answering every `POST` as
+/// `bare` says and doing nothing else. With fixed bytes, the floor of an HTTP answer of a
+/// refresh's size on this machine (no lookup, no signature); signing, the floor of a refresh
+/// (the signature, and nothing of ours around it).
 fn bare_server(bare: Bare) -> (String, actix_web::dev::ServerHandle) {
     use actix_web::{App, HttpResponse, HttpServer};
     let (tx, rx) = std::sync::mpsc::channel();
@@ -271,27 +238,21 @@ fn bare_server(bare: Bare) -> (String, actix_web::dev::ServerHandle) {
             let signed = Arc::new(std::sync::atomic::AtomicI64::new(0));
             let server = HttpServer::new(move || {
                 let (bare, signed) = (bare.clone(), signed.clone());
-                App::new().route(
-                    "/graphql",
-                    web::post().to(move |_: web::Bytes| {
-                        let body = match &bare {
-                            Bare::Fixed(body) => body.clone(),
-                            Bare::Signing(signer) => {
-                                let n = signed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                let jwt = signer.sign(&claims(n)).unwrap();
-                                format!(
-                                    "{{\"data\":{{\"createSessionToken\":{{\"jwt\":\"{jwt}\"}}}}}}"
-                                )
-                                .into()
-                            }
-                        };
-                        async move {
-                            HttpResponse::Ok()
-                                .content_type("application/json")
-                                .body(body)
+                App::new().default_service(web::post().to(move |_: web::Bytes| {
+                    let body = match &bare {
+                        Bare::Fixed(body) => body.clone(),
+                        Bare::Signing(signer) => {
+                            let n = signed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let jwt = signer.sign(&claims(n)).unwrap();
+                            format!("{{\"jwt\":\"{jwt}\"}}").into()
                         }
-                    }),
-                )
+                    };
+                    async move {
+                        HttpResponse::Ok()
+                            .content_type("application/json")
+                            .body(body)
+                    }
+                }))
             })
             .workers(2)
             .disable_signals()
@@ -323,7 +284,7 @@ async fn run_wrk(
             "-s",
         ])
         .arg(script.path())
-        .arg(format!("{url}/graphql"))
+        .arg(url)
         .output()
         .await
         .expect("run wrk (apt-get install wrk)");
@@ -351,8 +312,6 @@ async fn run_wrk(
         .and_then(|s| s.parse().ok())
         .unwrap_or(elapsed);
     Peak {
-        connections,
-        requests,
         per_second: requests / run_seconds,
         errors: parts[1] as u64,
         cpu_per_refresh_us: cpu.as_secs_f64() * 1e6 / requests,
@@ -362,60 +321,96 @@ async fn run_wrk(
     }
 }
 
-/// 100 clients asking at `rate` per second in all, each on its own fixed schedule over its own
-/// keep-alive connection; latencies from the scheduled time (so a late answer also delays the
-/// latencies of the requests queued behind it), sorted.
+/// The bytes of one refresh of `client` by `route`.
+fn request_bytes(
+    address: std::net::SocketAddr,
+    publishable_key: &str,
+    client: &SeededSession,
+    route: Route,
+) -> Vec<u8> {
+    let (path, body) = match route {
+        Route::Endpoint => (
+            format!("/v1/client/sessions/{}/tokens", client.session_id),
+            String::new(),
+        ),
+        Route::GraphQl => (
+            "/graphql".to_owned(),
+            json!({"query": REFRESH, "variables": {"s": client.session_id}}).to_string(),
+        ),
+    };
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nLatchkey-Publishable-Key: {publishable_key}\r\nLatchkey-Client: {}\r\nContent-Length: {}\r\n\r\n{body}",
+        client.client_token,
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// What an open-loop run saw: latencies from the scheduled times (sorted), and the generator
+/// thread's own CPU time.
+struct OpenLoop {
+    latencies: Vec<Duration>,
+    generator_cpu: Duration,
+}
+
+/// `clients` asking by `route` at `rate` per second in all, each on its own fixed schedule
+/// (one ask per `clients.len() / rate` seconds, the schedules spread over that interval), over
+/// `connections` keep-alive connections that share the clients; latencies from the scheduled
+/// time (so a late answer also delays the requests queued behind it on its connection), sorted.
 ///
 /// The load generator is kept lean, because it shares the two cores with the server: a thread
 /// of its own with a single-threaded runtime, each request's bytes written once beforehand, each
 /// response read by hand (HTTP/1.1 with a `Content-Length`) and checked for a `jwt`. Tokio's
 /// timers fire on whole milliseconds, so a request leaves up to 1 ms after its time, and that
 /// delay counts in its latency.
-fn open_loop(server: &TestServer, clients: &[Client], rate: f64, seconds: u64) -> Vec<Duration> {
+fn open_loop(
+    server: &TestServer,
+    clients: &[SeededSession],
+    route: Route,
+    connections: usize,
+    rate: f64,
+    duration: Duration,
+) -> OpenLoop {
     let address: std::net::SocketAddr =
         server.url.strip_prefix("http://").unwrap().parse().unwrap();
     let requests: Vec<Vec<u8>> = clients
         .iter()
-        .map(|c| {
-            let body = json!({"query": REFRESH, "variables": {"s": c.session}}).to_string();
-            format!(
-                "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nLatchkey-Publishable-Key: {}\r\nLatchkey-Client: {}\r\nContent-Length: {}\r\n\r\n{body}",
-                server.publishable_key,
-                c.token,
-                body.len()
-            )
-            .into_bytes()
-        })
+        .map(|c| request_bytes(address, &server.publishable_key, c, route))
         .collect();
+    let connections = connections.min(requests.len()).max(1);
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        runtime.block_on(async move {
+        let cpu = thread_cpu_time();
+        let latencies = runtime.block_on(async move {
             let count = requests.len();
-            let interval = Duration::from_secs_f64(count as f64 / rate);
+            // Each client asks once per `cycle`; a connection serves every `connections`-th.
+            let cycle = Duration::from_secs_f64(count as f64 / rate);
+            let step = cycle.div_f64(count as f64);
             let begin = tokio::time::Instant::now() + Duration::from_millis(200);
-            let end = begin + Duration::from_secs(seconds);
-            let tasks: Vec<_> = requests
-                .into_iter()
-                .enumerate()
-                .map(|(n, request)| {
-                    // Spread the clients' schedules over one interval.
-                    let first = begin + interval.mul_f64(n as f64 / count as f64);
+            let end = begin + duration;
+            let requests = Arc::new(requests);
+            let tasks: Vec<_> = (0..connections)
+                .map(|k| {
+                    let requests = requests.clone();
                     tokio::spawn(async move {
                         let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
                         stream.set_nodelay(true).unwrap();
                         let mut buffer = Vec::with_capacity(4096);
                         let mut latencies = Vec::new();
-                        let mut due = first;
+                        // Client n asks at begin + n·step, then every cycle.
+                        let mut n = k;
+                        let mut due = begin + step * u32::try_from(k).unwrap();
                         while due < end {
                             tokio::time::sleep_until(due).await;
-                            stream.write_all(&request).await.unwrap();
+                            stream.write_all(&requests[n % count]).await.unwrap();
                             let body = read_response(&mut stream, &mut buffer).await;
                             assert!(body.contains("\"jwt\""), "{body}");
                             latencies.push(due.elapsed());
-                            due += interval;
+                            n += connections;
+                            due += step * u32::try_from(connections).unwrap();
                         }
                         latencies
                     })
@@ -427,7 +422,11 @@ fn open_loop(server: &TestServer, clients: &[Client], rate: f64, seconds: u64) -
             }
             all.sort();
             all
-        })
+        });
+        OpenLoop {
+            latencies,
+            generator_cpu: thread_cpu_time() - cpu,
+        }
     })
     .join()
     .unwrap()
@@ -470,16 +469,9 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[index].as_secs_f64() * 1000.0
 }
 
-#[tokio::main]
-async fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let seconds: u64 = args.get(1).map_or(10, |s| s.parse().unwrap());
-    let (setting, algorithm) = match args.get(2).map_or("ES256", String::as_str) {
-        "ES256" => ("ES256", SigningAlgorithm::ES256),
-        "EDDSA" | "EdDSA" => ("EDDSA", SigningAlgorithm::EdDSA),
-        "RS256" => ("RS256", SigningAlgorithm::RS256),
-        other => panic!("unknown algorithm {other}"),
-    };
+/// The server for a benchmark: two workers, the per-IP limits lifted, multi-session on, and
+/// `setting` as the signing algorithm.
+async fn bench_server(setting: &str) -> Arc<TestServer> {
     let server = Arc::new(
         TestServer::spawn_with(|config| {
             config.workers = 2;
@@ -496,6 +488,11 @@ async fn main() {
         )
         .await
         .data();
+    server
+}
+
+async fn peak_run(seconds: u64, setting: &str, algorithm: SigningAlgorithm) {
+    let server = bench_server(setting).await;
     Frontend::new(&server.url, &server.publishable_key)
         .complete_test_sign_up(EMAIL, PASSWORD)
         .await;
@@ -512,33 +509,22 @@ async fn main() {
             clients.push(b.await.unwrap());
         }
     }
-
     let (ours, theirs) = raw_signing(algorithm);
     println!(
         "raw signing ({setting}, one core): {ours:.1} µs/token with the server's signer, {theirs:.1} µs with jsonwebtoken::encode"
     );
-
-    let (strict, fast) = validation_cost().await;
-    println!(
-        "the refresh's document run on a schema with no domain (one thread): {strict:.1} µs validated strictly, {fast:.1} µs fast"
-    );
-
-    // From here, the logging of the `latchkey` binary (`RUST_LOG`, default `info`): a request's
-    // span is part of what a request costs. (Not before: the document run on a schema with no
-    // domain above fails in its resolver, and would log every time.)
     latchkey_api::logging::init(latchkey_api::logging::LogFormat::Pretty);
+    let endpoint = wrk_script(&server, &clients, Route::Endpoint);
+    let graphql = wrk_script(&server, &clients, Route::GraphQl);
     // Warm up: every client's actor loaded.
-    peak(&server, &clients, 100, 2).await;
-    let base = run_wrk(&server.url, &baseline_script(&server), 100, seconds).await;
-    println!(
-        "baseline {{ __typename }}, 100 connections: {:.0} requests/s, {} errors, CPU {:.1} µs/request, wrk p50 {:.2} ms p99 {:.2} ms",
-        base.per_second, base.errors, base.cpu_per_refresh_us, base.p50_ms, base.p99_ms
-    );
+    run_wrk(&server.url, &endpoint, 100, 2).await;
     let answer = reqwest::Client::new()
-        .post(format!("{}/graphql", server.url))
+        .post(format!(
+            "{}/v1/client/sessions/{}/tokens",
+            server.url, clients[0].session_id
+        ))
         .header("latchkey-publishable-key", &server.publishable_key)
-        .header("latchkey-client", &clients[0].token)
-        .json(&json!({"query": REFRESH, "variables": {"s": clients[0].session}}))
+        .header("latchkey-client", &clients[0].client_token)
         .send()
         .await
         .unwrap()
@@ -555,7 +541,7 @@ async fn main() {
         ),
     ] {
         let (bare_url, handle) = bare_server(bare);
-        let floor = run_wrk(&bare_url, &wrk_script(&server, &clients), 100, seconds).await;
+        let floor = run_wrk(&bare_url, &endpoint, 100, seconds).await;
         handle.stop(true).await;
         println!(
             "floor: bare actix-web {what}, 100 connections: {:.0} requests/s, {} errors, CPU {:.1} µs/request ({:.2}× raw signing)",
@@ -566,20 +552,14 @@ async fn main() {
         );
         floors.push(floor.cpu_per_refresh_us);
     }
-    let direct_runs = || {
-        server
-            .parsed
-            .kept(REFRESH)
-            .map_or(0, |kept| kept.direct_runs())
-    };
-    let mut peaks = Vec::new();
-    for connections in [100, 1000] {
-        let direct = direct_runs();
-        let p = peak(&server, &clients, connections, seconds).await;
-        let direct = (direct_runs() - direct) as f64;
+    for (route, script, connections) in [
+        (Route::Endpoint, &endpoint, 100),
+        (Route::Endpoint, &endpoint, 1000),
+        (Route::GraphQl, &graphql, 100),
+    ] {
+        let p = run_wrk(&server.url, script, connections, seconds).await;
         println!(
-            "{} connections: {:.0} refreshes/s, {} errors, CPU {:.1} µs/refresh ({:.2}× raw signing, {:.2}× the signing floor), {:.4} statements/refresh, wrk p50 {:.2} ms p99 {:.2} ms, {:.1} % run without the executor",
-            p.connections,
+            "{route:?}, {connections} connections: {:.0} refreshes/s, {} errors, CPU {:.1} µs/refresh ({:.2}× raw signing, {:.2}× the signing floor), {:.4} statements/refresh, wrk p50 {:.2} ms p99 {:.2} ms",
             p.per_second,
             p.errors,
             p.cpu_per_refresh_us,
@@ -588,19 +568,89 @@ async fn main() {
             p.statements_per_refresh,
             p.p50_ms,
             p.p99_ms,
-            100.0 * direct / p.requests
         );
-        peaks.push(p);
+        if connections != 100 {
+            continue;
+        }
+        let half = p.per_second / 2.0;
+        let statements = latchkey_domain::store::statements_run();
+        let run = open_loop(
+            &server,
+            &clients[..100],
+            route,
+            100,
+            half,
+            Duration::from_secs(seconds),
+        );
+        let statements = latchkey_domain::store::statements_run() - statements;
+        println!(
+            "{route:?} at half the peak ({half:.0}/s, 100 clients): {} refreshes, p50 {:.2} ms, p99 {:.2} ms, {} statements",
+            run.latencies.len(),
+            percentile(&run.latencies, 0.5),
+            percentile(&run.latencies, 0.99),
+            statements
+        );
     }
-    let half = peaks[0].per_second / 2.0;
-    let statements = latchkey_domain::store::statements_run();
-    let latencies = open_loop(&server, &clients[..100], half, seconds);
-    let statements = latchkey_domain::store::statements_run() - statements;
-    println!(
-        "at half the peak ({half:.0}/s, 100 clients): {} refreshes, p50 {:.2} ms, p99 {:.2} ms, {} statements",
-        latencies.len(),
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.99),
-        statements
-    );
+}
+
+async fn realistic_run(counts: &[u64]) {
+    latchkey_api::logging::init(latchkey_api::logging::LogFormat::Pretty);
+    for &count in counts {
+        let server = bench_server("ES256").await;
+        println!("seeding {count} signed-in sessions…");
+        let clients = seed_sessions(&server.db.url, &server.instance_id, count).await;
+        let rate = clients.len() as f64 / CYCLE.as_secs_f64();
+        println!(
+            "{} sessions refreshing every {} s: {rate:.0} refreshes/s; loading their actors for one cycle…",
+            clients.len(),
+            CYCLE.as_secs()
+        );
+        open_loop(&server, &clients, Route::Endpoint, 100, rate, CYCLE);
+        let (cpu, statements, started) = (
+            cpu_time(),
+            latchkey_domain::store::statements_run(),
+            Instant::now(),
+        );
+        let run = open_loop(&server, &clients, Route::Endpoint, 100, rate, CYCLE);
+        let elapsed = started.elapsed().as_secs_f64();
+        let server_cpu = (cpu_time() - cpu).saturating_sub(run.generator_cpu);
+        let statements = latchkey_domain::store::statements_run() - statements;
+        let refreshes = run.latencies.len() as f64;
+        println!(
+            "{count} sessions: {refreshes} refreshes in {elapsed:.1} s, server CPU {:.1} µs/refresh ({:.0} % of a core; the generator used {:.1} µs/refresh more), {:.1} statements/s, p50 {:.2} ms, p99 {:.2} ms",
+            server_cpu.as_secs_f64() * 1e6 / refreshes,
+            100.0 * server_cpu.as_secs_f64() / elapsed,
+            run.generator_cpu.as_secs_f64() * 1e6 / refreshes,
+            statements as f64 / elapsed,
+            percentile(&run.latencies, 0.5),
+            percentile(&run.latencies, 0.99),
+        );
+        Arc::into_inner(server)
+            .expect("nothing else holds the server")
+            .stop()
+            .await;
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("realistic") {
+        let counts: Vec<u64> = args[2..].iter().map(|c| c.parse().unwrap()).collect();
+        let counts = if counts.is_empty() {
+            vec![10_000, 100_000]
+        } else {
+            counts
+        };
+        realistic_run(&counts).await;
+        return;
+    }
+    let seconds: u64 = args.get(1).map_or(10, |s| s.parse().unwrap());
+    let (setting, algorithm) = match args.get(2).map_or("ES256", String::as_str) {
+        "ES256" => ("ES256", SigningAlgorithm::ES256),
+        "EDDSA" | "EdDSA" => ("EDDSA", SigningAlgorithm::EdDSA),
+        "RS256" => ("RS256", SigningAlgorithm::RS256),
+        other => panic!("unknown algorithm {other}"),
+    };
+    peak_run(seconds, setting, algorithm).await;
 }
