@@ -204,6 +204,17 @@ impl TestServer {
             .await
     }
 
+    /// Changes the development instance's settings: `input` is the `updateInstanceSettings`
+    /// input object's fields, such as `lockout: {maxAttempts: 1000}`.
+    pub async fn update_settings(&self, input: &str) {
+        self.backend(
+            &format!("mutation {{ updateInstanceSettings(input: {{{input}}}) {{ id }} }}"),
+            serde_json::json!({}),
+        )
+        .await
+        .data();
+    }
+
     /// Creates a secret key of the development instance named `name`; gives the key and its
     /// record's id.
     pub async fn create_secret_key(&self, name: &str) -> (String, String) {

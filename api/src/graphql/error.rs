@@ -21,7 +21,9 @@ pub fn domain_error(err: Error) -> async_graphql::Error {
             Error::Validation { field, .. } | Error::IdentifierExists { field } => {
                 ext.set("field", field.as_str());
             }
-            Error::AccountLocked { retry_after } | Error::RateLimited { retry_after } => {
+            Error::AccountLocked { retry_after }
+            | Error::RateLimited { retry_after }
+            | Error::TooManyWrongCodes { retry_after } => {
                 ext.set("retryAfter", *retry_after);
             }
             _ => {}

@@ -2,6 +2,7 @@
 //! it works in; entity rows are mapped to `model` types here and never leave this module.
 
 pub mod api_keys;
+pub mod attempt_budgets;
 pub mod clients;
 pub mod email_addresses;
 pub mod events;
