@@ -39,9 +39,12 @@ const KNOWN_VARIABLES: &[&str] = &[
     "LATCHKEY_TEST_DATABASE_URL",
 ];
 
+/// What `latchkey --help` opens with: what the server is, for the operator running it.
+const ABOUT: &str = "Latchkey: a self-hosted authentication server for your apps (users, sign-in, sessions, organizations)";
+
 /// Latchkey: a self-hostable authentication and user-management server.
 #[derive(Parser, Debug)]
-#[command(name = "latchkey", version, about)]
+#[command(name = "latchkey", version, about = ABOUT, long_about = None)]
 pub struct Cli {
     /// Database URL: `postgres://…`, or `sqlite://FILE?mode=rwc` (default: latchkey.db here).
     #[arg(long, env = "DATABASE_URL", global = true, default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
@@ -360,5 +363,20 @@ fn print_bootstrap(bootstrap: &Bootstrap) {
     if let Some(token) = &bootstrap.admin_token {
         println!("Platform admin token: {token}");
         println!("It is shown once; set LATCHKEY_ADMIN_TOKEN to choose your own.");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn help_opens_with_what_latchkey_is() {
+        let help = Cli::command().render_help().to_string();
+        let first = help.lines().next().unwrap_or_default();
+        assert_eq!(first, ABOUT, "{help}");
+        assert!(!help.contains("transport"), "{help}");
     }
 }

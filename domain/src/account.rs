@@ -4,7 +4,7 @@
 use sea_orm::TransactionTrait;
 use serde_json::Value;
 
-use crate::flows::attempts::Counted;
+use crate::flows::attempts::{Budgeted, Counted};
 use crate::ids::{IdKind, new_id};
 use crate::model::caller::Caller;
 use crate::model::identifiers;
@@ -74,17 +74,6 @@ impl Platform {
         Ok(())
     }
 
-    /// The key an address's wrong codes are counted under (a keyed hash: the address itself is
-    /// not stored with the count).
-    fn address_key(&self, instance: &Instance, address: &str) -> String {
-        crate::secrets::hash_secret(&format!(
-            "email-verification:{}:{}:{}",
-            self.services.enumeration_key,
-            instance.id,
-            address.to_ascii_lowercase()
-        ))
-    }
-
     async fn own_address(
         &self,
         instance: &Instance,
@@ -148,14 +137,6 @@ impl Platform {
                 field: "emailAddress".to_owned(),
             });
         }
-        // Each code sent counts against the address like a guess: adding the address again and
-        // again cannot flood its owner's inbox.
-        let counted = Counted::Unknown(self.address_key(instance, &address.email_address));
-        let Some(count) = counted.reserve(&self.services, instance, now).await? else {
-            return Err(counted.locked(&self.services, instance, now).await);
-        };
-        // At the maximum the lock starts (and, once run out, the count starts over).
-        counted.failed(&self.services, instance, count, now).await?;
         let test = instance.environment == Environment::Development && email.is_test_address();
         let code = if test {
             TEST_CODE.to_owned()
@@ -164,6 +145,13 @@ impl Platform {
         };
         let mut next = address.verification.clone();
         next.prepare(&code, now, &instance.settings.verification)?;
+        if !test {
+            // Codes mailed count against the address, whoever adds it and however often:
+            // adding it again and again cannot flood its owner's inbox.
+            Budgeted::codes_mailed(&self.services, instance, &email.address)
+                .take(&self.services, instance, now)
+                .await?;
+        }
         let txn = self.db.begin().await?;
         if !store::email_addresses::save_verification(&txn, &instance.id, &address, &next).await? {
             return Err(Error::validation(
@@ -199,16 +187,16 @@ impl Platform {
             return Err(Error::validation("emailAddressId", "is verified already"));
         }
         // Wrong codes count against the address itself, whoever adds it and however often,
-        // with the sign-in lockout's limits: deleting and adding it again gives no new guesses.
+        // in the budget sign-ups and sign-ins to it share: deleting and adding it again, or
+        // signing up with it instead, gives no new guesses.
         let now = self.now();
-        let counted = Counted::Unknown(self.address_key(instance, &address.email_address));
-        let Some(count) = counted.reserve(&self.services, instance, now).await? else {
-            return Err(counted.locked(&self.services, instance, now).await);
-        };
+        address.verification.ensure_checkable(now)?;
+        let wrong_codes = Budgeted::wrong_codes(&self.services, instance, &address.email_address);
+        wrong_codes.take(&self.services, instance, now).await?;
         let mut next = address.verification.clone();
         let checked = next.attempt(code, now, &instance.settings.verification);
-        if checked.is_err() {
-            counted.failed(&self.services, instance, count, now).await?;
+        if checked.is_ok() {
+            wrong_codes.give_back(&self.services, instance).await?;
         }
         if next != address.verification {
             let txn = self.db.begin().await?;

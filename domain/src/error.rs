@@ -73,6 +73,10 @@ pub enum Error {
     VerificationExpired,
     #[error("too many attempts")]
     TooManyAttempts,
+    /// A budget of wrong codes (an email address's, a user's second factor's) is spent for now:
+    /// `TOO_MANY_ATTEMPTS`, with the seconds until one more code may be tried.
+    #[error("too many wrong codes were tried: try again later")]
+    TooManyWrongCodes { retry_after: u64 },
     #[error("the account is locked")]
     AccountLocked { retry_after: u64 },
     #[error("too many requests")]
@@ -100,7 +104,7 @@ impl Error {
             Self::InvalidCredentials => ErrorCode::InvalidCredentials,
             Self::CodeIncorrect => ErrorCode::CodeIncorrect,
             Self::VerificationExpired => ErrorCode::VerificationExpired,
-            Self::TooManyAttempts => ErrorCode::TooManyAttempts,
+            Self::TooManyAttempts | Self::TooManyWrongCodes { .. } => ErrorCode::TooManyAttempts,
             Self::AccountLocked { .. } => ErrorCode::AccountLocked,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::PasswordTooWeak(_) => ErrorCode::PasswordTooWeak,

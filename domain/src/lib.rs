@@ -29,6 +29,7 @@ pub mod services;
 pub mod sessions;
 pub mod store;
 mod tenancy;
+pub mod test_hooks;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;

@@ -1,6 +1,8 @@
 //! Organization memberships and invitations. Every change of an organization's members runs
 //! with the organization's row locked, so the membership limit and the rule that an
-//! organization keeps a member who can manage memberships hold under concurrent changes.
+//! organization keeps a member who can manage memberships hold under concurrent changes; a
+//! signed-in member's standing is checked again under that lock (`locked_access`), so a
+//! manager demoted meanwhile makes no change.
 
 use chrono::Duration;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
@@ -207,8 +209,9 @@ impl Platform {
             .await?
             .ok_or(Error::NotFound("user"))?;
         let now = self.now();
-        let txn = self.db.begin().await?;
-        let org = locked(&txn, instance, organization_id).await?;
+        let (txn, org) = self
+            .locked_access(&access, Some(MEMBERSHIPS_MANAGE))
+            .await?;
         let roles = locked_role(&txn, &instance.id, role).await?;
         has_room(&txn, &org, true, now).await?;
         let mut membership = new_membership(&org, user_id, role, now);
@@ -234,8 +237,9 @@ impl Platform {
         access.require(MEMBERSHIPS_MANAGE)?;
         let instance = &access.instance;
         let now = self.now();
-        let txn = self.db.begin().await?;
-        let org = locked(&txn, instance, organization_id).await?;
+        let (txn, org) = self
+            .locked_access(&access, Some(MEMBERSHIPS_MANAGE))
+            .await?;
         let roles = locked_role(&txn, &instance.id, role).await?;
         let next = role_of(&roles, role)?;
         let mut membership = store::memberships::find(&txn, &instance.id, organization_id, user_id)
@@ -268,13 +272,13 @@ impl Platform {
     ) -> Result<Membership> {
         let access = self.organization_access(caller, organization_id).await?;
         let leaving = access.member.as_ref().is_some_and(|m| m.user_id == user_id);
-        if !leaving {
-            access.require(MEMBERSHIPS_MANAGE)?;
+        let permission = (!leaving).then_some(MEMBERSHIPS_MANAGE);
+        if let Some(permission) = permission {
+            access.require(permission)?;
         }
         let instance = &access.instance;
         let now = self.now();
-        let txn = self.db.begin().await?;
-        let org = locked(&txn, instance, organization_id).await?;
+        let (txn, org) = self.locked_access(&access, permission).await?;
         let roles = store::roles::all(&txn, &instance.id).await?;
         let mut membership = store::memberships::find(&txn, &instance.id, organization_id, user_id)
             .await?
@@ -334,8 +338,9 @@ impl Platform {
             .map(|url| invitation_link(instance, url))
             .transpose()?;
         let now = self.now();
-        let txn = self.db.begin().await?;
-        let org = locked(&txn, instance, organization_id).await?;
+        let (txn, org) = self
+            .locked_access(&access, Some(MEMBERSHIPS_MANAGE))
+            .await?;
         locked_role(&txn, &instance.id, role).await?;
         let pending =
             store::invitations::pending_for_address(&txn, &instance.id, &email.address, now)
@@ -424,8 +429,9 @@ impl Platform {
             .filter(|i| i.organization_id == organization_id)
             .ok_or(Error::NotFound("invitation"))?;
         let now = self.now();
-        let txn = self.db.begin().await?;
-        locked(&txn, instance, organization_id).await?;
+        let (txn, _) = self
+            .locked_access(&access, Some(MEMBERSHIPS_MANAGE))
+            .await?;
         if !store::invitations::finish(
             &txn,
             &instance.id,

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use sea_orm::TransactionTrait;
+use sea_orm::{DatabaseTransaction, TransactionTrait};
 use serde_json::Value;
 
 use crate::ids::{IdKind, new_id};
@@ -19,6 +19,7 @@ use crate::model::user_query::Page;
 use crate::platform::Platform;
 use crate::store;
 use crate::store::organizations::{OrganizationFilter, OrganizationOrder};
+use crate::test_hooks::{self, Point};
 use crate::{Error, Result};
 
 /// A new organization.
@@ -144,6 +145,39 @@ impl Platform {
             organization,
             member,
         })
+    }
+
+    /// Opens the transaction of a change to the organization of `access` (its profile, its
+    /// members, its invitations): the organization's row is locked first, then the caller's
+    /// standing is read again under the lock, since the one in `access` was read before it. A
+    /// member must still be one, and (`permission`) its role must still allow the change: a
+    /// demotion committed first is seen here, and one that comes later waits for this change.
+    pub(crate) async fn locked_access(
+        &self,
+        access: &Access,
+        permission: Option<&'static str>,
+    ) -> Result<(DatabaseTransaction, Organization)> {
+        let instance = &access.instance;
+        test_hooks::pause(Point::OrganizationChange, &instance.id).await;
+        let txn = self.db.begin().await?;
+        if !store::organizations::lock(&txn, &instance.id, &access.organization.id).await? {
+            return Err(Error::NotFound("organization"));
+        }
+        let organization = store::organizations::find(&txn, &instance.id, &access.organization.id)
+            .await?
+            .ok_or(Error::NotFound("organization"))?;
+        if let Some(member) = &access.member {
+            let mut current =
+                store::memberships::find(&txn, &instance.id, &organization.id, &member.user_id)
+                    .await?
+                    .ok_or(Error::NotFound("organization"))?;
+            if let Some(permission) = permission {
+                let roles = store::roles::all(&txn, &instance.id).await?;
+                store::memberships::fill_permissions(std::slice::from_mut(&mut current), &roles);
+                current.require(permission)?;
+            }
+        }
+        Ok((txn, organization))
     }
 
     /// `createOrganization`: by the backend (naming its creator, if any, who becomes
@@ -312,16 +346,10 @@ impl Platform {
                 "only the backend sets metadata and maxAllowedMemberships",
             ));
         }
-        let instance = access.instance;
         let now = self.now();
-        let txn = self.db.begin().await?;
         // Changed from the row as it is under the lock, so a concurrent change is not undone.
-        if !store::organizations::lock(&txn, &instance.id, id).await? {
-            return Err(Error::NotFound("organization"));
-        }
-        let mut o = store::organizations::find(&txn, &instance.id, id)
-            .await?
-            .ok_or(Error::NotFound("organization"))?;
+        let (txn, mut o) = self.locked_access(&access, Some(PROFILE_MANAGE)).await?;
+        let instance = access.instance;
         apply(&mut o, update)?;
         o.updated_at = now;
         store::organizations::update(&txn, &o).await?;
@@ -373,15 +401,12 @@ impl Platform {
     pub async fn delete_organization(&self, caller: &Caller, id: &str) -> Result<()> {
         let access = self.organization_access(caller, id).await?;
         access.require(PROFILE_DELETE)?;
-        let instance = access.instance;
         let now = self.now();
-        let txn = self.db.begin().await?;
-        if !store::organizations::lock(&txn, &instance.id, id).await? {
-            return Err(Error::NotFound("organization"));
-        }
+        let (txn, organization) = self.locked_access(&access, Some(PROFILE_DELETE)).await?;
+        let instance = access.instance;
         store::organizations::clear_from_sessions(&txn, &instance.id, id, None, now).await?;
         store::organizations::delete(&txn, &instance.id, id).await?;
-        let event = NewEvent::organization(EventType::OrganizationDeleted, &access.organization);
+        let event = NewEvent::organization(EventType::OrganizationDeleted, &organization);
         store::events::append(&txn, &instance.id, &[event], now).await?;
         txn.commit().await?;
         self.services.events.committed(&instance.id);

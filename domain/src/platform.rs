@@ -314,6 +314,9 @@ impl Platform {
             if bearer.bytes().filter(|b| *b == b'.').count() == 2 {
                 return self.resolve_session_token(bearer).await;
             }
+            if let Some(hint) = crate::ids::mistaken_credential(bearer) {
+                return Err(Error::Unauthenticated(hint));
+            }
             if bearer.starts_with("sk_") {
                 let found =
                     store::secret_keys::find_active_by_hash(&self.db, &hash_secret(bearer)).await?;

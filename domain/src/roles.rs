@@ -1,8 +1,11 @@
 //! The instance's organization roles and permissions (backend; members may read the roles).
 //! `org:admin` always holds every system permission, a role in use cannot be deleted, and no
-//! role change may leave an organization without a member who can manage memberships.
+//! role change may leave an organization without a member who can manage memberships. Every
+//! change of a role's permission set (creating, updating or deleting a role, deleting a
+//! permission) takes the instance's permission-set lock first and reads what it changes after
+//! it, so two such changes never write from the same stale read.
 
-use sea_orm::TransactionTrait;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 
 use crate::ids::{IdKind, new_id};
 use crate::model::caller::Caller;
@@ -13,6 +16,7 @@ use crate::model::organization::{
 };
 use crate::platform::Platform;
 use crate::store;
+use crate::test_hooks::{self, Point};
 use crate::{Error, Result};
 
 /// A role to create or the changes to one (`None` stays as it is).
@@ -24,6 +28,45 @@ pub struct RoleInput {
 }
 
 const MAX_DESCRIPTION_CHARS: usize = 512;
+
+/// Checks that each key is a permission of the instance (system or custom), as `db` sees it
+/// (read under the permission-set lock, so none is deleted before the caller commits); sorted,
+/// once.
+async fn known_permissions(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    keys: &[String],
+) -> Result<Vec<String>> {
+    let custom = store::roles::custom_permissions(db, instance_id).await?;
+    let mut out: Vec<String> = Vec::new();
+    for key in keys {
+        let known = model::is_system_permission(key) || custom.iter().any(|p| &p.key == key);
+        if !known {
+            return Err(Error::validation(
+                "permissions",
+                format!("{key:?} is not a permission of this instance"),
+            ));
+        }
+        if !out.contains(key) {
+            out.push(key.clone());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Opens the transaction of a change to role permission sets, after the test pause point: the
+/// instance's permission-set lock is its first statement, so everything it reads afterwards is
+/// what the change applies to.
+async fn permission_set_change(
+    platform: &Platform,
+    instance_id: &str,
+) -> Result<DatabaseTransaction> {
+    test_hooks::pause(Point::RolePermissions, instance_id).await;
+    let txn = platform.db.begin().await?;
+    store::roles::lock_permission_sets(&txn, instance_id).await?;
+    Ok(txn)
+}
 
 fn description(value: &str) -> Result<String> {
     if value.chars().count() > MAX_DESCRIPTION_CHARS {
@@ -45,35 +88,15 @@ impl Platform {
         store::roles::all(&self.db, &instance.id).await
     }
 
-    /// Checks that each key is a permission of the instance (system or custom); sorted, once.
-    async fn known_permissions(&self, instance_id: &str, keys: &[String]) -> Result<Vec<String>> {
-        let custom = store::roles::custom_permissions(&self.db, instance_id).await?;
-        let mut out: Vec<String> = Vec::new();
-        for key in keys {
-            let known = model::is_system_permission(key) || custom.iter().any(|p| &p.key == key);
-            if !known {
-                return Err(Error::validation(
-                    "permissions",
-                    format!("{key:?} is not a permission of this instance"),
-                ));
-            }
-            if !out.contains(key) {
-                out.push(key.clone());
-            }
-        }
-        out.sort();
-        Ok(out)
-    }
-
     /// `createRole` (backend).
     pub async fn create_role(&self, caller: &Caller, key: &str, input: RoleInput) -> Result<Role> {
         let instance = caller.require_backend()?;
         model::check_role_key(key)?;
         let name = model::check_name("name", input.name.as_deref().unwrap_or(""), 128)?;
         let description = description(input.description.as_deref().unwrap_or(""))?;
-        let permissions = self
-            .known_permissions(&instance.id, &input.permissions.unwrap_or_default())
-            .await?;
+        let txn = permission_set_change(self, &instance.id).await?;
+        let permissions =
+            known_permissions(&txn, &instance.id, &input.permissions.unwrap_or_default()).await?;
         let now = self.now();
         let role = Role {
             id: new_id(IdKind::Role),
@@ -85,7 +108,6 @@ impl Platform {
             created_at: now,
             updated_at: now,
         };
-        let txn = self.db.begin().await?;
         store::roles::insert(&txn, &role).await?;
         let event = NewEvent::role(EventType::RoleCreated, &role);
         store::events::append(&txn, &instance.id, &[event], now).await?;
@@ -95,23 +117,31 @@ impl Platform {
     }
 
     /// `updateRole` (backend): its name, description or permissions. Every token carrying the
-    /// role is issued afresh from the new permissions.
+    /// role is issued afresh from the new permissions. The role is read, and written whole,
+    /// under the permission-set lock, so a permission deleted meanwhile never comes back.
     pub async fn update_role(&self, caller: &Caller, key: &str, input: RoleInput) -> Result<Role> {
         let instance = caller.require_backend()?;
-        let roles = store::roles::all(&self.db, &instance.id).await?;
+        let name = input
+            .name
+            .as_deref()
+            .map(|name| model::check_name("name", name, 128))
+            .transpose()?;
+        let new_description = input.description.as_deref().map(description).transpose()?;
+        let txn = permission_set_change(self, &instance.id).await?;
+        let roles = store::roles::all(&txn, &instance.id).await?;
         let mut role = roles
             .iter()
             .find(|r| r.key == key)
             .cloned()
             .ok_or(Error::NotFound("role"))?;
-        if let Some(name) = &input.name {
-            role.name = model::check_name("name", name, 128)?;
+        if let Some(name) = name {
+            role.name = name;
         }
-        if let Some(d) = &input.description {
-            role.description = description(d)?;
+        if let Some(d) = new_description {
+            role.description = d;
         }
         if let Some(permissions) = &input.permissions {
-            let next = self.known_permissions(&instance.id, permissions).await?;
+            let next = known_permissions(&txn, &instance.id, permissions).await?;
             if key == ADMIN_ROLE
                 && SYSTEM_PERMISSIONS
                     .iter()
@@ -125,7 +155,6 @@ impl Platform {
             role.permissions = next;
         }
         let now = self.now();
-        let txn = self.db.begin().await?;
         let loses_manage = roles
             .iter()
             .any(|r| r.key == key && r.permissions.iter().any(|p| p == MEMBERSHIPS_MANAGE))
@@ -166,15 +195,15 @@ impl Platform {
         if key == ADMIN_ROLE || key == MEMBER_ROLE {
             return Err(Error::validation("key", "a default role cannot be deleted"));
         }
-        let role = store::roles::find(&self.db, &instance.id, key)
-            .await?
-            .ok_or(Error::NotFound("role"))?;
         let now = self.now();
-        let txn = self.db.begin().await?;
-        // Locked first: no membership or invitation takes the role until this commits.
+        let txn = permission_set_change(self, &instance.id).await?;
+        // Locked next: no membership or invitation takes the role until this commits.
         if !store::roles::lock(&txn, &instance.id, key).await? {
             return Err(Error::NotFound("role"));
         }
+        let role = store::roles::find(&txn, &instance.id, key)
+            .await?
+            .ok_or(Error::NotFound("role"))?;
         let uses = store::roles::uses(&txn, &instance.id, key).await?;
         if uses > 0 {
             return Err(Error::validation(
@@ -230,12 +259,13 @@ impl Platform {
         Ok(permission)
     }
 
-    /// `deletePermission` (backend): a custom permission, taken out of every role too.
+    /// `deletePermission` (backend): a custom permission, taken out of every role too (each
+    /// role that held it gets `role.updated`, from the roles as they are under the lock).
     pub async fn delete_permission(&self, caller: &Caller, id: &str) -> Result<String> {
         let instance = caller.require_backend()?;
-        let before = store::roles::all(&self.db, &instance.id).await?;
         let now = self.now();
-        let txn = self.db.begin().await?;
+        let txn = permission_set_change(self, &instance.id).await?;
+        let before = store::roles::all(&txn, &instance.id).await?;
         let key = store::roles::delete_permission(&txn, &instance.id, id)
             .await?
             .ok_or(Error::NotFound("permission"))?;

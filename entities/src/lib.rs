@@ -2,6 +2,7 @@
 //! leaves `latchkey_domain::store`.
 
 pub mod api_key;
+pub mod attempt_budget;
 pub mod client;
 pub mod email_address;
 pub mod event;

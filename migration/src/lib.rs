@@ -16,6 +16,7 @@ mod m20261203_000010_user_search;
 mod m20261203_000011_email_verification;
 mod m20261203_000012_organizations;
 mod m20261203_000013_user_counts;
+mod m20261207_000014_attempt_budgets;
 
 /// Every migration of Latchkey, oldest first.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_email_verification::Migration),
             Box::new(m20261203_000012_organizations::Migration),
             Box::new(m20261203_000013_user_counts::Migration),
+            Box::new(m20261207_000014_attempt_budgets::Migration),
         ]
     }
 }

@@ -148,6 +148,15 @@ impl TestDb {
         value
     }
 
+    /// Runs a statement that returns no rows (to put the database in a state the server no
+    /// longer makes, such as rows written by an older version), on a connection of its own.
+    pub async fn execute(&self, sql: &str) {
+        use sea_orm::ConnectionTrait;
+        let db = sea_orm::Database::connect(self.url.as_str()).await.unwrap();
+        db.execute_unprepared(sql).await.unwrap();
+        db.close().await.ok();
+    }
+
     /// Waits (up to 30 s) until the value of `sql` satisfies `done`, for what another part of
     /// the server does on its own (the mailer); fails the test with `what` otherwise.
     pub async fn wait_until(&self, sql: &str, done: impl Fn(&str) -> bool, what: &str) {

@@ -237,6 +237,31 @@ impl TestServer {
             .await
     }
 
+    /// Changes the development instance's settings: `input` is the `updateInstanceSettings`
+    /// input object's fields, such as `lockout: {maxAttempts: 1000}`.
+    pub async fn update_settings(&self, input: &str) {
+        self.backend(
+            &format!("mutation {{ updateInstanceSettings(input: {{{input}}}) {{ id }} }}"),
+            serde_json::json!({}),
+        )
+        .await
+        .data();
+    }
+
+    /// Creates a secret key of the development instance named `name`; gives the key and its
+    /// record's id.
+    pub async fn create_secret_key(&self, name: &str) -> (String, String) {
+        let created = self
+            .backend(
+                "mutation($n: String!) { createSecretKey(name: $n) { key secretKey { id } } }",
+                serde_json::json!({"n": name}),
+            )
+            .await;
+        let created = &created.data()["createSecretKey"];
+        let text = |v: &Value| v.as_str().expect("a key and its id").to_owned();
+        (text(&created["key"]), text(&created["secretKey"]["id"]))
+    }
+
     /// How many secret keys the development instance has (revoked ones included).
     pub async fn secret_key_count(&self) -> usize {
         let answer = self

@@ -60,6 +60,8 @@ impl AccountMutation {
     }
 
     /// Mails a verification code to one of the user's unverified addresses (session token).
+    /// Codes mailed to one address are limited whoever asks (`RATE_LIMITED` with
+    /// `retryAfter`).
     async fn prepare_email_address_verification(
         &self,
         ctx: &Context<'_>,
@@ -73,7 +75,9 @@ impl AccountMutation {
         Ok(EmailAddress::from(&address))
     }
 
-    /// Checks the code mailed to the address; the right one verifies it (session token).
+    /// Checks the code mailed to the address; the right one verifies it (session token). Wrong
+    /// codes count against the address, as a sign-up's do: past the bound, `TOO_MANY_ATTEMPTS`
+    /// with `retryAfter`.
     async fn attempt_email_address_verification(
         &self,
         ctx: &Context<'_>,

@@ -9,7 +9,8 @@ use super::{GqlResult, ResultExt, scope};
 /// A long-lived key for a user or a service, checked with `verifyToken(acceptsToken: [API_KEY])`.
 #[derive(SimpleObject)]
 pub struct ApiKey {
-    /// The key's id (`ak_…` followed by an id; not the key itself).
+    /// The key's id (`akid_…`, or `ak_…` and a short id for keys made before ids had their own
+    /// prefix): never the key itself, which is longer.
     pub id: ID,
     /// What it is for.
     pub name: String,

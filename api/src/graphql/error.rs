@@ -34,7 +34,9 @@ pub fn extensions(err: &Error) -> serde_json::Map<String, serde_json::Value> {
         Error::Validation { field, .. } | Error::IdentifierExists { field } => {
             extensions.insert("field".to_owned(), field.as_str().into());
         }
-        Error::AccountLocked { retry_after } | Error::RateLimited { retry_after } => {
+        Error::AccountLocked { retry_after }
+        | Error::RateLimited { retry_after }
+        | Error::TooManyWrongCodes { retry_after } => {
             extensions.insert("retryAfter".to_owned(), (*retry_after).into());
         }
         _ => {}

@@ -86,7 +86,8 @@ impl Instance {
 /// A backend secret key. Its value is shown once, when it is created, and stored only as a hash.
 #[derive(SimpleObject)]
 pub struct SecretKey {
-    /// The key's id (`sk_…` followed by the id, not the key).
+    /// The key's id (`skid_…`, or `sk_…` and a short id for keys made before ids had their own
+    /// prefix): never the key itself, which starts `sk_test_` or `sk_live_`.
     pub id: ID,
     /// A name to tell keys apart.
     pub name: String,

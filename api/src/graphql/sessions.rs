@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use latchkey_domain::Error;
 use latchkey_domain::actors::client::Command;
 use latchkey_domain::api_keys::API_KEY_PREFIX;
+use latchkey_domain::ids::is_api_key_id;
 use latchkey_domain::model::organization::claim_has;
 use latchkey_domain::model::session::SessionStatus as DomainStatus;
 
@@ -253,7 +254,8 @@ impl SessionMutation {
     ) -> GqlResult<TokenVerification> {
         let (platform, caller) = scope(ctx)?;
         let accepts = accepts_token.unwrap_or_else(|| vec![TokenType::SessionToken]);
-        let kind = if token.starts_with(API_KEY_PREFIX) {
+        // An API key's id is answered as a key that is not found, not as a malformed token.
+        let kind = if token.starts_with(API_KEY_PREFIX) || is_api_key_id(&token) {
             TokenType::ApiKey
         } else {
             TokenType::SessionToken

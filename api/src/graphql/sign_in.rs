@@ -237,7 +237,8 @@ impl SignInMutation {
     }
 
     /// Sends a code for an email-code first factor (or a password reset) to one of the
-    /// addresses `supportedFirstFactors` lists.
+    /// addresses `supportedFirstFactors` lists. Codes mailed to one address are limited
+    /// whoever asks (`RATE_LIMITED` with `retryAfter`).
     async fn prepare_first_factor(
         &self,
         ctx: &Context<'_>,
@@ -254,7 +255,8 @@ impl SignInMutation {
     }
 
     /// Checks a first factor: the password, or the code that was sent. Failures count against
-    /// the user's lockout.
+    /// the user's lockout; wrong codes also against the address (`TOO_MANY_ATTEMPTS` with
+    /// `retryAfter` past its bound).
     async fn attempt_first_factor(
         &self,
         ctx: &Context<'_>,
@@ -272,7 +274,8 @@ impl SignInMutation {
     }
 
     /// Checks the second factor (after the first): a TOTP code, accepted once, or one of the
-    /// user's single-use backup codes. Failures count against the user's lockout.
+    /// user's single-use backup codes. Failures count against the user's lockout, and against
+    /// the user's bound of wrong codes (`TOO_MANY_ATTEMPTS` with `retryAfter` past it).
     async fn attempt_second_factor(
         &self,
         ctx: &Context<'_>,

@@ -279,7 +279,8 @@ impl SignUpMutation {
 
     /// Sends a verification code to the sign-up's email address (valid 10 minutes; a new one
     /// is refused within 30 s of the last). Counts against the same per-IP limit as
-    /// `createSignUp`.
+    /// `createSignUp`, and against the address's limit of codes mailed (5 at once, then one
+    /// every 12 minutes, whoever asks): `RATE_LIMITED` with `retryAfter` past either.
     async fn prepare_sign_up_verification(
         &self,
         ctx: &Context<'_>,
@@ -291,8 +292,10 @@ impl SignUpMutation {
     }
 
     /// Checks a verification code. After 5 wrong codes the verification fails and a new code
-    /// must be prepared. When nothing else is missing, the sign-up completes: a user and an
-    /// active session on this client.
+    /// must be prepared. Wrong codes also count against the address itself, across sign-ups,
+    /// clients and email verifications (10 at once, then one every 30 minutes): past that,
+    /// `TOO_MANY_ATTEMPTS` with `retryAfter`, and no code is checked. When nothing else is
+    /// missing, the sign-up completes: a user and an active session on this client.
     async fn attempt_sign_up_verification(
         &self,
         ctx: &Context<'_>,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 
 use super::Stale;
-use super::attempts::{Counted, failure_key};
+use super::attempts::{Budgeted, Counted, failure_key};
 use crate::ids::{IdKind, new_id};
 use crate::model::client::Client;
 use crate::model::event::EventType;
@@ -208,6 +208,13 @@ pub async fn prepare_first_factor(
     };
     let settings = &instance.settings.verification;
     let to = sign_in.prepare_first_factor(strategy, email_address_id, &code, now, settings)?;
+    if !test && let Some(address) = sign_in.code_address(email_address_id) {
+        // Counted whether or not anyone holds the address (a made-up target is sent nothing),
+        // so the limit tells nothing about who exists.
+        Budgeted::codes_mailed(svc, instance, &address)
+            .take(svc, instance, now)
+            .await?;
+    }
     // The address was the user's when the sign-in began; a code goes to it only while it is
     // still theirs and verified (the user may have removed it since).
     if let (Some(user_id), Some(_)) = (
@@ -300,7 +307,23 @@ async fn check_first_factor(
         }
         None => Counted::Unknown(failure_key(svc, instance, &sign_in)),
     };
+    // A code to be checked is also taken from its address's budget of wrong codes, which
+    // sign-ups and email verifications of the address share.
+    let wrong_codes = match input.strategy {
+        FirstFactor::Password => None,
+        strategy => sign_in
+            .ensure_code_checkable(strategy, now)
+            .ok()
+            .and_then(|()| sign_in.prepared_code_address())
+            .map(|address| Budgeted::wrong_codes(svc, instance, &address)),
+    };
+    if let Some(budget) = &wrong_codes {
+        budget.take(svc, instance, now).await?;
+    }
     let Some(count) = counted.reserve(svc, instance, now).await? else {
+        if let Some(budget) = &wrong_codes {
+            budget.give_back(svc, instance).await?;
+        }
         return Err(counted.locked(svc, instance, now).await);
     };
     let banned = found.as_ref().is_some_and(|f| f.user.banned);
@@ -322,6 +345,12 @@ async fn check_first_factor(
             sign_in.attempt_first_factor_code(strategy, &code, now, &instance.settings.verification)
         }
     };
+    // Only a code compared and found wrong keeps its place in the budget.
+    if let Some(budget) = &wrong_codes
+        && (checked.is_ok() || sign_in == before)
+    {
+        budget.give_back(svc, instance).await?;
+    }
     match checked {
         Ok(()) if banned => Err(Error::Forbidden("this account is banned")),
         Ok(()) => {
@@ -380,11 +409,17 @@ pub async fn attempt_second_factor(
         .await?
         .ok_or(Error::InvalidCredentials)?;
     found.lockout.check(now)?;
+    // Besides the lockout, the user's wrong second-factor codes have a budget that refills
+    // slowly, so a TOTP code is not guessed in days however patiently it is tried.
+    let wrong_codes = Budgeted::second_factor_codes(svc, instance, &user_id);
+    wrong_codes.take(svc, instance, now).await?;
     let counted = Counted::User(user_id.clone());
     let Some(count) = counted.reserve(svc, instance, now).await? else {
+        wrong_codes.give_back(svc, instance).await?;
         return Err(counted.locked(svc, instance, now).await);
     };
     if crate::second_factors::check(svc, &instance.id, &user_id, factor, code, now).await? {
+        wrong_codes.give_back(svc, instance).await?;
         if found.user.banned {
             return Err(Error::Forbidden("this account is banned"));
         }

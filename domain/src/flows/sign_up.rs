@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 
+use super::attempts::Budgeted;
 use crate::ids::{IdKind, new_id};
 use crate::model::client::Client;
 use crate::model::event::{EventType, NewEvent};
@@ -168,6 +169,12 @@ pub async fn prepare_email_code(
     let settings = &instance.settings.verification;
     sign_up.email_verification.prepare(&code, now, settings)?;
     sign_up.updated_at = now;
+    if !test {
+        // However many sign-ups and clients ask, one address gets only so many codes an hour.
+        Budgeted::codes_mailed(svc, instance, &email.address)
+            .take(svc, instance, now)
+            .await?;
+    }
     let txn = svc.db.begin().await?;
     if !store::sign_ups::update(&txn, &instance.id, &sign_up).await? {
         return Err(stale());
@@ -183,8 +190,11 @@ pub async fn prepare_email_code(
     Ok(with_sign_up(client, sign_up))
 }
 
-/// Checks an email code. A wrong code is counted (and committed) before the error is returned;
-/// the right one verifies the address and, when nothing else is missing, completes the sign-up.
+/// Checks an email code. The guess is taken from the address's budget of wrong codes before the
+/// code is checked (given back when it is right), so however many sign-ups, clients and nodes
+/// guess at one address, they share one bound; past it: `TOO_MANY_ATTEMPTS` with `retryAfter`.
+/// A wrong code is counted on the verification (and committed) before the error is returned; the
+/// right one verifies the address and, when nothing else is missing, completes the sign-up.
 pub async fn attempt_email_code(
     svc: &Services,
     instance: &Instance,
@@ -203,10 +213,21 @@ pub async fn attempt_email_code(
         // writer got there between the two). Complete now rather than refuse the code.
         return complete_if_ready(svc, instance, client.clone(), now).await;
     }
+    sign_up.email_verification.ensure_checkable(now)?;
+    let address = sign_up
+        .email_address
+        .as_ref()
+        .map(|e| e.address.clone())
+        .ok_or_else(|| Error::validation("code", "the sign-up has no email address to verify"))?;
+    let wrong_codes = Budgeted::wrong_codes(svc, instance, &address);
+    wrong_codes.take(svc, instance, now).await?;
     let before = sign_up.email_verification.clone();
     let checked = sign_up
         .email_verification
         .attempt(code, now, &instance.settings.verification);
+    if checked.is_ok() {
+        wrong_codes.give_back(svc, instance).await?;
+    }
     if sign_up.email_verification != before {
         sign_up.updated_at = now;
         if !store::sign_ups::update(&svc.db, &instance.id, &sign_up).await? {

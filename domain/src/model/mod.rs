@@ -1,5 +1,6 @@
 //! Pure types and rules: no I/O, and time, where it matters, is a parameter.
 
+pub mod attempt_budget;
 pub mod caller;
 pub mod client;
 pub mod event;

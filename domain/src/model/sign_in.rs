@@ -272,6 +272,38 @@ impl SignIn {
         Ok(target.address)
     }
 
+    /// The email address a code to the target `email_address_id` is counted against: the
+    /// target's own, or for a made-up target (nothing is sent) the identifier as typed, so
+    /// guesses at an address count the same whether anyone holds it or not. Lowercase.
+    pub fn code_address(&self, email_address_id: &str) -> Option<String> {
+        let target = self
+            .subject
+            .as_ref()?
+            .code_targets
+            .iter()
+            .find(|t| t.email_address_id == email_address_id)?;
+        let address = target.address.as_ref().or(self.identifier.as_ref())?;
+        Some(address.trim().to_ascii_lowercase())
+    }
+
+    /// The address the prepared first factor's code is counted against (`code_address`).
+    pub fn prepared_code_address(&self) -> Option<String> {
+        let id = self.first_factor.as_ref()?.email_address_id.as_deref()?;
+        self.code_address(id)
+    }
+
+    /// Refuses, as `attempt_first_factor_code` would, when no code would be compared: not this
+    /// step, nothing prepared for `strategy`, or its code verified, failed or expired.
+    pub fn ensure_code_checkable(&self, strategy: FirstFactor, now: DateTime<Utc>) -> Result<()> {
+        self.expect(SignInStatus::NeedsFirstFactor, now)?;
+        match &self.first_factor {
+            Some(f) if f.strategy == strategy && strategy != FirstFactor::Password => {
+                f.verification.ensure_checkable(now)
+            }
+            _ => Err(step("prepare this first factor before attempting it")),
+        }
+    }
+
     /// Checks an email code of the prepared first factor (counted like any verification).
     pub fn attempt_first_factor_code(
         &mut self,
@@ -280,10 +312,9 @@ impl SignIn {
         now: DateTime<Utc>,
         settings: &VerificationSettings,
     ) -> Result<()> {
-        self.expect(SignInStatus::NeedsFirstFactor, now)?;
-        let attempt = match &mut self.first_factor {
-            Some(f) if f.strategy == strategy && strategy != FirstFactor::Password => f,
-            _ => return Err(step("prepare this first factor before attempting it")),
+        self.ensure_code_checkable(strategy, now)?;
+        let Some(attempt) = self.first_factor.as_mut() else {
+            return Err(step("prepare this first factor before attempting it"));
         };
         attempt.verification.attempt(code, now, settings)?;
         self.updated_at = now;

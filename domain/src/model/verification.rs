@@ -126,6 +126,26 @@ impl Verification {
         Ok(())
     }
 
+    /// Refuses, as `attempt` would, when no code would be compared at `now`: verified, failed,
+    /// expired, or none prepared. (A budget of guesses is taken only for a code that is checked.)
+    pub fn ensure_checkable(&self, now: DateTime<Utc>) -> Result<()> {
+        self.expected_hash(now).map(|_| ())
+    }
+
+    fn expected_hash(&self, now: DateTime<Utc>) -> Result<&str> {
+        match self.status_at(now) {
+            VerificationStatus::Verified => {
+                Err(Error::validation("code", "this is already verified"))
+            }
+            VerificationStatus::Failed => Err(Error::TooManyAttempts),
+            VerificationStatus::Expired => Err(Error::VerificationExpired),
+            VerificationStatus::Unverified => self
+                .code_hash
+                .as_deref()
+                .ok_or_else(|| Error::validation("code", "prepare a verification first")),
+        }
+    }
+
     /// Checks `code` at `now`. A wrong code counts; the last allowed wrong code fails the
     /// verification. Errors: `CODE_INCORRECT`, `VERIFICATION_EXPIRED`, `TOO_MANY_ATTEMPTS`,
     /// `VALIDATION_FAILED` (no code prepared, or already verified).
@@ -135,18 +155,8 @@ impl Verification {
         now: DateTime<Utc>,
         settings: &VerificationSettings,
     ) -> Result<()> {
-        match self.status_at(now) {
-            VerificationStatus::Verified => {
-                return Err(Error::validation("code", "this is already verified"));
-            }
-            VerificationStatus::Failed => return Err(Error::TooManyAttempts),
-            VerificationStatus::Expired => return Err(Error::VerificationExpired),
-            VerificationStatus::Unverified => {}
-        }
-        let Some(expected) = self.code_hash.as_deref() else {
-            return Err(Error::validation("code", "prepare a verification first"));
-        };
         let given = hash_code(&self.salt, code.trim());
+        let expected = self.expected_hash(now)?;
         if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
             self.status = VerificationStatus::Verified;
             self.code_hash = None;

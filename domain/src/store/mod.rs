@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod api_keys;
+pub mod attempt_budgets;
 pub mod clients;
 pub mod email_addresses;
 pub mod events;

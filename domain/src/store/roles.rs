@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use latchkey_entities::{
-    organization_invitation, organization_membership, organization_permission, organization_role,
-    organization_role_permission,
+    instance, organization_invitation, organization_membership, organization_permission,
+    organization_role, organization_role_permission,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
@@ -147,6 +147,27 @@ pub async fn lock(db: &impl ConnectionTrait, instance_id: &str, key: &str) -> Re
         .exec(db)
         .await?;
     Ok(done.rows_affected > 0)
+}
+
+/// Takes, until commit, the lock every change of a role's permission set shares: the
+/// instance's row (a write of its `updated_at` to itself: a row lock on PostgreSQL, the write
+/// lock on SQLite). Nothing else holds that row while waiting for another lock (a settings
+/// change is one statement), and the rows locked after it (organizations, then roles) keep
+/// the order membership changes take them in.
+pub async fn lock_permission_sets(db: &impl ConnectionTrait, instance_id: &str) -> Result<()> {
+    use sea_orm::sea_query::Expr;
+    let done = instance::Entity::update_many()
+        .col_expr(
+            instance::Column::UpdatedAt,
+            Expr::col(instance::Column::UpdatedAt),
+        )
+        .filter(instance::Column::Id.eq(instance_id))
+        .exec(db)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(Error::NotFound("instance"));
+    }
+    Ok(())
 }
 
 /// How many memberships and pending invitations carry the role.

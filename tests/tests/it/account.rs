@@ -23,6 +23,16 @@ async fn signed_in(server: &TestServer, email: &str) -> (Frontend, String, Strin
     (frontend, session, jwt)
 }
 
+/// A server whose mail goes to `smtp`, without the per-IP limits.
+async fn server_with_smtp(smtp: &SmtpServer) -> TestServer {
+    let smtp_url = smtp.url.clone();
+    TestServer::spawn_with(move |config| {
+        lift_ip_limits(config);
+        config.mail.smtp_url = Some(smtp_url.clone());
+    })
+    .await
+}
+
 async fn as_user(server: &TestServer, jwt: &str, query: &str, variables: Value) -> Response {
     server.gql(Auth::Bearer(jwt), query, variables).await
 }
@@ -30,12 +40,7 @@ async fn as_user(server: &TestServer, jwt: &str, query: &str, variables: Value) 
 #[tokio::test]
 async fn a_user_adds_verifies_chooses_and_deletes_email_addresses() {
     let smtp = SmtpServer::start();
-    let smtp_url = smtp.url.clone();
-    let server = TestServer::spawn_with(move |config| {
-        lift_ip_limits(config);
-        config.mail.smtp_url = Some(smtp_url.clone());
-    })
-    .await;
+    let server = server_with_smtp(&smtp).await;
     let (_, _, jwt) = signed_in(&server, "owner+latchkey_test@example.com").await;
     const SECOND: &str = "Owner.Second@example.com";
     let added = as_user(&server, &jwt, CREATE, json!({"e": SECOND})).await;
@@ -424,58 +429,95 @@ async fn delete_me_works_only_where_the_instance_allows_it() {
 
 #[tokio::test]
 async fn codes_sent_and_wrong_codes_count_against_the_address_however_often_it_is_added() {
-    let server = TestServer::spawn_with(lift_ip_limits).await;
-    server
-        .backend(
-            "mutation { updateInstanceSettings(input: {lockout: {maxAttempts: 5}}) { id } }",
+    let smtp = SmtpServer::start();
+    let server = server_with_smtp(&smtp).await;
+    let (_, _, jwt) = signed_in(&server, "guesser+latchkey_test@example.com").await;
+    const TARGET: &str = "target@example.com";
+    const DELETE: &str =
+        "mutation($id: ID!) { deleteEmailAddress(emailAddressId: $id) { deleted } }";
+    let added_and_prepared = || async {
+        let added = as_user(&server, &jwt, CREATE, json!({"e": TARGET})).await;
+        let id = added.data()["createEmailAddress"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let prepared = as_user(&server, &jwt, PREPARE, json!({"id": id})).await;
+        (id, prepared)
+    };
+    // Twice: the address added, a code mailed, five wrong guesses, the address deleted.
+    for round in 0..2 {
+        let (id, prepared) = added_and_prepared().await;
+        prepared.data();
+        for guess in 1..=5 {
+            let wrong = as_user(&server, &jwt, ATTEMPT, json!({"id": id, "c": "000000"})).await;
+            let expected = if guess < 5 {
+                "CODE_INCORRECT"
+            } else {
+                "TOO_MANY_ATTEMPTS"
+            };
+            assert_eq!(wrong.code(), expected, "round {round}, guess {guess}");
+        }
+        as_user(&server, &jwt, DELETE, json!({"id": id}))
+            .await
+            .data();
+    }
+    // A fresh row of the same address gets no fresh guesses: even the right code is refused.
+    let (id, prepared) = added_and_prepared().await;
+    prepared.data();
+    let mail = smtp.wait_for(TARGET, 3, Duration::from_secs(30)).await;
+    assert_eq!(mail.len(), 3);
+    let refused = as_user(
+        &server,
+        &jwt,
+        ATTEMPT,
+        json!({"id": id, "c": mail[2].code()}),
+    )
+    .await;
+    assert_eq!(refused.code(), "TOO_MANY_ATTEMPTS", "{}", refused.body);
+    assert!(refused.extensions()["retryAfter"].as_u64().unwrap_or(0) > 0);
+    // And a sign-up of the address shares the budget.
+    let mut signing_up = Frontend::new(&server.url, &server.publishable_key);
+    signing_up
+        .gql(
+            "mutation($e: String!) { createSignUp(input: {emailAddress: $e, password: \"a sturdy passphrase\"}) { id } }",
+            json!({"e": TARGET}),
+        )
+        .await
+        .data();
+    signing_up
+        .gql(
+            "mutation { prepareSignUpVerification(strategy: EMAIL_CODE) { id } }",
             json!({}),
         )
         .await
         .data();
-    let (_, _, jwt) = signed_in(&server, "guesser+latchkey_test@example.com").await;
-    const TARGET: &str = "target+latchkey_test@example.com";
-    const DELETE: &str =
-        "mutation($id: ID!) { deleteEmailAddress(emailAddressId: $id) { deleted } }";
-    let add = || async {
-        let added = as_user(&server, &jwt, CREATE, json!({"e": TARGET})).await;
-        added.data()["createEmailAddress"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    // A code sent (1), two wrong guesses (3); the address deleted and added again, a code sent
-    // (4) and a wrong guess (5): the count is the address's, so the right code is now refused.
-    let first = add().await;
-    as_user(&server, &jwt, PREPARE, json!({"id": first}))
+    let by_sign_up = signing_up
+        .gql(
+            "mutation { attemptSignUpVerification(code: \"000000\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(by_sign_up.code(), "TOO_MANY_ATTEMPTS");
+    // Five codes were mailed to the address (three here, one to the sign-up, one now): the
+    // sixth is refused, however often the address is added again.
+    as_user(&server, &jwt, DELETE, json!({"id": id}))
         .await
         .data();
-    for _ in 0..2 {
-        let wrong = as_user(&server, &jwt, ATTEMPT, json!({"id": first, "c": "000000"})).await;
-        assert_eq!(wrong.code(), "CODE_INCORRECT");
-    }
-    as_user(&server, &jwt, DELETE, json!({"id": first}))
+    let (id, prepared) = added_and_prepared().await;
+    prepared.data();
+    as_user(&server, &jwt, DELETE, json!({"id": id}))
         .await
         .data();
-    let second = add().await;
-    as_user(&server, &jwt, PREPARE, json!({"id": second}))
-        .await
-        .data();
-    let fifth = as_user(&server, &jwt, ATTEMPT, json!({"id": second, "c": "111111"})).await;
-    assert_eq!(fifth.code(), "CODE_INCORRECT");
-    let locked = as_user(&server, &jwt, ATTEMPT, json!({"id": second, "c": "424242"})).await;
-    assert_eq!(
-        locked.code(),
-        "ACCOUNT_LOCKED",
-        "a fresh row of the same address gets no fresh guesses"
-    );
-    as_user(&server, &jwt, DELETE, json!({"id": second}))
-        .await
-        .data();
-    let third = add().await;
-    let resent = as_user(&server, &jwt, PREPARE, json!({"id": third})).await;
+    let (_, resent) = added_and_prepared().await;
     assert_eq!(
         resent.code(),
-        "ACCOUNT_LOCKED",
-        "and no more codes are sent to it"
+        "RATE_LIMITED",
+        "no more codes are sent to it"
+    );
+    assert_eq!(
+        smtp.wait_for(TARGET, 5, Duration::from_secs(30))
+            .await
+            .len(),
+        5
     );
 }

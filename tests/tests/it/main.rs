@@ -7,6 +7,7 @@ mod hardening;
 mod lifecycle;
 mod migrations;
 mod org_invitations;
+mod org_races;
 mod org_tokens;
 mod organizations;
 mod schema;

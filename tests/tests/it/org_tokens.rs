@@ -10,7 +10,8 @@ use super::organizations::{Member, create_org, server};
 const SET_ACTIVE: &str = "mutation($s: ID!, $o: ID) { setActiveSession(sessionId: $s, organizationId: $o) { sessions { id lastActiveOrganizationId } } }";
 const VERIFY: &str = "mutation($t: String!) { verifyToken(token: $t) { isAuthenticated orgId orgRole orgPermissions admin: has(role: \"org:admin\") billing: has(role: \"billing\", permission: \"org:invoices:read\") pay: has(permission: \"invoices:pay\") manage: has(permission: \"org:sys_memberships:manage\") } }";
 
-fn claims_of(jwt: &str) -> Value {
+/// The claims of a session token (its payload, not verified).
+pub fn claims_of(jwt: &str) -> Value {
     use base64::Engine;
     let payload = jwt.split('.').nth(1).unwrap();
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD

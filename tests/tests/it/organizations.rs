@@ -62,6 +62,25 @@ pub async fn create_org(server: &TestServer, name: &str, created_by: Option<&str
         .to_owned()
 }
 
+/// Creates a role of the instance with `permissions`.
+pub async fn create_role(server: &TestServer, key: &str, permissions: &[&str]) {
+    server
+        .backend(
+            "mutation($k: String!, $p: [String!]) { createRole(key: $k, name: \"A role\", permissions: $p) { key } }",
+            json!({"k": key, "p": permissions}),
+        )
+        .await
+        .data();
+}
+
+/// Makes `user_id` a member of `organization_id` with `role`.
+pub async fn add_member(server: &TestServer, organization_id: &str, user_id: &str, role: &str) {
+    server
+        .backend(ADD, json!({"o": organization_id, "u": user_id, "r": role}))
+        .await
+        .data();
+}
+
 #[tokio::test]
 async fn the_backend_creates_finds_lists_changes_and_deletes_organizations() {
     let server = server().await;

@@ -207,3 +207,49 @@ async fn totp_and_backup_codes_guard_sign_in_and_each_code_works_once() {
     let no_totp = me("mutation { createBackupCodes { codes } }").await;
     assert_eq!(no_totp.code(), "VALIDATION_FAILED");
 }
+
+#[tokio::test]
+async fn wrong_second_factor_codes_are_bounded_per_user_beyond_the_lockout() {
+    let (server, clock) = TestServer::spawn_with_clock(lift_ip_limits).await;
+    server.update_settings("lockout: {maxAttempts: 1000}").await;
+    let secret = totp_rs::Secret::Raw(b"a second factor secret, 32 bytes".to_vec())
+        .to_encoded()
+        .to_string();
+    server
+        .backend(
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+            json!({"i": {"emailAddresses": [EMAIL], "password": PASSWORD, "totpSecret": secret, "backupCodes": ["first-code"]}}),
+        )
+        .await
+        .data();
+    // Ten wrong codes, from fresh clients: then the user's budget of wrong codes is spent, and
+    // neither a right TOTP code nor a backup code is checked until it refills.
+    for guess in 0..10 {
+        let (mut frontend, sign_in) = password_passed(&server).await;
+        assert_eq!(sign_in["status"], "NEEDS_SECOND_FACTOR");
+        let wrong = frontend
+            .gql(SECOND, json!({"s": "TOTP", "c": format!("{guess:06}")}))
+            .await;
+        assert_eq!(wrong.code(), "CODE_INCORRECT", "guess {guess}");
+    }
+    let (mut frontend, _) = password_passed(&server).await;
+    for (strategy, code) in [
+        ("TOTP", code_at(&secret, clock.now())),
+        ("BACKUP_CODE", "first-code".to_owned()),
+    ] {
+        let refused = frontend
+            .gql(SECOND, json!({"s": strategy, "c": code}))
+            .await;
+        assert_eq!(refused.code(), "TOO_MANY_ATTEMPTS", "{}", refused.body);
+        let retry_after = refused.extensions()["retryAfter"].as_i64().unwrap_or(0);
+        assert!((1..=30 * 60).contains(&retry_after), "{retry_after}");
+    }
+    clock.advance(chrono::Duration::minutes(30));
+    let done = frontend
+        .gql(
+            SECOND,
+            json!({"s": "TOTP", "c": code_at(&secret, clock.now())}),
+        )
+        .await;
+    assert_eq!(done.data()["attemptSecondFactor"]["status"], "COMPLETE");
+}

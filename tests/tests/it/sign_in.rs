@@ -651,3 +651,77 @@ async fn usernames_known_or_not_are_offered_the_same_factors() {
         .await;
     assert_eq!(done.data()["attemptFirstFactor"]["status"], "COMPLETE");
 }
+
+#[tokio::test]
+async fn wrong_email_codes_are_bounded_per_address_beyond_the_lockout_known_or_not() {
+    let (server, clock) = TestServer::spawn_with_clock(lift_ip_limits).await;
+    // A lockout loosened by the operator does not loosen the address's bound.
+    server.update_settings("lockout: {maxAttempts: 1000}").await;
+    let known = "known+latchkey_test@example.com";
+    sign_up(&server, known).await;
+    let mut answers = Vec::new();
+    for identifier in [known, "nobody+latchkey_test@example.com"] {
+        let mut frontend = Frontend::new(&server.url, &server.publishable_key);
+        let started = frontend
+            .gql(
+                &create_sign_in(),
+                json!({"input": {"identifier": identifier}}),
+            )
+            .await;
+        let target = started.data()["createSignIn"]["supportedFirstFactors"][1].clone();
+        assert_eq!(target["strategy"], "EMAIL_CODE");
+        let mut codes = Vec::new();
+        for guess in 0..11 {
+            if guess % 5 == 0 {
+                // A new code every five guesses (the last one failed its code).
+                clock.advance(chrono::Duration::seconds(30));
+                frontend
+                    .gql(
+                        &prepare(),
+                        json!({"strategy": "EMAIL_CODE", "id": target["emailAddressId"]}),
+                    )
+                    .await
+                    .data();
+            }
+            let wrong = frontend
+                .gql(
+                    &attempt(),
+                    json!({"strategy": "EMAIL_CODE", "code": "000000"}),
+                )
+                .await;
+            let retry = wrong.extensions()["retryAfter"].as_u64().is_some();
+            codes.push(format!("{} {retry}", wrong.code()));
+        }
+        // The right code (development test addresses take 424242) is refused too.
+        let right = frontend
+            .gql(
+                &attempt(),
+                json!({"strategy": "EMAIL_CODE", "code": "424242"}),
+            )
+            .await;
+        let retry = right.extensions()["retryAfter"].as_u64().is_some();
+        codes.push(format!("{} {retry}", right.code()));
+        answers.push(codes);
+    }
+    let expected: Vec<String> = [
+        "CODE_INCORRECT false",
+        "CODE_INCORRECT false",
+        "CODE_INCORRECT false",
+        "CODE_INCORRECT false",
+        "TOO_MANY_ATTEMPTS false",
+        "CODE_INCORRECT false",
+        "CODE_INCORRECT false",
+        "CODE_INCORRECT false",
+        "CODE_INCORRECT false",
+        "TOO_MANY_ATTEMPTS false",
+        "TOO_MANY_ATTEMPTS true",
+        "TOO_MANY_ATTEMPTS true",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    assert_eq!(answers[0], expected, "the known address");
+    assert_eq!(
+        answers[1], answers[0],
+        "an unknown address is answered alike"
+    );
+}

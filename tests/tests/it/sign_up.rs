@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use latchkey_domain::rate_limit::Quota;
+use latchkey_tests::server::lift_ip_limits;
 use latchkey_tests::smtp::SmtpServer;
 use latchkey_tests::{Frontend, TestServer};
 use serde_json::{Value, json};
@@ -775,4 +776,136 @@ async fn a_new_code_is_refused_within_the_resend_interval() {
     assert_eq!(again.code(), "RATE_LIMITED");
     let retry_after = again.extensions()["retryAfter"].as_u64().unwrap();
     assert!((1..=30).contains(&retry_after), "{retry_after}");
+}
+
+/// A server with a test clock whose mail goes to `smtp`, without the per-IP limits (a test
+/// speaks from one address; these limits are per address of mail).
+async fn server_with_clock_and_smtp(
+    smtp: &SmtpServer,
+) -> (
+    TestServer,
+    std::sync::Arc<latchkey_domain::clock::ManualClock>,
+) {
+    let url = smtp.url.clone();
+    TestServer::spawn_with_clock(move |config| {
+        lift_ip_limits(config);
+        config.mail.smtp_url = Some(url.clone());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn wrong_codes_for_one_address_are_bounded_across_sign_ups_clients_and_nodes() {
+    let smtp = SmtpServer::start();
+    let (server, clock) = server_with_clock_and_smtp(&smtp).await;
+    let other_node = server.another_node().await;
+    let victim = "victim@example.com";
+    // A stranger signs up with someone else's address on a fresh client each time, through
+    // either node, and spends each mailed code on five wrong guesses.
+    for (round, node) in [&server, &other_node].into_iter().enumerate() {
+        let (mut stranger, _) = start(node, victim).await;
+        stranger.gql(&prepare(), json!({})).await.data();
+        for guess in 1..=5 {
+            let wrong = stranger.gql(&attempt(), json!({"code": "000000"})).await;
+            let expected = if guess < 5 {
+                "CODE_INCORRECT"
+            } else {
+                "TOO_MANY_ATTEMPTS"
+            };
+            assert_eq!(wrong.code(), expected, "round {round}, guess {guess}");
+        }
+    }
+    // Ten wrong codes: the address's budget is spent, whatever the client, node or code. The
+    // next guess is refused before it is checked, and says when to come back.
+    let (mut stranger, _) = start(&server, victim).await;
+    stranger.gql(&prepare(), json!({})).await.data();
+    let refused = stranger.gql(&attempt(), json!({"code": "000000"})).await;
+    assert_eq!(refused.code(), "TOO_MANY_ATTEMPTS", "{}", refused.body);
+    let retry_after = refused.extensions()["retryAfter"].as_i64().unwrap_or(0);
+    assert!(
+        (1..=30 * 60).contains(&retry_after),
+        "one more guess within half an hour: {retry_after}"
+    );
+    let client = stranger.gql(CLIENT, json!({})).await;
+    assert_eq!(
+        client.data()["client"]["signUp"]["verifications"]["emailAddress"]["attempts"],
+        0,
+        "the refused guess was not checked"
+    );
+    // Even the right code waits: no code of the address is checked now.
+    let mail = smtp.wait_for(victim, 3, Duration::from_secs(30)).await;
+    assert_eq!(mail.len(), 3);
+    let right = stranger
+        .gql(&attempt(), json!({"code": mail[2].code()}))
+        .await;
+    assert_eq!(right.code(), "TOO_MANY_ATTEMPTS");
+    assert_eq!(server.db.count("users").await, 0);
+
+    // The address's owner waits at most `retryAfter`, then signs up with a fresh code.
+    clock.advance(chrono::Duration::seconds(retry_after));
+    let (mut owner, _) = start(&other_node, victim).await;
+    owner.gql(&prepare(), json!({})).await.data();
+    let mail = smtp.wait_for(victim, 4, Duration::from_secs(30)).await;
+    assert_eq!(mail.len(), 4);
+    let done = owner.gql(&attempt(), json!({"code": mail[3].code()})).await;
+    assert_eq!(
+        done.data()["attemptSignUpVerification"]["status"],
+        "COMPLETE"
+    );
+    assert_eq!(
+        server
+            .db
+            .scalar("SELECT COUNT(*) FROM attempt_budgets")
+            .await
+            .as_deref()
+            .map(|n| n != "0"),
+        Some(true),
+        "the budgets are rows of their own"
+    );
+    let stored = server
+        .db
+        .scalar("SELECT MIN(key) FROM attempt_budgets")
+        .await
+        .unwrap_or_default();
+    assert!(
+        !stored.contains("victim"),
+        "keys are keyed hashes: {stored}"
+    );
+}
+
+#[tokio::test]
+async fn codes_mailed_to_one_address_are_limited_whoever_asks() {
+    let smtp = SmtpServer::start();
+    let (server, clock) = server_with_clock_and_smtp(&smtp).await;
+    let victim = "inbox@example.com";
+    // Five sign-ups (each its own client, so no resend interval applies) get their codes.
+    for n in 0..5 {
+        let (mut stranger, _) = start(&server, victim).await;
+        let prepared = stranger.gql(&prepare(), json!({})).await;
+        assert!(
+            prepared.body.get("errors").is_none(),
+            "code {n}: {}",
+            prepared.body
+        );
+    }
+    // The sixth code for the address is refused, asked for by a sign-up or by a sign-in (where
+    // nobody holds the address: counted all the same, so the answer tells nothing).
+    let (mut stranger, _) = start(&server, victim).await;
+    let refused = stranger.gql(&prepare(), json!({})).await;
+    assert_eq!(refused.code(), "RATE_LIMITED", "{}", refused.body);
+    let retry_after = refused.extensions()["retryAfter"].as_i64().unwrap_or(0);
+    assert!((1..=12 * 60).contains(&retry_after), "{retry_after}");
+    let mut signing_in = Frontend::new(&server.url, &server.publishable_key);
+    let by_sign_in = signing_in
+        .gql(
+            "mutation($i: String!) { createSignIn(input: {identifier: $i, strategy: EMAIL_CODE}) { id } }",
+            json!({"i": victim}),
+        )
+        .await;
+    assert_eq!(by_sign_in.code(), "RATE_LIMITED", "{}", by_sign_in.body);
+    // After the wait, one more.
+    clock.advance(chrono::Duration::seconds(retry_after));
+    stranger.gql(&prepare(), json!({})).await.data();
+    let mail = smtp.wait_for(victim, 6, Duration::from_secs(30)).await;
+    assert_eq!(mail.len(), 6, "six codes mailed in all");
 }

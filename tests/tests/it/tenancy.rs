@@ -300,3 +300,119 @@ async fn the_admin_creates_instances_with_their_own_keys() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_record_id_sent_as_a_key_is_told_apart_and_older_ids_stay_valid() {
+    let server = TestServer::spawn().await;
+    let (key, key_id) = server.create_secret_key("ci").await;
+    assert!(key_id.starts_with("skid_"), "{key_id}");
+    let message = |answer: &latchkey_tests::gql::Response| {
+        answer.body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let pasted = server
+        .gql(Auth::Bearer(&key_id), "{ instance { id } }", json!({}))
+        .await;
+    assert_eq!(pasted.code(), "UNAUTHENTICATED");
+    assert!(
+        message(&pasted).contains("secret key's id"),
+        "{}",
+        pasted.body
+    );
+    let wrong = server
+        .gql(
+            Auth::Bearer("sk_test_wrong"),
+            "{ instance { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(wrong.code(), "UNAUTHENTICATED");
+    assert!(!message(&wrong).contains("key's id"), "{}", wrong.body);
+
+    let api_key = server
+        .backend(
+            "mutation { createApiKey(name: \"ci\", subject: \"svc\") { secret apiKey { id } } }",
+            json!({}),
+        )
+        .await;
+    let api_key = &api_key.data()["createApiKey"];
+    let (secret, api_key_id) = (
+        api_key["secret"].as_str().unwrap().to_owned(),
+        api_key["apiKey"]["id"].as_str().unwrap().to_owned(),
+    );
+    assert!(api_key_id.starts_with("akid_") && secret.starts_with("ak_"));
+    const CHECK: &str = "mutation($t: String!) { verifyToken(token: $t, acceptsToken: [API_KEY]) { isAuthenticated reason } }";
+    let checked = server.backend(CHECK, json!({"t": api_key_id})).await;
+    assert_eq!(
+        checked.data()["verifyToken"]["reason"],
+        "api-key-not-found",
+        "an id is checked as a key that does not exist"
+    );
+    for bearer in [&api_key_id, &secret] {
+        let refused = server
+            .gql(Auth::Bearer(bearer), "{ instance { id } }", json!({}))
+            .await;
+        assert_eq!(refused.code(), "UNAUTHENTICATED");
+        assert!(
+            message(&refused).contains("verifyToken"),
+            "{}",
+            refused.body
+        );
+    }
+
+    // Records made before ids had prefixes of their own keep their ids: the keys still work,
+    // the ids still name them, and an old id sent as a key gets the same hint.
+    let old_key_id = key_id.replacen("skid_", "sk_", 1);
+    let old_api_key_id = api_key_id.replacen("akid_", "ak_", 1);
+    server
+        .db
+        .execute(&format!(
+            "UPDATE secret_keys SET id = '{old_key_id}' WHERE id = '{key_id}'"
+        ))
+        .await;
+    server
+        .db
+        .execute(&format!(
+            "UPDATE api_keys SET id = '{old_api_key_id}' WHERE id = '{api_key_id}'"
+        ))
+        .await;
+    server
+        .gql(Auth::Bearer(&key), "{ instance { id } }", json!({}))
+        .await
+        .data();
+    let pasted = server
+        .gql(Auth::Bearer(&old_key_id), "{ instance { id } }", json!({}))
+        .await;
+    assert!(
+        message(&pasted).contains("secret key's id"),
+        "{}",
+        pasted.body
+    );
+    let checked = server.backend(CHECK, json!({"t": old_api_key_id})).await;
+    assert_eq!(checked.data()["verifyToken"]["reason"], "api-key-not-found");
+    let checked = server.backend(CHECK, json!({"t": secret})).await;
+    assert_eq!(checked.data()["verifyToken"]["isAuthenticated"], true);
+    server
+        .backend(
+            "mutation($id: ID!) { revokeApiKey(id: $id) { id } }",
+            json!({"id": old_api_key_id}),
+        )
+        .await
+        .data();
+    let checked = server.backend(CHECK, json!({"t": secret})).await;
+    assert_eq!(checked.data()["verifyToken"]["reason"], "api-key-revoked");
+    server
+        .backend(
+            "mutation($id: ID!) { revokeSecretKey(id: $id) { id } }",
+            json!({"id": old_key_id}),
+        )
+        .await
+        .data();
+    let revoked = server
+        .gql(Auth::Bearer(&key), "{ instance { id } }", json!({}))
+        .await;
+    assert_eq!(revoked.code(), "UNAUTHENTICATED");
+    server.stop().await;
+}
