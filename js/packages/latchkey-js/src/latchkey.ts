@@ -79,6 +79,7 @@ export class Latchkey {
   /** `development` (`pk_test_…`) or `production` (`pk_live_…`). */
   readonly instanceKind: InstanceKind;
   readonly #store: SnapshotStore;
+  readonly #initial: LatchkeySnapshot;
   readonly #transport: Transport;
   readonly #tokens: TokenManager;
   readonly #live: LiveSession | undefined;
@@ -101,7 +102,8 @@ export class Latchkey {
     this.publishableKey = publishableKey;
     this.apiUrl = options.apiUrl.replace(/\/+$/, "");
     this.instanceKind = instanceKind(publishableKey);
-    this.#store = new SnapshotStore(loadingSnapshot(options.initialState));
+    this.#initial = loadingSnapshot(options.initialState);
+    this.#store = new SnapshotStore(this.#initial);
     this.#clientTokens = new ClientTokenStore(publishableKey, options.storage ?? browserStorage());
     this.#transport = new Transport({
       apiUrl: this.apiUrl,
@@ -168,6 +170,12 @@ export class Latchkey {
 
   /** The current snapshot: the same object until something changes. */
   readonly getSnapshot = (): LatchkeySnapshot => this.#store.get();
+
+  /**
+   * The snapshot made at construction (loading, with the initial state): what server rendering
+   * rendered, so hydration renders the same (`useSyncExternalStore`'s `getServerSnapshot`).
+   */
+  readonly getInitialSnapshot = (): LatchkeySnapshot => this.#initial;
 
   /** Calls `listener` with the new snapshot on every change; returns the way to stop. */
   addListener(listener: (snapshot: LatchkeySnapshot) => void): () => void {

@@ -97,6 +97,8 @@ export function createCoordinator(
 
 /** The browser's coordinator for an instance, with whatever of Web Locks and BroadcastChannel it has. */
 export function browserCoordinator(scope: string): TabCoordinator {
+  // Outside a page (server rendering) a channel would only keep the process alive.
+  if (typeof window === "undefined") return createCoordinator(scope, undefined, undefined);
   const nav = globalThis.navigator as (Navigator & { locks?: LockManagerLike }) | undefined;
   const locks = nav?.locks && typeof nav.locks.request === "function" ? nav.locks : undefined;
   let channel: ChannelLike | undefined;
