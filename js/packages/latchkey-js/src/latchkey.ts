@@ -188,7 +188,14 @@ export class Latchkey {
    * another site than `apiUrl` fails with `CROSS_SITE_PRODUCTION`.
    */
   load(): Promise<void> {
-    this.#loading ??= this.#load();
+    if (!this.#loading) {
+      const loading = this.#load();
+      this.#loading = loading;
+      // A failed load may be tried again.
+      loading.catch(() => {
+        if (this.#loading === loading) this.#loading = undefined;
+      });
+    }
     return this.#loading;
   }
 
@@ -216,7 +223,6 @@ export class Latchkey {
           ? error
           : new LatchkeyError("INTERNAL", String(error), { cause: error });
       this.#store.set(loadingSnapshot(undefined, failure));
-      this.#loading = undefined;
       throw failure;
     }
   }
