@@ -23,7 +23,6 @@ const common = {
   target: ["es2020", "chrome100", "firefox100", "safari15"],
   write: false,
   legalComments: "eof",
-  charset: "utf8",
   logLevel: "warning",
   absWorkingDir: js,
 };

@@ -1,7 +1,7 @@
 import { createGraphiQLFetcher, type Fetcher, type FetcherOpts } from "@graphiql/toolkit";
 
 /** The placeholder's value: a header still holding it is not sent. */
-const PLACEHOLDER = /^Bearer sk_…$/;
+const PLACEHOLDER = /^Bearer sk_\u2026$/;
 
 /** The `connection_init` names the server reads, for the header names a person types. */
 const SOCKET_NAMES: Record<string, string> = {
