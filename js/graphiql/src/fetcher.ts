@@ -23,7 +23,7 @@ function isSubscription(
 }
 
 /** The typed headers, less any still holding the placeholder. */
-function typedHeaders(options: FetcherOpts | undefined): Record<string, string> {
+export function typedHeaders(options: FetcherOpts | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(options?.headers ?? {})) {
     if (typeof value === "string" && !PLACEHOLDER.test(value.trim())) headers[name] = value;
