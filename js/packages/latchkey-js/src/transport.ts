@@ -1,4 +1,4 @@
-import { errorFromBody, LatchkeyError, networkError } from "./errors";
+import { errorFromBody, isLatchkeyError, LatchkeyError, networkError } from "./errors";
 import { CreateSessionTokenDocument } from "./generated/graphql";
 import type { InstanceKind } from "./keys";
 import type { ClientTokenStore } from "./storage";
@@ -33,8 +33,8 @@ export interface TransportConfig {
  * a client token in an answer's `Latchkey-Client` header is kept.
  */
 export class Transport {
-  /** Set when the server answered the token endpoint with a bare 404: it predates it. */
-  private tokenEndpointMissing = false;
+  /** Whether the server has the token endpoint: `unknown` until it answered once. */
+  private tokenEndpoint: "unknown" | "present" | "missing" = "unknown";
 
   /** A transport for one instance at one server. */
   constructor(private readonly config: TransportConfig) {}
@@ -109,33 +109,55 @@ export class Transport {
 
   /**
    * A session token from the token endpoint (`POST {apiUrl}/v1/client/sessions/{id}/tokens`, or
-   * `…/tokens/{template}`). A server that predates the endpoint (a bare 404) is asked through
-   * GraphQL's `createSessionToken` instead, from then on.
+   * `…/tokens/{template}`). A server that predates the endpoint is asked through GraphQL's
+   * `createSessionToken` instead, from then on: it answers a bare 404, which a browser sees as a
+   * network failure when it comes from another origin (no CORS headers), so before the endpoint
+   * ever answered, a network failure is checked against GraphQL.
    */
   async createToken(sessionId: string, template?: string): Promise<SessionTokenAnswer> {
-    if (this.tokenEndpointMissing) return this.createTokenByGraphql(sessionId, template);
+    if (this.tokenEndpoint === "missing") return this.createTokenByGraphql(sessionId, template);
     const path = `/v1/client/sessions/${encodeURIComponent(sessionId)}/tokens${
       template ? `/${encodeURIComponent(template)}` : ""
     }`;
     const url = `${this.config.apiUrl}${path}`;
-    const [response, json] = await this.post(url, "{}");
+    let response: Response;
+    let json: unknown;
+    try {
+      [response, json] = await this.post(url, "{}");
+    } catch (error) {
+      if (this.tokenEndpoint === "present" || !isLatchkeyError(error) || !error.isNetworkError)
+        throw error;
+      return this.fallBack(sessionId, template);
+    }
     const error = errorFromBody(json, response.status, response.headers);
-    if (error) throw error;
+    if (error) {
+      this.tokenEndpoint = "present";
+      throw error;
+    }
     const answer = json as Partial<SessionTokenAnswer> | undefined;
     if (response.ok && typeof answer?.jwt === "string" && typeof answer.expiresAt === "string") {
+      this.tokenEndpoint = "present";
       return { jwt: answer.jwt, expiresAt: answer.expiresAt };
     }
-    if (response.status === 404) {
-      this.tokenEndpointMissing = true;
-      return this.createTokenByGraphql(sessionId, template);
-    }
+    if (response.status === 404 && this.tokenEndpoint === "unknown")
+      return this.fallBack(sessionId, template);
     throw new LatchkeyError(
       "UNEXPECTED_RESPONSE",
       `${url} answered ${response.status} without a token`,
-      {
-        status: response.status,
-      },
+      { status: response.status },
     );
+  }
+
+  /** GraphQL's `createSessionToken`; once GraphQL answered, the endpoint is known to be missing. */
+  private async fallBack(sessionId: string, template?: string): Promise<SessionTokenAnswer> {
+    try {
+      const answer = await this.createTokenByGraphql(sessionId, template);
+      this.tokenEndpoint = "missing";
+      return answer;
+    } catch (error) {
+      if (isLatchkeyError(error) && !error.isNetworkError) this.tokenEndpoint = "missing";
+      throw error;
+    }
   }
 
   private async createTokenByGraphql(

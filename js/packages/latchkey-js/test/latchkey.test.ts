@@ -195,6 +195,41 @@ describe("the Latchkey object", () => {
     expect(server.requests.filter((r) => r.url.includes("/tokens"))).toHaveLength(1);
   });
 
+  it("falls back when a browser cannot reach the endpoint at all (a missing route has no CORS), only while GraphQL answers", async () => {
+    let down = false;
+    const { latchkey, server } = make((op) => {
+      if (down) return new TypeError("Failed to fetch");
+      if (op === "Client") return { body: { data: { client: clientData(true) } } };
+      if (op === "CreateSessionToken")
+        return { body: { data: { createSessionToken: tokenAnswer().body } } };
+      if (op.includes("/tokens")) return new TypeError("Failed to fetch");
+      return { body: { data: null } };
+    });
+    await latchkey.load();
+    await settle();
+    expect(server.requests.some((r) => r.operation === "CreateSessionToken")).toBe(true);
+    down = true;
+    await expect(latchkey.session!.getToken({ skipCache: true })).rejects.toMatchObject({
+      code: "NETWORK_ERROR",
+    });
+  });
+
+  it("never falls back once the endpoint answered", async () => {
+    let calls = 0;
+    const { latchkey, server } = make((op) => {
+      if (op === "Client") return { body: { data: { client: clientData(true) } } };
+      if (op.includes("/tokens"))
+        return ++calls === 1 ? tokenAnswer() : new TypeError("Failed to fetch");
+      return { body: { data: null } };
+    });
+    await latchkey.load();
+    await settle();
+    await expect(latchkey.session!.getToken({ skipCache: true })).rejects.toMatchObject({
+      code: "NETWORK_ERROR",
+    });
+    expect(server.requests.some((r) => r.operation === "CreateSessionToken")).toBe(false);
+  });
+
   it("signs the session out when the token endpoint says it is not active", async () => {
     let revoked = false;
     const { latchkey } = make((op) => {
