@@ -38,9 +38,10 @@ test("GraphiQL renders from the binary, runs a query with a secret key, and stay
     .first()
     .click();
   await expect(page.locator(".graphiql-editor-tool")).toContainText("Bearer sk_…");
+  // The variables editor is there too, hidden: the visible one is the header editor.
   await setEditor(
     page,
-    ".graphiql-editor-tool",
+    ".graphiql-editor-tool .graphiql-editor:not(.hidden)",
     JSON.stringify({ Authorization: `Bearer ${secretKey}` }),
   );
 

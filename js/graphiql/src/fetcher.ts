@@ -1,4 +1,5 @@
 import { createGraphiQLFetcher, type Fetcher, type FetcherOpts } from "@graphiql/toolkit";
+import { introspectionQuery } from "./introspection";
 
 /** The placeholder's value: a header still holding it is not sent. */
 const PLACEHOLDER = /^Bearer sk_\u2026$/;
@@ -22,8 +23,22 @@ function isSubscription(
   );
 }
 
+/** The headers in the header editor's text (JSON), or none when it is not an object. */
+export function parseHeaders(text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
 /** The typed headers, less any still holding the placeholder. */
-export function typedHeaders(options: FetcherOpts | undefined): Record<string, string> {
+export function typedHeaders(
+  options: { headers?: Record<string, unknown> } | undefined,
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(options?.headers ?? {})) {
     if (typeof value === "string" && !PLACEHOLDER.test(value.trim())) headers[name] = value;
@@ -42,12 +57,23 @@ export function socketParams(headers: Record<string, string>): Record<string, st
 
 /**
  * GraphiQL's fetcher for Latchkey: queries and mutations over `POST /graphql`, subscriptions
- * over the WebSocket at `/graphql` (graphql-ws) with the typed headers as `connection_init`.
+ * over the WebSocket at `/graphql` (graphql-ws) with the typed headers as `connection_init`, and
+ * the schema read with the header editor's headers (`editorText`) and an introspection query the
+ * server's depth limit lets through.
  */
-export function latchkeyFetcher(url: string, subscriptionUrl: string): Fetcher {
+export function latchkeyFetcher(
+  url: string,
+  subscriptionUrl: string,
+  editorText: () => string,
+): Fetcher {
   const http = createGraphiQLFetcher({ url, enableIncrementalDelivery: false });
   return (params, options) => {
     const headers = typedHeaders(options);
+    if (params.operationName === "IntrospectionQuery") {
+      // GraphiQL 4 introspects without the header editor's headers: read them here.
+      const typed = { ...typedHeaders({ headers: parseHeaders(editorText()) }), ...headers };
+      return http({ ...params, query: introspectionQuery() }, { ...options, headers: typed });
+    }
     if (!isSubscription(options, params.operationName))
       return http(params, { ...options, headers });
     const socket = createGraphiQLFetcher({

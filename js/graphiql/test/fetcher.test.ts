@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { socketParams, typedHeaders } from "../src/fetcher";
+import { parseHeaders, socketParams, typedHeaders } from "../src/fetcher";
 
 describe("GraphiQL's fetcher", () => {
   it("does not send the placeholder", () => {
@@ -22,5 +22,14 @@ describe("GraphiQL's fetcher", () => {
         "latchkey-client": "tok",
       }),
     ).toEqual({ authorization: "Bearer sk_test_abc", publishableKey: "pk_test_x", client: "tok" });
+  });
+});
+
+describe("the header editor's text", () => {
+  it("is read as a JSON object, anything else as no headers", () => {
+    expect(parseHeaders('{"Authorization": "Bearer sk_test_a"}')).toEqual({
+      Authorization: "Bearer sk_test_a",
+    });
+    for (const text of ["", "{", "[1]", "null", '"x"']) expect(parseHeaders(text)).toEqual({});
   });
 });

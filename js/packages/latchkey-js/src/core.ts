@@ -1,8 +1,8 @@
 import type {
+  AccountFieldsFragment,
   ClientFieldsFragment,
   SignInFieldsFragment,
   SignUpFieldsFragment,
-  UserFieldsFragment,
 } from "./generated/graphql";
 import type { GetTokenOptions } from "./tokens/manager";
 import type { Document } from "./transport";
@@ -30,8 +30,8 @@ export interface Core {
   applySignIn(signIn: SignInFieldsFragment): Promise<void>;
   /** The client's sign-up in progress changed (read again when it created a session). */
   applySignUp(signUp: SignUpFieldsFragment): Promise<void>;
-  /** The signed-in user changed. */
-  applyUser(user: UserFieldsFragment): void;
+  /** The signed-in user changed (as their own session token reads them, memberships included). */
+  applyUser(user: AccountFieldsFragment): void;
   /** Reads the client again from the server. */
   reloadClient(): Promise<void>;
 }

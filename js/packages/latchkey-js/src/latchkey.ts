@@ -2,13 +2,14 @@ import { clientUatCookie, CookieJar, sessionCookie } from "./cookies";
 import type { Core } from "./core";
 import { LatchkeyError } from "./errors";
 import {
+  type AccountFieldsFragment,
   ClientDocument,
   type ClientFieldsFragment,
+  MeDocument,
   SetActiveSessionDocument,
   SignOutDocument,
   type SignInFieldsFragment,
   type SignUpFieldsFragment,
-  type UserFieldsFragment,
 } from "./generated/graphql";
 import { crossSiteProductionError, instanceKind, type InstanceKind, sameSite } from "./keys";
 import { LiveSession } from "./live";
@@ -88,6 +89,8 @@ export class Latchkey {
   readonly #cookies = new CookieJar();
   readonly #core: Core;
   #client: ClientFieldsFragment | null = null;
+  /** Signed-in users as their own session token reads them (with memberships), by id. */
+  readonly #accounts = new Map<string, AccountFieldsFragment>();
   #loading: Promise<void> | undefined;
   #reloading: Promise<void> | undefined;
   #connected = true;
@@ -216,7 +219,7 @@ export class Latchkey {
       ]);
       this.#environment = environment?.environment ?? null;
       this.#listenToBrowser();
-      this.#applyClient(client.client);
+      await this.#adopt(client.client);
     } catch (error) {
       const failure =
         error instanceof LatchkeyError
@@ -254,7 +257,7 @@ export class Latchkey {
   reloadClient(): Promise<void> {
     this.#reloading ??= this.#transport
       .request(ClientDocument, {})
-      .then((data) => this.#applyClient(data.client))
+      .then((data) => this.#adopt(data.client))
       .finally(() => {
         this.#reloading = undefined;
       });
@@ -282,7 +285,7 @@ export class Latchkey {
     });
     // The organization is in the token's claims: the cached one is out of date.
     this.#tokens.forget(sessionId);
-    this.#applyClient(data.setActiveSession);
+    await this.#adopt(data.setActiveSession);
     this.#coordinator.publish({ type: "client-changed" });
   }
 
@@ -315,14 +318,52 @@ export class Latchkey {
   #publish(): void {
     if (!this.#store.get().loaded) return;
     const status = this.#connected || this.#live === undefined ? "ready" : "degraded";
-    this.#store.set(loadedSnapshot(new ClientResource(this.#core, this.#client), status));
+    this.#store.set(
+      loadedSnapshot(new ClientResource(this.#core, this.#withAccounts(this.#client)), status),
+    );
+  }
+
+  /**
+   * Applies a client read from the server, after reading its signed-in user's account (their
+   * memberships, which only their session token may read), so the snapshot never shows the
+   * user without their organization. A failed read leaves the account as last known.
+   */
+  async #adopt(client: ClientFieldsFragment | null): Promise<void> {
+    const session = client?.sessions.find(
+      (s) => s.id === client.lastActiveSessionId && s.status === "ACTIVE",
+    );
+    if (session?.user) {
+      try {
+        const token = await this.#tokens.getToken(session.id);
+        const data = await this.#transport.request(MeDocument, {}, token);
+        this.#accounts.set(data.me.id, data.me);
+      } catch {
+        // A token refused ends the session through the token manager; anything else: go on.
+      }
+    }
+    this.#applyClient(client);
+  }
+
+  /** The client with each signed-in user's account in place of what a client may read. */
+  #withAccounts(client: ClientFieldsFragment | null): ClientFieldsFragment | null {
+    if (!client) return null;
+    return {
+      ...client,
+      sessions: client.sessions.map((s) => {
+        const account = s.user ? this.#accounts.get(s.user.id) : undefined;
+        return account ? { ...s, user: account } : s;
+      }),
+    };
   }
 
   #applyClient(client: ClientFieldsFragment | null): void {
     const before = this.#store.get().auth.sessionId;
     this.#client = client;
     const status = this.#connected || this.#live === undefined ? "ready" : "degraded";
-    const snapshot = loadedSnapshot(new ClientResource(this.#core, client), status);
+    const snapshot = loadedSnapshot(
+      new ClientResource(this.#core, this.#withAccounts(client)),
+      status,
+    );
     this.#store.set(snapshot);
     const session = snapshot.session ?? null;
     this.#tokens.keep(session?.id ?? null);
@@ -393,11 +434,8 @@ export class Latchkey {
     this.#applyClient({ ...this.#client, ...change });
   }
 
-  #applyUser(user: UserFieldsFragment): void {
-    if (!this.#client) return;
-    this.#applyClient({
-      ...this.#client,
-      sessions: this.#client.sessions.map((s) => (s.user?.id === user.id ? { ...s, user } : s)),
-    });
+  #applyUser(user: AccountFieldsFragment): void {
+    this.#accounts.set(user.id, user);
+    if (this.#client) this.#applyClient(this.#client);
   }
 }

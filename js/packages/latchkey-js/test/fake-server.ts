@@ -10,7 +10,8 @@ export interface Recorded {
   body: unknown;
 }
 
-const user = {
+/** Jane as her own session token reads her (memberships included). */
+export const account = {
   id: "user_1",
   externalId: null,
   username: null,
@@ -56,6 +57,9 @@ const user = {
   createdAt: "2026-01-01T00:00:00Z",
   updatedAt: "2026-01-01T00:00:00Z",
 };
+
+/** Jane as a client reads her: without memberships. */
+const { organizationMemberships: _memberships, ...user } = account;
 
 /** A client with one active session of Jane in Acme (or none). */
 export function clientData(signedIn: boolean, status = "ACTIVE") {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Latchkey } from "../src/latchkey";
 import { createCoordinator } from "../src/tokens/cross-tab";
 import type { KeyValueStorage } from "../src/storage";
-import { clientData, fakeFetch, tokenAnswer } from "./fake-server";
+import { account, clientData, fakeFetch, tokenAnswer } from "./fake-server";
 import { ManualClock, settle } from "./fakes";
 
 function memoryStorage(): KeyValueStorage & { map: Map<string, string> } {
@@ -37,6 +37,7 @@ function make(
 const signedIn = (operation: string) => {
   if (operation === "Client") return { body: { data: { client: clientData(true) } } };
   if (operation.includes("/tokens")) return tokenAnswer();
+  if (operation === "Me") return { body: { data: { me: account } } };
   return {
     status: 400,
     body: { errors: [{ message: "unknown", extensions: { code: "VALIDATION_FAILED" } }] },
@@ -79,6 +80,17 @@ describe("the Latchkey object", () => {
     });
     // The initial snapshot stays what the server rendered.
     expect(latchkey.getInitialSnapshot()).toBe(before);
+  });
+
+  it("reads the signed-in user's memberships with their session token, not as the client", async () => {
+    const { latchkey, server } = make(signedIn);
+    await latchkey.load();
+    const me = server.requests.find((r) => r.operation === "Me")!;
+    expect(me.headers["Authorization"]).toMatch(/^Bearer [\w-]+\.[\w-]+\./);
+    const client = server.requests.find((r) => r.operation === "Client")!;
+    expect(client.headers["Authorization"]).toBeUndefined();
+    expect(JSON.stringify(client.body)).not.toContain("organizationMemberships");
+    expect(latchkey.user?.organizationMemberships[0]?.role).toBe("org:admin");
   });
 
   it("answers one frozen snapshot until something changes, and tells listeners once per change", async () => {

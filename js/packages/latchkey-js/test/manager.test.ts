@@ -84,6 +84,18 @@ describe("the token manager of one tab", () => {
     expect(server.requests).toBe(4);
   });
 
+  it("hands a token cached before the session was kept to onToken at once", async () => {
+    const clock = new ManualClock();
+    const server = { requests: 0 };
+    const { manager, written } = tab(clock, server);
+    const token = await manager.getToken("sess_1");
+    expect(written).not.toHaveBeenCalled();
+    manager.keep("sess_1");
+    expect(written).toHaveBeenCalledWith("sess_1", expect.objectContaining({ jwt: token }));
+    expect(server.requests).toBe(1);
+    expect(clock.pending()).toHaveLength(1);
+  });
+
   it("signs the session out on SESSION_NOT_ACTIVE and UNAUTHENTICATED, and stops refreshing", async () => {
     for (const code of ["SESSION_NOT_ACTIVE", "UNAUTHENTICATED"]) {
       const clock = new ManualClock();

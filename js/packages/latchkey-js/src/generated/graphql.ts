@@ -114,7 +114,7 @@ export type VerificationStatus =
 export type ClientQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ClientQuery = { client: { id: string, lastActiveSessionId: string | null, sessions: Array<{ id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, user: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }>, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }> } | null }>, signIn: { id: string, status: SignInStatus, identifier: string | null, createdSessionId: string | null, abandonAt: string, supportedFirstFactors: Array<{ strategy: FirstFactorStrategy, safeIdentifier: string | null, emailAddressId: string | null }>, supportedSecondFactors: Array<{ strategy: SecondFactorStrategy }>, firstFactorVerification: { status: VerificationStatus, strategy: FirstFactorStrategy, attempts: number, expireAt: string | null } | null } | null, signUp: { id: string, status: SignUpStatus, requiredFields: Array<string>, optionalFields: Array<string>, missingFields: Array<string>, unverifiedFields: Array<string>, emailAddress: string | null, username: string | null, firstName: string | null, lastName: string | null, unsafeMetadata: Record<string, unknown>, createdUserId: string | null, createdSessionId: string | null, abandonAt: string, verifications: { emailAddress: { status: VerificationStatus, strategy: SignUpVerificationStrategy, attempts: number, expireAt: string | null } | null } } | null } | null };
+export type ClientQuery = { client: { id: string, lastActiveSessionId: string | null, sessions: Array<{ id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, user: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> } | null }>, signIn: { id: string, status: SignInStatus, identifier: string | null, createdSessionId: string | null, abandonAt: string, supportedFirstFactors: Array<{ strategy: FirstFactorStrategy, safeIdentifier: string | null, emailAddressId: string | null }>, supportedSecondFactors: Array<{ strategy: SecondFactorStrategy }>, firstFactorVerification: { status: VerificationStatus, strategy: FirstFactorStrategy, attempts: number, expireAt: string | null } | null } | null, signUp: { id: string, status: SignUpStatus, requiredFields: Array<string>, optionalFields: Array<string>, missingFields: Array<string>, unverifiedFields: Array<string>, emailAddress: string | null, username: string | null, firstName: string | null, lastName: string | null, unsafeMetadata: Record<string, unknown>, createdUserId: string | null, createdSessionId: string | null, abandonAt: string, verifications: { emailAddress: { status: VerificationStatus, strategy: SignUpVerificationStrategy, attempts: number, expireAt: string | null } | null } } | null } | null };
 
 export type SetActiveSessionMutationVariables = Exact<{
   sessionId: string;
@@ -122,14 +122,14 @@ export type SetActiveSessionMutationVariables = Exact<{
 }>;
 
 
-export type SetActiveSessionMutation = { setActiveSession: { id: string, lastActiveSessionId: string | null, sessions: Array<{ id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, user: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }>, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }> } | null }>, signIn: { id: string, status: SignInStatus, identifier: string | null, createdSessionId: string | null, abandonAt: string, supportedFirstFactors: Array<{ strategy: FirstFactorStrategy, safeIdentifier: string | null, emailAddressId: string | null }>, supportedSecondFactors: Array<{ strategy: SecondFactorStrategy }>, firstFactorVerification: { status: VerificationStatus, strategy: FirstFactorStrategy, attempts: number, expireAt: string | null } | null } | null, signUp: { id: string, status: SignUpStatus, requiredFields: Array<string>, optionalFields: Array<string>, missingFields: Array<string>, unverifiedFields: Array<string>, emailAddress: string | null, username: string | null, firstName: string | null, lastName: string | null, unsafeMetadata: Record<string, unknown>, createdUserId: string | null, createdSessionId: string | null, abandonAt: string, verifications: { emailAddress: { status: VerificationStatus, strategy: SignUpVerificationStrategy, attempts: number, expireAt: string | null } | null } } | null } };
+export type SetActiveSessionMutation = { setActiveSession: { id: string, lastActiveSessionId: string | null, sessions: Array<{ id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, user: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> } | null }>, signIn: { id: string, status: SignInStatus, identifier: string | null, createdSessionId: string | null, abandonAt: string, supportedFirstFactors: Array<{ strategy: FirstFactorStrategy, safeIdentifier: string | null, emailAddressId: string | null }>, supportedSecondFactors: Array<{ strategy: SecondFactorStrategy }>, firstFactorVerification: { status: VerificationStatus, strategy: FirstFactorStrategy, attempts: number, expireAt: string | null } | null } | null, signUp: { id: string, status: SignUpStatus, requiredFields: Array<string>, optionalFields: Array<string>, missingFields: Array<string>, unverifiedFields: Array<string>, emailAddress: string | null, username: string | null, firstName: string | null, lastName: string | null, unsafeMetadata: Record<string, unknown>, createdUserId: string | null, createdSessionId: string | null, abandonAt: string, verifications: { emailAddress: { status: VerificationStatus, strategy: SignUpVerificationStrategy, attempts: number, expireAt: string | null } | null } } | null } };
 
 export type SignOutMutationVariables = Exact<{
   sessionId?: string | null | undefined;
 }>;
 
 
-export type SignOutMutation = { signOut: { id: string, lastActiveSessionId: string | null, sessions: Array<{ id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, user: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }>, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }> } | null }>, signIn: { id: string, status: SignInStatus, identifier: string | null, createdSessionId: string | null, abandonAt: string, supportedFirstFactors: Array<{ strategy: FirstFactorStrategy, safeIdentifier: string | null, emailAddressId: string | null }>, supportedSecondFactors: Array<{ strategy: SecondFactorStrategy }>, firstFactorVerification: { status: VerificationStatus, strategy: FirstFactorStrategy, attempts: number, expireAt: string | null } | null } | null, signUp: { id: string, status: SignUpStatus, requiredFields: Array<string>, optionalFields: Array<string>, missingFields: Array<string>, unverifiedFields: Array<string>, emailAddress: string | null, username: string | null, firstName: string | null, lastName: string | null, unsafeMetadata: Record<string, unknown>, createdUserId: string | null, createdSessionId: string | null, abandonAt: string, verifications: { emailAddress: { status: VerificationStatus, strategy: SignUpVerificationStrategy, attempts: number, expireAt: string | null } | null } } | null } };
+export type SignOutMutation = { signOut: { id: string, lastActiveSessionId: string | null, sessions: Array<{ id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, user: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> } | null }>, signIn: { id: string, status: SignInStatus, identifier: string | null, createdSessionId: string | null, abandonAt: string, supportedFirstFactors: Array<{ strategy: FirstFactorStrategy, safeIdentifier: string | null, emailAddressId: string | null }>, supportedSecondFactors: Array<{ strategy: SecondFactorStrategy }>, firstFactorVerification: { status: VerificationStatus, strategy: FirstFactorStrategy, attempts: number, expireAt: string | null } | null } | null, signUp: { id: string, status: SignUpStatus, requiredFields: Array<string>, optionalFields: Array<string>, missingFields: Array<string>, unverifiedFields: Array<string>, emailAddress: string | null, username: string | null, firstName: string | null, lastName: string | null, unsafeMetadata: Record<string, unknown>, createdUserId: string | null, createdSessionId: string | null, abandonAt: string, verifications: { emailAddress: { status: VerificationStatus, strategy: SignUpVerificationStrategy, attempts: number, expireAt: string | null } | null } } | null } };
 
 export type CreateSessionTokenMutationVariables = Exact<{
   sessionId: string;
@@ -152,15 +152,17 @@ export type MembershipFieldsFragment = { id: string, organizationId: string, use
 
 export type OrganizationFieldsFragment = { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string };
 
-export type UserFieldsFragment = { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }>, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }> };
+export type UserFieldsFragment = { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> };
 
-export type SessionFieldsFragment = { id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, user: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }>, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }> } | null };
+export type AccountFieldsFragment = { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }>, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> };
+
+export type SessionFieldsFragment = { id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, user: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> } | null };
 
 export type SignInFieldsFragment = { id: string, status: SignInStatus, identifier: string | null, createdSessionId: string | null, abandonAt: string, supportedFirstFactors: Array<{ strategy: FirstFactorStrategy, safeIdentifier: string | null, emailAddressId: string | null }>, supportedSecondFactors: Array<{ strategy: SecondFactorStrategy }>, firstFactorVerification: { status: VerificationStatus, strategy: FirstFactorStrategy, attempts: number, expireAt: string | null } | null };
 
 export type SignUpFieldsFragment = { id: string, status: SignUpStatus, requiredFields: Array<string>, optionalFields: Array<string>, missingFields: Array<string>, unverifiedFields: Array<string>, emailAddress: string | null, username: string | null, firstName: string | null, lastName: string | null, unsafeMetadata: Record<string, unknown>, createdUserId: string | null, createdSessionId: string | null, abandonAt: string, verifications: { emailAddress: { status: VerificationStatus, strategy: SignUpVerificationStrategy, attempts: number, expireAt: string | null } | null } };
 
-export type ClientFieldsFragment = { id: string, lastActiveSessionId: string | null, sessions: Array<{ id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, user: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }>, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }> } | null }>, signIn: { id: string, status: SignInStatus, identifier: string | null, createdSessionId: string | null, abandonAt: string, supportedFirstFactors: Array<{ strategy: FirstFactorStrategy, safeIdentifier: string | null, emailAddressId: string | null }>, supportedSecondFactors: Array<{ strategy: SecondFactorStrategy }>, firstFactorVerification: { status: VerificationStatus, strategy: FirstFactorStrategy, attempts: number, expireAt: string | null } | null } | null, signUp: { id: string, status: SignUpStatus, requiredFields: Array<string>, optionalFields: Array<string>, missingFields: Array<string>, unverifiedFields: Array<string>, emailAddress: string | null, username: string | null, firstName: string | null, lastName: string | null, unsafeMetadata: Record<string, unknown>, createdUserId: string | null, createdSessionId: string | null, abandonAt: string, verifications: { emailAddress: { status: VerificationStatus, strategy: SignUpVerificationStrategy, attempts: number, expireAt: string | null } | null } } | null };
+export type ClientFieldsFragment = { id: string, lastActiveSessionId: string | null, sessions: Array<{ id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, user: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> } | null }>, signIn: { id: string, status: SignInStatus, identifier: string | null, createdSessionId: string | null, abandonAt: string, supportedFirstFactors: Array<{ strategy: FirstFactorStrategy, safeIdentifier: string | null, emailAddressId: string | null }>, supportedSecondFactors: Array<{ strategy: SecondFactorStrategy }>, firstFactorVerification: { status: VerificationStatus, strategy: FirstFactorStrategy, attempts: number, expireAt: string | null } | null } | null, signUp: { id: string, status: SignUpStatus, requiredFields: Array<string>, optionalFields: Array<string>, missingFields: Array<string>, unverifiedFields: Array<string>, emailAddress: string | null, username: string | null, firstName: string | null, lastName: string | null, unsafeMetadata: Record<string, unknown>, createdUserId: string | null, createdSessionId: string | null, abandonAt: string, verifications: { emailAddress: { status: VerificationStatus, strategy: SignUpVerificationStrategy, attempts: number, expireAt: string | null } | null } } | null };
 
 export type MyOrganizationMembershipsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -256,14 +258,14 @@ export type AttemptSignUpVerificationMutation = { attemptSignUpVerification: { i
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }>, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }> } };
+export type MeQuery = { me: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }>, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> } };
 
 export type UpdateMeMutationVariables = Exact<{
   input: UpdateMeInput;
 }>;
 
 
-export type UpdateMeMutation = { updateMe: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }>, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }> } };
+export type UpdateMeMutation = { updateMe: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }>, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> } };
 
 export type CreateEmailAddressMutationVariables = Exact<{
   emailAddress: string;
@@ -292,7 +294,7 @@ export type SetPrimaryEmailAddressMutationVariables = Exact<{
 }>;
 
 
-export type SetPrimaryEmailAddressMutation = { setPrimaryEmailAddress: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }>, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }> } };
+export type SetPrimaryEmailAddressMutation = { setPrimaryEmailAddress: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }>, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> } };
 
 export type DeleteEmailAddressMutationVariables = Exact<{
   emailAddressId: string;
@@ -308,7 +310,7 @@ export type UpdatePasswordMutationVariables = Exact<{
 }>;
 
 
-export type UpdatePasswordMutation = { updatePassword: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }>, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }> } };
+export type UpdatePasswordMutation = { updatePassword: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }>, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> } };
 
 export type CreateTotpMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -325,7 +327,7 @@ export type VerifyTotpMutation = { verifyTotp: { codes: Array<string> } };
 export type DisableTotpMutationVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DisableTotpMutation = { disableTotp: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }>, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }> } };
+export type DisableTotpMutation = { disableTotp: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }>, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> } };
 
 export type CreateBackupCodesMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -359,6 +361,36 @@ export const EmailAddressFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"EmailAddressFields"}) as unknown as TypedDocumentString<EmailAddressFieldsFragment, unknown>;
+export const UserFieldsFragmentDoc = new TypedDocumentString(`
+    fragment UserFields on User {
+  id
+  externalId
+  username
+  firstName
+  lastName
+  imageUrl
+  primaryEmailAddressId
+  emailAddresses {
+    ...EmailAddressFields
+  }
+  passwordEnabled
+  totpEnabled
+  backupCodeEnabled
+  twoFactorEnabled
+  publicMetadata
+  unsafeMetadata
+  lastSignInAt
+  lastActiveAt
+  createdAt
+  updatedAt
+}
+    fragment EmailAddressFields on EmailAddress {
+  id
+  emailAddress
+  verification {
+    status
+  }
+}`, {"fragmentName":"UserFields"}) as unknown as TypedDocumentString<UserFieldsFragment, unknown>;
 export const OrganizationFieldsFragmentDoc = new TypedDocumentString(`
     fragment OrganizationFields on Organization {
   id
@@ -404,81 +436,11 @@ export const MembershipFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
   updatedAt
 }`, {"fragmentName":"MembershipFields"}) as unknown as TypedDocumentString<MembershipFieldsFragment, unknown>;
-export const UserFieldsFragmentDoc = new TypedDocumentString(`
-    fragment UserFields on User {
-  id
-  externalId
-  username
-  firstName
-  lastName
-  imageUrl
-  primaryEmailAddressId
-  emailAddresses {
-    ...EmailAddressFields
-  }
+export const AccountFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AccountFields on User {
+  ...UserFields
   organizationMemberships {
     ...MembershipFields
-  }
-  passwordEnabled
-  totpEnabled
-  backupCodeEnabled
-  twoFactorEnabled
-  publicMetadata
-  unsafeMetadata
-  lastSignInAt
-  lastActiveAt
-  createdAt
-  updatedAt
-}
-    fragment EmailAddressFields on EmailAddress {
-  id
-  emailAddress
-  verification {
-    status
-  }
-}
-fragment MembershipFields on OrganizationMembership {
-  id
-  organizationId
-  userId
-  role
-  permissions
-  publicMetadata
-  createdAt
-  updatedAt
-  organization {
-    ...OrganizationFields
-  }
-  publicUserData {
-    userId
-    identifier
-    username
-    firstName
-    lastName
-  }
-}
-fragment OrganizationFields on Organization {
-  id
-  name
-  slug
-  imageUrl
-  publicMetadata
-  maxAllowedMemberships
-  membersCount
-  createdAt
-  updatedAt
-}`, {"fragmentName":"UserFields"}) as unknown as TypedDocumentString<UserFieldsFragment, unknown>;
-export const SessionFieldsFragmentDoc = new TypedDocumentString(`
-    fragment SessionFields on Session {
-  id
-  status
-  lastActiveAt
-  expireAt
-  abandonAt
-  lastActiveOrganizationId
-  createdAt
-  user {
-    ...UserFields
   }
 }
     fragment EmailAddressFields on EmailAddress {
@@ -530,8 +492,47 @@ fragment UserFields on User {
   emailAddresses {
     ...EmailAddressFields
   }
-  organizationMemberships {
-    ...MembershipFields
+  passwordEnabled
+  totpEnabled
+  backupCodeEnabled
+  twoFactorEnabled
+  publicMetadata
+  unsafeMetadata
+  lastSignInAt
+  lastActiveAt
+  createdAt
+  updatedAt
+}`, {"fragmentName":"AccountFields"}) as unknown as TypedDocumentString<AccountFieldsFragment, unknown>;
+export const SessionFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SessionFields on Session {
+  id
+  status
+  lastActiveAt
+  expireAt
+  abandonAt
+  lastActiveOrganizationId
+  createdAt
+  user {
+    ...UserFields
+  }
+}
+    fragment EmailAddressFields on EmailAddress {
+  id
+  emailAddress
+  verification {
+    status
+  }
+}
+fragment UserFields on User {
+  id
+  externalId
+  username
+  firstName
+  lastName
+  imageUrl
+  primaryEmailAddressId
+  emailAddresses {
+    ...EmailAddressFields
   }
   passwordEnabled
   totpEnabled
@@ -614,37 +615,6 @@ export const ClientFieldsFragmentDoc = new TypedDocumentString(`
     status
   }
 }
-fragment MembershipFields on OrganizationMembership {
-  id
-  organizationId
-  userId
-  role
-  permissions
-  publicMetadata
-  createdAt
-  updatedAt
-  organization {
-    ...OrganizationFields
-  }
-  publicUserData {
-    userId
-    identifier
-    username
-    firstName
-    lastName
-  }
-}
-fragment OrganizationFields on Organization {
-  id
-  name
-  slug
-  imageUrl
-  publicMetadata
-  maxAllowedMemberships
-  membersCount
-  createdAt
-  updatedAt
-}
 fragment UserFields on User {
   id
   externalId
@@ -655,9 +625,6 @@ fragment UserFields on User {
   primaryEmailAddressId
   emailAddresses {
     ...EmailAddressFields
-  }
-  organizationMemberships {
-    ...MembershipFields
   }
   passwordEnabled
   totpEnabled
@@ -740,37 +707,6 @@ export const ClientDocument = new TypedDocumentString(`
     status
   }
 }
-fragment MembershipFields on OrganizationMembership {
-  id
-  organizationId
-  userId
-  role
-  permissions
-  publicMetadata
-  createdAt
-  updatedAt
-  organization {
-    ...OrganizationFields
-  }
-  publicUserData {
-    userId
-    identifier
-    username
-    firstName
-    lastName
-  }
-}
-fragment OrganizationFields on Organization {
-  id
-  name
-  slug
-  imageUrl
-  publicMetadata
-  maxAllowedMemberships
-  membersCount
-  createdAt
-  updatedAt
-}
 fragment UserFields on User {
   id
   externalId
@@ -781,9 +717,6 @@ fragment UserFields on User {
   primaryEmailAddressId
   emailAddresses {
     ...EmailAddressFields
-  }
-  organizationMemberships {
-    ...MembershipFields
   }
   passwordEnabled
   totpEnabled
@@ -879,37 +812,6 @@ export const SetActiveSessionDocument = new TypedDocumentString(`
     status
   }
 }
-fragment MembershipFields on OrganizationMembership {
-  id
-  organizationId
-  userId
-  role
-  permissions
-  publicMetadata
-  createdAt
-  updatedAt
-  organization {
-    ...OrganizationFields
-  }
-  publicUserData {
-    userId
-    identifier
-    username
-    firstName
-    lastName
-  }
-}
-fragment OrganizationFields on Organization {
-  id
-  name
-  slug
-  imageUrl
-  publicMetadata
-  maxAllowedMemberships
-  membersCount
-  createdAt
-  updatedAt
-}
 fragment UserFields on User {
   id
   externalId
@@ -920,9 +822,6 @@ fragment UserFields on User {
   primaryEmailAddressId
   emailAddresses {
     ...EmailAddressFields
-  }
-  organizationMemberships {
-    ...MembershipFields
   }
   passwordEnabled
   totpEnabled
@@ -1018,37 +917,6 @@ export const SignOutDocument = new TypedDocumentString(`
     status
   }
 }
-fragment MembershipFields on OrganizationMembership {
-  id
-  organizationId
-  userId
-  role
-  permissions
-  publicMetadata
-  createdAt
-  updatedAt
-  organization {
-    ...OrganizationFields
-  }
-  publicUserData {
-    userId
-    identifier
-    username
-    firstName
-    lastName
-  }
-}
-fragment OrganizationFields on Organization {
-  id
-  name
-  slug
-  imageUrl
-  publicMetadata
-  maxAllowedMemberships
-  membersCount
-  createdAt
-  updatedAt
-}
 fragment UserFields on User {
   id
   externalId
@@ -1059,9 +927,6 @@ fragment UserFields on User {
   primaryEmailAddressId
   emailAddresses {
     ...EmailAddressFields
-  }
-  organizationMemberships {
-    ...MembershipFields
   }
   passwordEnabled
   totpEnabled
@@ -1524,7 +1389,7 @@ export const AttemptSignUpVerificationDocument = new TypedDocumentString(`
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
-    ...UserFields
+    ...AccountFields
   }
 }
     fragment EmailAddressFields on EmailAddress {
@@ -1576,9 +1441,6 @@ fragment UserFields on User {
   emailAddresses {
     ...EmailAddressFields
   }
-  organizationMemberships {
-    ...MembershipFields
-  }
   passwordEnabled
   totpEnabled
   backupCodeEnabled
@@ -1589,11 +1451,17 @@ fragment UserFields on User {
   lastActiveAt
   createdAt
   updatedAt
+}
+fragment AccountFields on User {
+  ...UserFields
+  organizationMemberships {
+    ...MembershipFields
+  }
 }`) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
 export const UpdateMeDocument = new TypedDocumentString(`
     mutation UpdateMe($input: UpdateMeInput!) {
   updateMe(input: $input) {
-    ...UserFields
+    ...AccountFields
   }
 }
     fragment EmailAddressFields on EmailAddress {
@@ -1645,9 +1513,6 @@ fragment UserFields on User {
   emailAddresses {
     ...EmailAddressFields
   }
-  organizationMemberships {
-    ...MembershipFields
-  }
   passwordEnabled
   totpEnabled
   backupCodeEnabled
@@ -1658,6 +1523,12 @@ fragment UserFields on User {
   lastActiveAt
   createdAt
   updatedAt
+}
+fragment AccountFields on User {
+  ...UserFields
+  organizationMemberships {
+    ...MembershipFields
+  }
 }`) as unknown as TypedDocumentString<UpdateMeMutation, UpdateMeMutationVariables>;
 export const CreateEmailAddressDocument = new TypedDocumentString(`
     mutation CreateEmailAddress($emailAddress: String!) {
@@ -1701,7 +1572,7 @@ export const AttemptEmailAddressVerificationDocument = new TypedDocumentString(`
 export const SetPrimaryEmailAddressDocument = new TypedDocumentString(`
     mutation SetPrimaryEmailAddress($emailAddressId: ID!) {
   setPrimaryEmailAddress(emailAddressId: $emailAddressId) {
-    ...UserFields
+    ...AccountFields
   }
 }
     fragment EmailAddressFields on EmailAddress {
@@ -1753,9 +1624,6 @@ fragment UserFields on User {
   emailAddresses {
     ...EmailAddressFields
   }
-  organizationMemberships {
-    ...MembershipFields
-  }
   passwordEnabled
   totpEnabled
   backupCodeEnabled
@@ -1766,6 +1634,12 @@ fragment UserFields on User {
   lastActiveAt
   createdAt
   updatedAt
+}
+fragment AccountFields on User {
+  ...UserFields
+  organizationMemberships {
+    ...MembershipFields
+  }
 }`) as unknown as TypedDocumentString<SetPrimaryEmailAddressMutation, SetPrimaryEmailAddressMutationVariables>;
 export const DeleteEmailAddressDocument = new TypedDocumentString(`
     mutation DeleteEmailAddress($emailAddressId: ID!) {
@@ -1782,7 +1656,7 @@ export const UpdatePasswordDocument = new TypedDocumentString(`
     newPassword: $newPassword
     signOutOfOtherSessions: $signOutOfOtherSessions
   ) {
-    ...UserFields
+    ...AccountFields
   }
 }
     fragment EmailAddressFields on EmailAddress {
@@ -1834,9 +1708,6 @@ fragment UserFields on User {
   emailAddresses {
     ...EmailAddressFields
   }
-  organizationMemberships {
-    ...MembershipFields
-  }
   passwordEnabled
   totpEnabled
   backupCodeEnabled
@@ -1847,6 +1718,12 @@ fragment UserFields on User {
   lastActiveAt
   createdAt
   updatedAt
+}
+fragment AccountFields on User {
+  ...UserFields
+  organizationMemberships {
+    ...MembershipFields
+  }
 }`) as unknown as TypedDocumentString<UpdatePasswordMutation, UpdatePasswordMutationVariables>;
 export const CreateTotpDocument = new TypedDocumentString(`
     mutation CreateTotp {
@@ -1866,7 +1743,7 @@ export const VerifyTotpDocument = new TypedDocumentString(`
 export const DisableTotpDocument = new TypedDocumentString(`
     mutation DisableTotp {
   disableTotp {
-    ...UserFields
+    ...AccountFields
   }
 }
     fragment EmailAddressFields on EmailAddress {
@@ -1918,9 +1795,6 @@ fragment UserFields on User {
   emailAddresses {
     ...EmailAddressFields
   }
-  organizationMemberships {
-    ...MembershipFields
-  }
   passwordEnabled
   totpEnabled
   backupCodeEnabled
@@ -1931,6 +1805,12 @@ fragment UserFields on User {
   lastActiveAt
   createdAt
   updatedAt
+}
+fragment AccountFields on User {
+  ...UserFields
+  organizationMemberships {
+    ...MembershipFields
+  }
 }`) as unknown as TypedDocumentString<DisableTotpMutation, DisableTotpMutationVariables>;
 export const CreateBackupCodesDocument = new TypedDocumentString(`
     mutation CreateBackupCodes {

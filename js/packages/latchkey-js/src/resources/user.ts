@@ -1,5 +1,6 @@
 import { type Core, toDate } from "../core";
 import {
+  type AccountFieldsFragment,
   CreateBackupCodesDocument,
   CreateEmailAddressDocument,
   CreateOrganizationDocument,
@@ -51,8 +52,14 @@ export class UserResource {
   readonly createdAt: Date;
   readonly updatedAt: Date;
 
-  /** A resource over the server's data. */
-  constructor(core: Core, data: UserFieldsFragment) {
+  /**
+   * A resource over the server's data: a client reads the user without memberships, the user's
+   * own session token with them (`AccountFields`).
+   */
+  constructor(
+    core: Core,
+    data: UserFieldsFragment & Partial<Pick<AccountFieldsFragment, "organizationMemberships">>,
+  ) {
     this.#core = core;
     this.id = data.id;
     this.externalId = data.externalId;
@@ -65,7 +72,7 @@ export class UserResource {
     this.emailAddresses = data.emailAddresses.map((e) => new EmailAddressResource(core, e));
     this.primaryEmailAddress =
       this.emailAddresses.find((e) => e.id === data.primaryEmailAddressId) ?? null;
-    this.organizationMemberships = data.organizationMemberships.map(
+    this.organizationMemberships = (data.organizationMemberships ?? []).map(
       (m) => new OrganizationMembershipResource(core, m),
     );
     this.passwordEnabled = data.passwordEnabled;
@@ -80,7 +87,7 @@ export class UserResource {
     this.updatedAt = toDate(data.updatedAt);
   }
 
-  #apply(data: UserFieldsFragment): UserResource {
+  #apply(data: AccountFieldsFragment): UserResource {
     this.#core.applyUser(data);
     return new UserResource(this.#core, data);
   }

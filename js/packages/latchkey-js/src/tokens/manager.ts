@@ -171,14 +171,24 @@ export class TokenManager {
     request.catch(() => undefined);
   }
 
-  /** Keeps `sessionId`'s token fresh in the background (the active session), or none. */
+  /**
+   * Keeps `sessionId`'s token fresh in the background (the active session), or none. A token
+   * cached already is handed to `onToken` at once (the cookie follows the active session).
+   */
   keep(sessionId: string | null): void {
     if (this.kept === sessionId) return;
     this.kept = sessionId;
     this.failures = 0;
     if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
     this.timer = undefined;
-    if (sessionId !== null) this.refreshKept();
+    if (sessionId === null) return;
+    const token = this.fresh(sessionId);
+    if (token) {
+      this.options.onToken(sessionId, token);
+      this.scheduleFor(token);
+    } else {
+      this.refreshKept();
+    }
   }
 
   /** Drops a session's tokens (signed out, ended). */

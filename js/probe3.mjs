@@ -1,0 +1,15 @@
+import { chromium } from "@playwright/test";
+const [url, sk] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless","--no-sandbox","--disable-gpu"] });
+const page = await browser.newPage();
+page.on("request", r => r.method() === "POST" && console.log("POST auth=", r.headers()["authorization"], (r.postData()||"").slice(0, 40).replace(/\s+/g," ")));
+page.on("response", async r => r.request().method() === "POST" && console.log("RESP", r.status(), (await r.text()).slice(0, 150)));
+await page.goto(url + "/graphql");
+await page.waitForTimeout(2000);
+await page.getByRole("button", { name: /headers/i }).first().click();
+await page.locator(".graphiql-editor-tool .CodeMirror").first().evaluate((e, v) => e.CodeMirror.setValue(v), JSON.stringify({Authorization: "Bearer " + sk}));
+await page.waitForTimeout(1500);
+console.log("refetch");
+await page.getByRole("button", { name: /re-fetch graphql schema/i }).click();
+await page.waitForTimeout(2000);
+await browser.close();
