@@ -27,3 +27,36 @@ export function recordConsoleErrors(page: Page): string[] {
   page.on("pageerror", (error) => errors.push(String(error)));
   return errors;
 }
+
+declare global {
+  interface Window {
+    Latchkey: typeof import("../packages/latchkey-js/src/latchkey").Latchkey;
+    lk: InstanceType<Window["Latchkey"]>;
+    changes: number;
+  }
+}
+
+/** A GraphQL operation as the backend (the development instance's secret key). */
+export async function backend(query: string, variables: Record<string, unknown> = {}) {
+  const { url, secretKey } = server();
+  const response = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${secretKey}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data: Record<string, any>; errors?: unknown[] };
+}
+
+/** Makes `window.lk` on the page (from /latchkey.js), counting its changes, and loads it. */
+export async function loadSdk(page: Page) {
+  const { url, publishableKey } = server();
+  await page.evaluate(
+    async ([apiUrl, key]) => {
+      window.changes = 0;
+      window.lk = new window.Latchkey(key!, { apiUrl: apiUrl! });
+      window.lk.addListener(() => (window.changes += 1));
+      await window.lk.load();
+    },
+    [url, publishableKey],
+  );
+}

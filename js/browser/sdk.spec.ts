@@ -3,38 +3,7 @@
 // signed in across a reload, a revocation by the backend seen live, and sign-out.
 import { expect, type Page, test } from "@playwright/test";
 import { startAppServer } from "./app-server";
-import { server } from "./fixtures";
-
-declare global {
-  interface Window {
-    Latchkey: typeof import("../packages/latchkey-js/src/latchkey").Latchkey;
-    lk: InstanceType<Window["Latchkey"]>;
-    changes: number;
-  }
-}
-
-async function backend(query: string, variables: Record<string, unknown> = {}) {
-  const { url, secretKey } = server();
-  const response = await fetch(`${url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${secretKey}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as { data: Record<string, any>; errors?: unknown[] };
-}
-
-async function loadSdk(page: Page) {
-  const { url, publishableKey } = server();
-  await page.evaluate(
-    async ([apiUrl, key]) => {
-      window.changes = 0;
-      window.lk = new window.Latchkey(key!, { apiUrl: apiUrl! });
-      window.lk.addListener(() => (window.changes += 1));
-      await window.lk.load();
-    },
-    [url, publishableKey],
-  );
-}
+import { backend, loadSdk, server } from "./fixtures";
 
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString());
 
