@@ -28,6 +28,7 @@ export interface EnvironmentData {
   deleteSelfEnabled: boolean;
 }
 
+/** `query environment` (pending). */
 export const EnvironmentDocument = pending<
   { environment: EnvironmentData },
   Record<string, never>
@@ -54,6 +55,7 @@ export interface MySessionData {
   createdAt: string;
 }
 
+/** `query me { sessions }` (pending). */
 export const MySessionsDocument = pending<
   { me: { sessions: MySessionData[] } },
   Record<string, never>
@@ -63,6 +65,7 @@ export const MySessionsDocument = pending<
   }
 `);
 
+/** `mutation revokeMySession(id)` (pending). */
 export const RevokeMySessionDocument = pending<{ revokeMySession: MySessionData }, { id: string }>(`
   mutation RevokeMySession($id: ID!) {
     revokeMySession(id: $id) { id status lastActiveAt expireAt createdAt }
@@ -77,6 +80,7 @@ export interface ReverificationData {
   status: string;
 }
 
+/** `mutation prepareReverification(strategy)` (pending). */
 export const PrepareReverificationDocument = pending<
   { prepareReverification: ReverificationData },
   { strategy: ReverificationStrategy }
@@ -86,6 +90,7 @@ export const PrepareReverificationDocument = pending<
   }
 `);
 
+/** `mutation attemptReverification(strategy, code, password)` (pending). */
 export const AttemptReverificationDocument = pending<
   { attemptReverification: ReverificationData },
   { strategy: ReverificationStrategy; code?: string | null; password?: string | null }
