@@ -26,6 +26,15 @@ export function buildServer(): string {
   return join(REPO, "target", "debug", "latchkey");
 }
 
+/** The suite's environment less its own `LATCHKEY_*` variables (the server warns of unknown ones). */
+function serverEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { RUST_LOG: process.env.RUST_LOG ?? "warn" };
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith("LATCHKEY_") && name !== "RUST_LOG") env[name] = value;
+  }
+  return env;
+}
+
 /** Starts the binary and resolves once it listens and printed the development instance's keys. */
 export function startServer(
   binary: string,
