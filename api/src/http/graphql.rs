@@ -5,12 +5,11 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use futures_util::StreamExt;
 use latchkey_domain::ErrorCode;
 
 use super::request_id::{self, RequestId};
-use super::{AppState, cors, credentials, transport_error, websocket};
+use super::{AppState, assets, cors, credentials, transport_error, websocket};
 use crate::graphql::guard::{self, ClientIp, Executed};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -270,7 +269,8 @@ fn accepts_graphql_response(req: &HttpRequest) -> bool {
         })
 }
 
-/// `GET /graphql`: GraphiQL for a browser, a WebSocket for subscriptions. Operations are never
+/// `GET /graphql`: GraphiQL for a browser (served from the binary, see `assets`), a WebSocket
+/// for subscriptions. Operations are never
 /// run over `GET` (a link must not be able to run a mutation): `405`.
 async fn get(
     state: web::Data<AppState>,
@@ -294,13 +294,7 @@ async fn get(
             "POST",
         ));
     }
-    let html = GraphiQLSource::build()
-        .endpoint("/graphql")
-        .subscription_endpoint("/graphql")
-        .finish();
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html))
+    Ok(assets::graphiql_page(&req))
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
-//! The HTTP surface: `/graphql` (POST, GraphiQL, WebSocket), health probes, request ids.
+//! The HTTP surface: `/graphql` (POST, GraphiQL, WebSocket), the embedded browser assets, health
+//! probes, request ids.
 
+pub mod assets;
 pub mod cors;
 pub mod credentials;
 pub mod graphql;
