@@ -258,6 +258,8 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
                 "/i/{instance_id}/.well-known/openid-configuration",
                 web::get().to(http::well_known::openid_configuration),
             )
+            .route("/latchkey.js", web::get().to(http::assets::latchkey_js))
+            .route("/assets/{name}", web::get().to(http::assets::versioned))
             .route("/healthz", web::get().to(http::health::healthz))
             .route("/readyz", web::get().to(http::health::readyz))
     })

@@ -5,11 +5,10 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use latchkey_domain::ErrorCode;
 
 use super::request_id::{self, RequestId};
-use super::{AppState, body, cors, credentials, transport_error, websocket};
+use super::{AppState, assets, body, cors, credentials, transport_error, websocket};
 use crate::graphql::guard;
 use crate::graphql::request_data::{ClientIp, RequestOrigin};
 
@@ -203,7 +202,8 @@ fn accepts_graphql_response(req: &HttpRequest) -> bool {
         })
 }
 
-/// `GET /graphql`: GraphiQL for a browser, a WebSocket for subscriptions. Operations are never
+/// `GET /graphql`: GraphiQL for a browser (served from the binary, see `assets`), a WebSocket
+/// for subscriptions. Operations are never
 /// run over `GET` (a link must not be able to run a mutation): `405`.
 async fn get(
     state: web::Data<AppState>,
@@ -227,13 +227,7 @@ async fn get(
             "POST",
         ));
     }
-    let html = GraphiQLSource::build()
-        .endpoint("/graphql")
-        .subscription_endpoint("/graphql")
-        .finish();
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html))
+    Ok(assets::graphiql_page(&req))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The HTTP surface: `/graphql` (POST, GraphiQL, WebSocket), the token endpoint, the keys'
-//! well-known documents, health probes, request ids.
+//! well-known documents, the embedded browser assets, health probes, request ids.
 
+pub mod assets;
 pub mod body;
 pub mod cors;
 pub mod credentials;
