@@ -27,6 +27,7 @@ const KNOWN_VARIABLES: &[&str] = &[
     "LATCHKEY_WORKERS",
     "LATCHKEY_REQUEST_TIMEOUT_MS",
     "LATCHKEY_RATE_LIMIT_STORE",
+    "LATCHKEY_TRUSTED_PROXIES",
     "LATCHKEY_SMTP_URL",
     "LATCHKEY_MAIL_FROM",
     "LATCHKEY_MAIL_FROM_DOMAINS",
@@ -151,6 +152,16 @@ pub struct Cli {
     /// the SQLite database, or `latchkey-master.key` here).
     #[arg(long, env = "LATCHKEY_MASTER_KEY_FILE", global = true)]
     pub master_key_file: Option<std::path::PathBuf>,
+    /// Reverse proxies or load balancers in front of Latchkey, comma-separated addresses and
+    /// CIDR ranges: from these peers only, the client's address (for per-IP limits) is read
+    /// from `X-Forwarded-For`. None by default.
+    #[arg(
+        long,
+        env = "LATCHKEY_TRUSTED_PROXIES",
+        global = true,
+        default_value = ""
+    )]
+    pub trusted_proxies: crate::http::client_ip::TrustedProxies,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -257,6 +268,7 @@ async fn serve(cli: Cli) -> Result<(), StartError> {
     config.max_body_bytes = cli.max_body_bytes;
     config.request_timeout = std::time::Duration::from_millis(cli.request_timeout_ms);
     config.rate_limits = cli.rate_limit_store.limits();
+    config.trusted_proxies = cli.trusted_proxies;
     config.handle_signals = true;
     if let Some(workers) = cli.workers {
         config.workers = workers;

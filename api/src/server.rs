@@ -46,6 +46,8 @@ pub struct ServerConfig {
     pub master_key: Option<MasterKey>,
     /// Where the master key is kept when none is given (default: beside the database).
     pub master_key_file: Option<std::path::PathBuf>,
+    /// The proxies whose `X-Forwarded-For` names the client's address (none by default).
+    pub trusted_proxies: http::client_ip::TrustedProxies,
 }
 
 /// Leaves out what may hold secrets: the database URL and the SMTP URL (passwords), the admin
@@ -88,6 +90,7 @@ impl ServerConfig {
                 .map_or(2, std::num::NonZero::get),
             master_key: None,
             master_key_file: None,
+            trusted_proxies: Default::default(),
         }
     }
 }
@@ -235,6 +238,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         max_body_bytes: config.max_body_bytes,
         request_timeout: config.request_timeout,
         websocket_init_timeout: config.websocket_init_timeout,
+        trusted_proxies: config.trusted_proxies.clone(),
     };
     let server = HttpServer::new(move || {
         App::new()

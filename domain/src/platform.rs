@@ -140,8 +140,24 @@ pub struct Credentials {
     pub bearer: Option<String>,
     /// `Latchkey-Publishable-Key`.
     pub publishable_key: Option<String>,
-    /// The client token (`Latchkey-Client` or the `__client` cookie).
+    /// The client token of `Latchkey-Client`.
     pub client_token: Option<String>,
+    /// The request's client cookies (`__client_…`), by name: the one of the publishable key's
+    /// instance serves when there is no `Latchkey-Client` header.
+    pub client_cookies: Vec<(String, String)>,
+}
+
+impl Credentials {
+    /// The client token for `instance_id`: the header's, else the instance's cookie.
+    fn client_token_for(self, instance_id: &str) -> Option<String> {
+        if self.client_token.is_some() {
+            return self.client_token;
+        }
+        let name = crate::model::client::cookie_name(instance_id);
+        self.client_cookies
+            .into_iter()
+            .find_map(|(cookie, value)| (cookie == name).then_some(value))
+    }
 }
 
 /// The domain as the transport sees it.
@@ -345,9 +361,10 @@ impl Platform {
                     instance
                 }
             };
+            let client_token = credentials.client_token_for(&instance.id);
             return Ok(Caller::Frontend {
                 instance,
-                client_token: credentials.client_token,
+                client_token,
             });
         }
         Ok(Caller::Anonymous)

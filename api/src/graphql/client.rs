@@ -17,9 +17,9 @@ use super::sign_in::SignIn;
 use super::sign_up::SignUp;
 use super::{GqlResult, ResultExt, scope};
 
-/// The client's token travels back in this header, and in the `__client` cookie.
+/// The client's token travels back in this header, and in the instance's `__client_…` cookie.
 const CLIENT_HEADER: &str = "Latchkey-Client";
-/// How long the `__client` cookie lives: ten years; the client itself outlives every session.
+/// How long the client cookie lives: ten years; the client itself outlives every session.
 const COOKIE_MAX_AGE: u64 = 10 * 365 * 86_400;
 
 /// Runs a client command for a frontend caller. With `create`, a caller without a (known) client
@@ -47,7 +47,7 @@ pub(crate) async fn run(
     };
     if let Some(token) = new_token {
         ctx.insert_http_header(CLIENT_HEADER, token.clone());
-        ctx.append_http_header("Set-Cookie", cookie(platform, &token));
+        ctx.append_http_header("Set-Cookie", cookie(platform, instance, &token));
     }
     Ok(Some(Client {
         client,
@@ -55,14 +55,16 @@ pub(crate) async fn run(
     }))
 }
 
-/// The `__client` cookie: HttpOnly, SameSite=Lax, Secure unless the server is on localhost.
-fn cookie(platform: &Platform, token: &str) -> String {
+/// The instance's client cookie (`__client_<instance id>`, so two instances on one site keep
+/// their own clients): HttpOnly, SameSite=Lax, Secure unless the server is on localhost.
+fn cookie(platform: &Platform, instance: &Instance, token: &str) -> String {
     let local = matches!(
         latchkey_domain::model::origin::host_of(platform.public_url()),
         Some("localhost" | "127.0.0.1" | "0.0.0.0")
     );
     let secure = if local { "" } else { "; Secure" };
-    format!("__client={token}; Path=/; Max-Age={COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{secure}")
+    let name = latchkey_domain::model::client::cookie_name(&instance.id);
+    format!("{name}={token}; Path=/; Max-Age={COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{secure}")
 }
 
 /// Frontend queries.

@@ -10,8 +10,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Name, Positioned, Request, Response};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
+};
+use async_graphql::{Name, Positioned, Request, Response, Value};
 use latchkey_domain::model::caller::Caller;
 use latchkey_domain::model::instance::Environment;
 use latchkey_domain::rate_limit::LimitKind;
@@ -86,7 +88,8 @@ pub fn trusted(caller: &Caller) -> bool {
     }
 }
 
-/// A request refused before it ran, and the HTTP status that fits.
+/// A request refused before it ran, and the HTTP status that fits (`200` for a request error
+/// answered as the executor would: the transport decides by `Accept`).
 pub struct Refusal {
     pub status: u16,
     pub retry_after: Option<u64>,
@@ -139,11 +142,28 @@ pub async fn prepare(
         .await
         .map_err(Refusal::from_error)?;
     let trusted = trusted(&caller);
+    let operation_name = request.operation_name.clone();
     // A document that does not parse is left to the executor, which answers with the error.
-    if let Ok(document) = schemas.parsed.parse(&mut request)
-        && let Some(reason) = refusal_reason(document, trusted)
-    {
-        return Err(Refusal::from_error(Error::validation("query", reason)));
+    let mut required = Vec::new();
+    if let Ok(document) = schemas.parsed.parse(&mut request) {
+        if let Some(reason) = refusal_reason(document, trusted) {
+            return Err(Refusal::from_error(Error::validation("query", reason)));
+        }
+        required = required_variables(document, operation_name.as_deref());
+    }
+    // The executor would find a missing variable only at the field that uses it, as a field's
+    // error: it is the request's error, found before anything runs.
+    if let Some(name) = required.into_iter().find(|name| {
+        request
+            .variables
+            .get(name)
+            .is_none_or(|v| *v == Value::Null)
+    }) {
+        let message = format!("the variable ${name} is required and was not given");
+        return Err(Refusal {
+            status: 200,
+            ..Refusal::from_error(Error::validation("variables", message))
+        });
     }
     let schema = if trusted {
         schemas.open.clone()
@@ -235,6 +255,25 @@ fn count_fields<'d>(
         }
     }
     Some(counts)
+}
+
+/// The variables the operation to run requires: non-null, with no default.
+fn required_variables(document: &ExecutableDocument, operation_name: Option<&str>) -> Vec<Name> {
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => operation,
+        (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
+            Some(operation) => operation,
+            None => return Vec::new(),
+        },
+        (DocumentOperations::Multiple(_), None) => return Vec::new(),
+    };
+    operation
+        .node
+        .variable_definitions
+        .iter()
+        .filter(|d| !d.node.var_type.node.nullable && d.node.default_value.is_none())
+        .map(|d| d.node.name.node.clone())
+        .collect()
 }
 
 /// Why a document is refused before it runs, if it is.

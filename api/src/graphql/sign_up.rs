@@ -255,8 +255,8 @@ pub struct SignUpMutation;
 #[Object]
 impl SignUpMutation {
     /// Starts a sign-up on the calling client (a client is created when the caller has none; its
-    /// token comes back in the `Latchkey-Client` header and the `__client` cookie). Completes at
-    /// once when nothing is missing or unverified.
+    /// token comes back in the `Latchkey-Client` header and the `__client_<instance id>` cookie).
+    /// Completes at once when nothing is missing or unverified.
     async fn create_sign_up(
         &self,
         ctx: &Context<'_>,

@@ -12,8 +12,8 @@ pub const CLIENT_HEADER: &str = "latchkey-client";
 // Looked up as names, not text: a `&str` is parsed into a name on every lookup.
 const PUBLISHABLE_KEY: HeaderName = HeaderName::from_static(PUBLISHABLE_KEY_HEADER);
 const CLIENT: HeaderName = HeaderName::from_static(CLIENT_HEADER);
-/// The client-token cookie.
-pub const CLIENT_COOKIE: &str = "__client";
+/// The start of every client-token cookie's name (`__client_<instance id>`).
+pub const CLIENT_COOKIE_PREFIX: &str = "__client_";
 
 fn bearer(value: &str) -> Option<String> {
     let value = value.trim();
@@ -40,9 +40,21 @@ pub fn from_request(req: &HttpRequest) -> Credentials {
     Credentials {
         bearer: header(req, &header::AUTHORIZATION).map(|v| bearer(&v).unwrap_or_default()),
         publishable_key: header(req, &PUBLISHABLE_KEY),
-        client_token: header(req, &CLIENT)
-            .or_else(|| req.cookie(CLIENT_COOKIE).map(|c| c.value().to_owned())),
+        client_token: header(req, &CLIENT),
+        client_cookies: client_cookies(req),
     }
+}
+
+/// The request's client-token cookies, by name (the instance picks its own once known).
+fn client_cookies(req: &HttpRequest) -> Vec<(String, String)> {
+    let Ok(cookies) = req.cookies() else {
+        return Vec::new();
+    };
+    cookies
+        .iter()
+        .filter(|c| c.name().starts_with(CLIENT_COOKIE_PREFIX))
+        .map(|c| (c.name().to_owned(), c.value().to_owned()))
+        .collect()
 }
 
 /// The credentials of a WebSocket `connection_init` payload: `authorization` (with or without
@@ -58,6 +70,7 @@ pub fn from_connection_init(payload: &serde_json::Value) -> Credentials {
         bearer: field("authorization").map(|v| bearer(&v).unwrap_or(v)),
         publishable_key: field("publishableKey"),
         client_token: field("client"),
+        client_cookies: Vec::new(),
     }
 }
 

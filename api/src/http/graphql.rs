@@ -133,17 +133,17 @@ async fn run(
         Ok(grant) => grant,
         Err(refused) => return *refused,
     };
-    let ip = ClientIp(req.peer_addr().map(|a| a.ip()));
+    let ip = ClientIp(state.trusted_proxies.of_request(req));
     let prepared = guard::prepare(&state.schemas, &state.platform, caller, ip, request).await;
     let mut response = match prepared {
         Ok(prepared) => {
             let origin = RequestOrigin(origin.map(str::to_owned));
-            graphql_response(req, prepared.data(origin).execute().await, request_id)
+            let response = prepared.data(origin).execute().await;
+            graphql_response(req, response, StatusCode::OK, request_id)
         }
         Err(refusal) => {
-            let mut response = graphql_response(req, refusal.response, request_id);
-            *response.status_mut() =
-                StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
+            let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
+            let mut response = graphql_response(req, refusal.response, status, request_id);
             if let Some(seconds) = refusal.retry_after {
                 response
                     .headers_mut()
@@ -156,15 +156,33 @@ async fn run(
     response
 }
 
+/// A GraphQL response as HTTP. With `Accept: application/graphql-response+json`, a request that
+/// never ran (it did not parse or validate, or its variables did not fit) is `400` with no `data`
+/// entry, as the GraphQL over HTTP specification asks; with `application/json`, `status` (`200`
+/// unless the guard refused the request) as ever.
 fn graphql_response(
     req: &HttpRequest,
     mut response: async_graphql::Response,
+    status: StatusCode,
     request_id: &RequestId,
 ) -> HttpResponse {
     crate::graphql::complete_codes(&mut response.errors, &request_id.0);
-    match serde_json::to_vec(&response) {
+    let request_error = accepts_graphql_response(req) && is_request_error(&response);
+    let json = if request_error {
+        serde_json::to_vec(&RequestErrors {
+            errors: &response.errors,
+        })
+    } else {
+        serde_json::to_vec(&response)
+    };
+    match json {
         Ok(json) => {
             let mut http = json_response(req);
+            http.status(if request_error && status == StatusCode::OK {
+                StatusCode::BAD_REQUEST
+            } else {
+                status
+            });
             // Headers set by resolvers: a new client's token and its cookie.
             for (name, value) in &response.http_headers {
                 http.append_header((name.as_str(), value.as_bytes()));
@@ -175,6 +193,20 @@ fn graphql_response(
             transport_error::from_domain(&latchkey_domain::Error::internal(err), request_id)
         }
     }
+}
+
+/// The body of a request error: its errors, and no `data`.
+#[derive(serde::Serialize)]
+struct RequestErrors<'a> {
+    errors: &'a [async_graphql::ServerError],
+}
+
+/// Whether a response is to a request that never ran: no data, and only errors without a path
+/// (an error of a field always has one).
+fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
 }
 
 /// `200` for a GraphQL response's JSON, in the media type the caller accepts.

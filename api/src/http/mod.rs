@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod body;
+pub mod client_ip;
 pub mod cors;
 pub mod credentials;
 pub mod graphql;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
     /// How long a WebSocket client has to send `connection_init`.
     pub websocket_init_timeout: std::time::Duration,
+    /// The proxies whose `X-Forwarded-For` names the client's address.
+    pub trusted_proxies: client_ip::TrustedProxies,
     /// Turns `true` when the server stops: open WebSockets close with 1001.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }

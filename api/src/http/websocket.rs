@@ -77,7 +77,7 @@ pub fn start(
         schemas: state.schemas.clone(),
         platform: state.platform.clone(),
         origin: cors::origin(req).map(str::to_owned),
-        ip: ClientIp(req.peer_addr().map(|a| a.ip())),
+        ip: ClientIp(state.trusted_proxies.of_request(req)),
         protocol,
         init_timeout: state.websocket_init_timeout,
         budget: state.request_timeout,

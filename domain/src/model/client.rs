@@ -9,6 +9,12 @@ use super::session::{Session, SessionStatus};
 use super::sign_in::SignIn;
 use super::sign_up::SignUp;
 
+/// The name of the cookie that holds a browser's client token for `instance_id`: one per
+/// instance, so that two instances on one site keep their own clients.
+pub fn cookie_name(instance_id: &str) -> String {
+    format!("__client_{instance_id}")
+}
+
 /// A client as its actor holds it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Client {

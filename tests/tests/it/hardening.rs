@@ -535,3 +535,64 @@ async fn no_error_leaks_sql_stacks_or_secrets() {
     }
     server.stop().await;
 }
+
+/// Codes of sign-ups started from fresh clients, each with its `X-Forwarded-For`.
+async fn sign_ups_from(server: &TestServer, forwarded_for: &[&str]) -> Vec<String> {
+    let mut codes = Vec::new();
+    for (n, address) in forwarded_for.iter().enumerate() {
+        let answer: Value = reqwest::Client::new()
+            .post(format!("{}/graphql", server.url))
+            .header("latchkey-publishable-key", &server.publishable_key)
+            .header("x-forwarded-for", *address)
+            .json(&json!({
+                "query": "mutation($input: SignUpInput!) { createSignUp(input: $input) { status } }",
+                "variables": {"input": {
+                    "emailAddress": format!("proxied{n}+latchkey_test@example.com"),
+                    "password": "a sturdy passphrase",
+                }},
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let code = answer["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or("ok");
+        codes.push(code.to_owned());
+    }
+    codes
+}
+
+#[tokio::test]
+async fn per_ip_limits_believe_x_forwarded_for_only_from_a_trusted_proxy() {
+    // Counted in the database on a clock that stands still: nothing refills meanwhile.
+    // By default nobody is trusted: a different spoofed address per request changes nothing.
+    let (server, _clock) = TestServer::spawn_with_clock(|config| {
+        config.rate_limits.store = LimitStore::Database;
+    })
+    .await;
+    let spoofed = [
+        "203.0.113.1",
+        "203.0.113.2",
+        "203.0.113.3",
+        "203.0.113.4",
+        "203.0.113.5",
+        "203.0.113.6",
+    ];
+    let codes = sign_ups_from(&server, &spoofed).await;
+    assert_eq!(codes, ["ok", "ok", "ok", "ok", "ok", "RATE_LIMITED"]);
+    // Behind a trusted proxy, two clients are limited separately; what a client wrote to the
+    // left of its real address is not believed.
+    let (proxied, _clock) = TestServer::spawn_with_clock(|config| {
+        config.rate_limits.store = LimitStore::Database;
+        config.trusted_proxies = "127.0.0.1/32".parse().unwrap();
+    })
+    .await;
+    let first = ["198.51.100.7, 203.0.113.1"; 6];
+    let codes = sign_ups_from(&proxied, &first).await;
+    assert_eq!(codes, ["ok", "ok", "ok", "ok", "ok", "RATE_LIMITED"]);
+    let second = sign_ups_from(&proxied, &["198.51.100.7, 203.0.113.2"]).await;
+    assert_eq!(second, ["ok"], "another client behind the same proxy");
+}

@@ -97,7 +97,7 @@ async fn a_sign_up_completes_with_the_code_from_a_real_smtp_server() {
     let token = frontend.token.clone().unwrap();
     assert!(token.starts_with("lkc_") && token.len() > 40, "{token}");
     assert!(
-        cookie.starts_with(&format!("__client={token};")),
+        cookie.starts_with(&format!("__client_{}={token};", server.instance_id)),
         "{cookie}"
     );
     assert!(
@@ -744,7 +744,7 @@ async fn the_client_cookie_identifies_the_client_like_the_header() {
     let answer: Value = reqwest::Client::new()
         .post(format!("{}/graphql", server.url))
         .header("latchkey-publishable-key", &server.publishable_key)
-        .header("cookie", format!("__client={token}"))
+        .header("cookie", format!("__client_{}={token}", server.instance_id))
         .json(&json!({"query": "{ client { signUp { emailAddress } } }"}))
         .send()
         .await
@@ -765,6 +765,67 @@ async fn the_client_cookie_identifies_the_client_like_the_header() {
         "no token, no client: none is created"
     );
     assert_eq!(server.db.count("clients").await, 1);
+}
+
+#[tokio::test]
+async fn two_instances_on_one_site_keep_their_own_clients_in_one_cookie_jar() {
+    let server = TestServer::spawn().await;
+    let (other_pk, _) = server.create_instance_with_key("second app").await;
+    let mut jar = CookieJar::default();
+    for (pk, email) in [
+        (&server.publishable_key, "first+latchkey_test@example.com"),
+        (&other_pk, "second+latchkey_test@example.com"),
+    ] {
+        let created = jar
+            .post(
+                &server.url,
+                pk,
+                &create_sign_up(),
+                json!({"input": {"emailAddress": email, "password": PASSWORD}}),
+            )
+            .await;
+        assert_eq!(created["data"]["createSignUp"]["emailAddress"], email);
+    }
+    assert_eq!(jar.cookies.len(), 2, "one cookie per instance: {:?}", jar.cookies);
+    // Each instance finds its own client in the jar, whichever wrote last.
+    for (pk, email) in [
+        (&server.publishable_key, "first+latchkey_test@example.com"),
+        (&other_pk, "second+latchkey_test@example.com"),
+    ] {
+        let client = jar
+            .post(&server.url, pk, "{ client { signUp { emailAddress } } }", json!({}))
+            .await;
+        assert_eq!(client["data"]["client"]["signUp"]["emailAddress"], email);
+    }
+    assert_eq!(server.db.count("clients").await, 2);
+}
+
+/// A browser's cookie jar for one host: what `Set-Cookie` set, sent back with every request.
+#[derive(Default)]
+struct CookieJar {
+    cookies: std::collections::BTreeMap<String, String>,
+}
+
+impl CookieJar {
+    /// Posts an operation as a frontend of `publishable_key`, sending the jar's cookies and
+    /// keeping the ones set.
+    async fn post(&mut self, url: &str, publishable_key: &str, query: &str, variables: Value) -> Value {
+        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let response = reqwest::Client::new()
+            .post(format!("{url}/graphql"))
+            .header("latchkey-publishable-key", publishable_key)
+            .header("cookie", cookie.join("; "))
+            .json(&json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .unwrap();
+        for set in response.headers().get_all("set-cookie") {
+            let pair = set.to_str().unwrap().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.insert(name.to_owned(), value.to_owned());
+        }
+        response.json().await.unwrap()
+    }
 }
 
 #[tokio::test]

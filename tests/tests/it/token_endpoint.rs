@@ -345,7 +345,11 @@ async fn the_token_endpoint_takes_the_client_cookie_an_empty_body_or_a_json_obje
             .header("Latchkey-Publishable-Key", &server.publishable_key)
             .header(
                 "Cookie",
-                format!("__client={}", frontend.token.as_deref().unwrap()),
+                format!(
+                    "__client_{}={}",
+                    server.instance_id,
+                    frontend.token.as_deref().unwrap()
+                ),
             )
     };
     for (what, request) in [

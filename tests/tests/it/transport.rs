@@ -294,6 +294,60 @@ async fn responses_follow_the_accept_header() {
     server.stop().await;
 }
 
+#[tokio::test]
+async fn graphql_response_json_answers_a_request_that_never_ran_with_400_and_no_data() {
+    let server = TestServer::spawn().await;
+    let post = |accept: &'static str, body: Value| {
+        reqwest::Client::new()
+            .post(format!("{}/graphql", server.url))
+            .bearer_auth(&server.secret_key)
+            .header("accept", accept)
+            .json(&body)
+            .send()
+    };
+    let by_id = "query($id: ID!) { user(id: $id) { id } }";
+    for (what, body) in [
+        ("does not parse", json!({"query": "{ instance { id "})),
+        ("does not validate", json!({"query": "{ instance { nope } }"})),
+        (
+            "a variable of the wrong type",
+            json!({"query": by_id, "variables": {"id": {"not": "an id"}}}),
+        ),
+        ("a required variable missing", json!({"query": by_id})),
+        (
+            "an unknown operation",
+            json!({"query": "query A { instance { id } }", "operationName": "B"}),
+        ),
+    ] {
+        let response = post(GRAPHQL_RESPONSE, body.clone()).await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(status, 400, "{what}: {answer}");
+        assert_eq!(headers["content-type"], GRAPHQL_RESPONSE, "{what}");
+        assert!(answer.get("data").is_none(), "{what}: {answer}");
+        assert!(!answer["errors"].as_array().unwrap().is_empty(), "{what}");
+        // With application/json, the answer stays as it was: 200, `data` null.
+        let response = post("application/json", body).await.unwrap();
+        assert_eq!(response.status(), 200, "{what}");
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(answer["data"], Value::Null, "{what}");
+    }
+    // An operation that ran is 200 with its data, even when a field failed.
+    let ran = post(
+        GRAPHQL_RESPONSE,
+        json!({"query": by_id, "variables": {"id": "user_unknown"}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(ran.status(), 200);
+    let answer: Value = ran.json().await.unwrap();
+    assert!(answer.get("data").is_some(), "{answer}");
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    server.stop().await;
+}
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
 /// What a response says, without the ids of its errors.
 fn said(body: &Value) -> Value {
     let errors: Vec<Value> = body["errors"]
