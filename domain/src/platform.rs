@@ -236,6 +236,8 @@ impl Platform {
             enumeration_key: hash_secret(&format!("latchkey-enumeration:{admin_token_hash}")),
             hasher,
             shards: std::sync::OnceLock::new(),
+            client_shards: std::sync::OnceLock::new(),
+            node_id: new_secret("node_"),
             published: Default::default(),
             activity: Default::default(),
             keys: KeyRing::new(config.master_key.clone(), KEY_CACHE_TTL),

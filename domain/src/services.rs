@@ -37,6 +37,10 @@ pub struct Services {
     pub public_url: String,
     /// The registry's shards, told when a user's sessions change from outside their clients.
     pub shards: std::sync::OnceLock<Vec<Recipient<SessionsChanged>>>,
+    /// The registry's shards again, told when one client changed (or every client may have).
+    pub client_shards: std::sync::OnceLock<Vec<Recipient<ClientChanged>>>,
+    /// This node, in the notifications it sends (so it can skip its own).
+    pub node_id: String,
     /// Session activity recorded by refreshes, written behind.
     pub activity: crate::store::activity::ActivityLog,
     /// The clients their actors published for refreshes, and the changes counted since.
@@ -69,6 +73,20 @@ pub struct SessionsChanged {
     /// Sessions whose active organization is this one; with neither this nor `user_id`, every
     /// session with an active organization (a role's permissions changed).
     pub organization_id: Option<String>,
+}
+
+/// A client changed in a way its actor cannot know of: through another node, or its sessions
+/// did (an event said so). The actor holding it reads it again on its next command.
+#[derive(actix::Message, Clone, Debug)]
+#[rtype(result = "()")]
+pub enum ClientChanged {
+    /// One client of an instance.
+    One {
+        instance_id: String,
+        client_id: String,
+    },
+    /// Every client: notifications may have been lost.
+    Every,
 }
 
 impl SessionsChanged {
@@ -126,6 +144,39 @@ impl Services {
             (None, None) => Changed::Every,
         };
         self.published.change(changed);
+    }
+
+    /// Tells this node's actor of one client, if there is one, to read the client again.
+    pub fn client_changed(&self, instance_id: &str, client_id: &str) {
+        self.tell_shards(&ClientChanged::One {
+            instance_id: instance_id.to_owned(),
+            client_id: client_id.to_owned(),
+        });
+    }
+
+    /// Tells every actor of this node to read its client again (after notifications may have
+    /// been lost).
+    pub fn every_client_changed(&self) {
+        self.tell_shards(&ClientChanged::Every);
+    }
+
+    fn tell_shards(&self, message: &ClientChanged) {
+        for shard in self.client_shards.get().into_iter().flatten() {
+            shard.do_send(message.clone());
+        }
+    }
+
+    /// Tells the other nodes that a client changed with no event to say so (its active session
+    /// or organization, a reverification), after commit: their actors holding it read it again.
+    /// A failure is logged, not returned: the change is committed, and a node that missed it
+    /// reads every client again once its listener reconnects.
+    pub async fn client_changed_elsewhere(&self, instance_id: &str, client_id: &str) {
+        let sent =
+            crate::store::events::notify_client(&self.db, &self.node_id, instance_id, client_id)
+                .await;
+        if let Err(err) = sent {
+            tracing::warn!(error = %err, "telling the other nodes of a client's change failed");
+        }
     }
 
     /// Who an instance's mail is from: its own sender when the server allows that domain,

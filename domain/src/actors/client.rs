@@ -1,10 +1,16 @@
 //! One actor per frontend client: every command of the client passes through its mailbox, one
 //! at a time to the end (its database writes included), so concurrent requests of one client
 //! never race. The actor caches the client's state; the database stays the truth: the cache is
-//! loaded on first use and dropped after any failure.
+//! loaded on first use, and dropped after any failure and when told the client changed
+//! elsewhere (`Forget`: another node changed it, or an event says one of its sessions started
+//! or ended). A token asked for a session the cache does not know reads the client again first,
+//! at most once every [`READ_AGAIN_AFTER_SECONDS`], so random session ids cannot turn refreshes into
+//! queries.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Duration, Utc};
 
 use actix::{
     Actor, ActorContext, ActorFutureExt, AtomicResponse, Context, Handler, Message, Recipient,
@@ -101,6 +107,31 @@ pub struct IssueToken {
     pub counted: u64,
 }
 
+/// How long after reading its client an actor may read it again for a session it does not know
+/// (one started through another node), in seconds.
+pub const READ_AGAIN_AFTER_SECONDS: i64 = 5;
+
+/// Whether a client read at `read_at` may be read again at `now` for a session it does not know.
+fn may_read_again(read_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    read_at.is_none_or(|at| now - at >= Duration::seconds(READ_AGAIN_AFTER_SECONDS))
+}
+
+/// Drops what the actor holds: it reads its client again on its next command.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Forget;
+
+/// Tells the registry which client an actor holds, once it has read it.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Loaded {
+    pub instance_id: String,
+    pub token_hash: String,
+    pub client_id: String,
+    /// Names the actor (its busy flag), as in `Unknown`.
+    pub busy: Arc<AtomicBool>,
+}
+
 /// Tells the registry that the actor of a token no client has has stopped.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
@@ -120,6 +151,12 @@ pub struct ClientActor {
     /// Set while a command runs, so the registry never lets a busy actor go.
     busy: Arc<AtomicBool>,
     registry: Recipient<Unknown>,
+    /// Its shard, told the client's id once read.
+    loaded: Recipient<Loaded>,
+    /// Whether the shard was told.
+    announced: bool,
+    /// When the client was last read from the database.
+    read_at: Option<DateTime<Utc>>,
     /// This actor as the owner of what it publishes (`published`).
     owner: u64,
 }
@@ -133,6 +170,7 @@ impl ClientActor {
         token_hash: String,
         busy: Arc<AtomicBool>,
         registry: Recipient<Unknown>,
+        loaded: Recipient<Loaded>,
     ) -> Self {
         let owner = services.published.own(&token_hash);
         Self {
@@ -142,6 +180,9 @@ impl ClientActor {
             state: None,
             busy,
             registry,
+            loaded,
+            announced: false,
+            read_at: None,
             owner,
         }
     }
@@ -149,8 +190,20 @@ impl ClientActor {
 
 impl ClientActor {
     /// Ends a command: the actor is free again, and stops when no client has its token (there
-    /// is nothing to keep in memory).
+    /// is nothing to keep in memory). The first time it holds its client, its shard learns the
+    /// client's id.
     fn done(&mut self, unknown: bool, ctx: &mut Context<Self>) {
+        if let Some(client) = &self.state
+            && !self.announced
+        {
+            self.announced = true;
+            self.loaded.do_send(Loaded {
+                instance_id: self.instance_id.clone(),
+                token_hash: self.token_hash.clone(),
+                client_id: client.id.clone(),
+                busy: self.busy.clone(),
+            });
+        }
         if unknown {
             self.registry.do_send(Unknown {
                 instance_id: self.instance_id.clone(),
@@ -298,45 +351,72 @@ async fn run(
     }
 }
 
+/// What a token request leaves: the client (when the actor may keep it), when it was last read,
+/// and the answer.
+type Issued = (
+    Option<Client>,
+    Option<DateTime<Utc>>,
+    Result<Option<IssuedToken>>,
+);
+
 async fn issue(
     services: Arc<Services>,
     instance_id: String,
     token_hash: String,
     cached: Option<Client>,
+    read_at: Option<DateTime<Utc>>,
     msg: IssueToken,
-) -> (Option<Client>, Result<Option<IssuedToken>>) {
+) -> Issued {
     if msg.instance.id != instance_id {
         return (
             cached,
+            read_at,
             Err(Error::internal(
                 "a token request reached another instance's actor",
             )),
         );
     }
-    let mut client = match cached {
-        Some(client) => client,
+    let (mut client, mut read_at) = match cached {
+        Some(client) => (client, read_at),
         None => match load(&services, &instance_id, &token_hash).await {
-            Ok(Some(client)) => client,
-            Ok(None) => return (None, Ok(None)),
-            Err(err) => return (None, Err(err)),
+            Ok(Some(client)) => (client, Some(services.clock.now())),
+            Ok(None) => return (None, None, Ok(None)),
+            Err(err) => return (None, None, Err(err)),
         },
     };
-    let now = services.clock.now();
-    let issued = flows::sessions::issue_token(
-        &services,
-        &msg.instance,
-        &mut client,
-        &msg.session_id,
-        msg.template.as_deref(),
-        msg.azp.as_deref(),
-        now,
-    )
-    .await;
+    let issue = async |client: &mut Client| {
+        flows::sessions::issue_token(
+            &services,
+            &msg.instance,
+            client,
+            &msg.session_id,
+            msg.template.as_deref(),
+            msg.azp.as_deref(),
+            services.clock.now(),
+        )
+        .await
+    };
+    let mut issued = issue(&mut client).await;
+    // A session this client does not hold may have started through another node since the
+    // client was read: read it again, unless that was just done.
+    if matches!(issued, Err(Error::NotFound("session")))
+        && may_read_again(read_at, services.clock.now())
+    {
+        client = match load(&services, &instance_id, &token_hash).await {
+            Ok(Some(client)) => client,
+            Ok(None) => return (None, None, Ok(None)),
+            Err(err) => return (None, None, Err(err)),
+        };
+        read_at = Some(services.clock.now());
+        issued = issue(&mut client).await;
+    }
     match issued {
-        Ok(token) => (Some(client), Ok(Some(token))),
+        Ok(token) => (Some(client), read_at, Ok(Some(token))),
         // The session is not active or not this client's: what the actor holds stays right.
-        Err(err @ (Error::SessionNotActive | Error::NotFound(_))) => (Some(client), Err(err)),
-        Err(err) => (None, Err(err)),
+        Err(err @ (Error::SessionNotActive | Error::NotFound(_))) => {
+            (Some(client), read_at, Err(err))
+        }
+        Err(err) => (None, None, Err(err)),
     }
 }
 
@@ -352,10 +432,12 @@ impl Handler<IssueToken> for ClientActor {
             self.instance_id.clone(),
             self.token_hash.clone(),
             self.state.take(),
+            self.read_at,
             msg,
         );
         AtomicResponse::new(Box::pin(work.into_actor(self).map(
-            move |(state, result), act, ctx| {
+            move |(state, read_at, result), act, ctx| {
+                act.read_at = read_at;
                 // What refreshes on other threads may sign from: the client as it is now, after
                 // every change counted before this refresh began.
                 match (&state, &result) {
@@ -395,6 +477,18 @@ impl Handler<SessionsChanged> for ClientActor {
     }
 }
 
+impl Handler<Forget> for ClientActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Forget, _: &mut Self::Context) {
+        // Never during a command (each runs to its end first): the next one reads the client.
+        self.state = None;
+        self.services
+            .published
+            .withdraw(&self.token_hash, self.owner);
+    }
+}
+
 impl Handler<Run> for ClientActor {
     type Result = AtomicResponse<Self, Result<Option<Client>>>;
 
@@ -407,6 +501,7 @@ impl Handler<Run> for ClientActor {
                 .published
                 .withdraw(&self.token_hash, self.owner);
         }
+        let cached = self.state.is_some();
         let work = run(
             self.services.clone(),
             self.instance_id.clone(),
@@ -414,15 +509,42 @@ impl Handler<Run> for ClientActor {
             self.state.clone(),
             msg,
         );
-        AtomicResponse::new(Box::pin(work.into_actor(self).map(|result, act, ctx| {
-            // After a failure the database may hold a newer state (a counted wrong code): read it
-            // again next time.
-            act.state = match &result {
-                Ok(Some(client)) => Some(client.clone()),
-                _ => None,
-            };
-            act.done(matches!(result, Ok(None)), ctx);
-            result
-        })))
+        AtomicResponse::new(Box::pin(work.into_actor(self).map(
+            move |result, act, ctx| {
+                if !cached {
+                    act.read_at = Some(act.services.clock.now());
+                }
+                // After a failure the database may hold a newer state (a counted wrong code): read it
+                // again next time.
+                act.state = match &result {
+                    Ok(Some(client)) => Some(client.clone()),
+                    _ => None,
+                };
+                act.done(matches!(result, Ok(None)), ctx);
+                result
+            },
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_is_read_again_for_an_unknown_session_at_most_every_few_seconds() {
+        let start = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let after = Duration::seconds(READ_AGAIN_AFTER_SECONDS);
+        assert!(may_read_again(None, start), "never read: read it");
+        assert!(!may_read_again(Some(start), start));
+        assert!(!may_read_again(
+            Some(start),
+            start + after - Duration::milliseconds(1)
+        ));
+        assert!(may_read_again(Some(start), start + after));
+        assert!(
+            !may_read_again(Some(start + after), start),
+            "a clock that went back reads nothing"
+        );
     }
 }

@@ -1,7 +1,9 @@
 //! The registry of client actors: shards, one per arbiter (thread), each owning the actors of the
 //! clients that hash to it. A shard starts a client's actor on first use, hands out its address,
 //! and forgets it once unused for the idle time; the actor stops when the last address is gone
-//! (after any request still holding one has finished).
+//! (after any request still holding one has finished). Once an actor has read its client it tells
+//! its shard the client's id (`Loaded`), so a change of one client (`ClientChanged`) reaches its
+//! actor without a message to every actor.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -11,9 +13,9 @@ use std::time::{Duration, Instant};
 
 use actix::{Actor, Addr, Arbiter, AsyncContext, Context, Handler, Message, ResponseFuture};
 
-use super::client::{ClientActor, IssueToken, Unknown};
+use super::client::{ClientActor, Forget, IssueToken, Loaded, Unknown};
 use crate::flows::sessions::IssuedToken;
-use crate::services::{Services, SessionsChanged};
+use crate::services::{ClientChanged, Services, SessionsChanged};
 use crate::{Error, Result};
 
 /// Asks a shard for the actor of a client.
@@ -28,6 +30,8 @@ struct Entry {
     addr: Addr<ClientActor>,
     last_used: Instant,
     busy: Arc<AtomicBool>,
+    /// The client's id, once its actor has read the client.
+    client_id: Option<String>,
 }
 
 /// Whether an entry last used at `last_used` is idle at `now`.
@@ -35,10 +39,28 @@ fn idle(last_used: Instant, now: Instant, idle_after: Duration) -> bool {
     now.saturating_duration_since(last_used) >= idle_after
 }
 
+/// An instance and a client's token hash: the key of a client's actor.
+type Key = (String, String);
+
 struct Shard {
     services: Arc<Services>,
     idle_after: Duration,
-    entries: HashMap<(String, String), Entry>,
+    entries: HashMap<Key, Entry>,
+    /// The key of each loaded client, by its instance and id.
+    by_client: HashMap<(String, String), Key>,
+}
+
+impl Shard {
+    /// Forgets an entry, and its client's id.
+    fn remove(&mut self, key: &Key) {
+        if let Some(Entry {
+            client_id: Some(client_id),
+            ..
+        }) = self.entries.remove(key)
+        {
+            self.by_client.remove(&(key.0.clone(), client_id));
+        }
+    }
 }
 
 impl Actor for Shard {
@@ -48,10 +70,18 @@ impl Actor for Shard {
         let every = (self.idle_after / 4).clamp(Duration::from_millis(50), Duration::from_secs(60));
         ctx.run_interval(every, |shard, _| {
             let (now, idle_after) = (Instant::now(), shard.idle_after);
-            shard.entries.retain(|_, e| {
-                e.addr.connected()
-                    && (e.busy.load(Ordering::SeqCst) || !idle(e.last_used, now, idle_after))
-            });
+            let gone: Vec<Key> = shard
+                .entries
+                .iter()
+                .filter(|(_, e)| {
+                    !e.addr.connected()
+                        || (!e.busy.load(Ordering::SeqCst) && idle(e.last_used, now, idle_after))
+                })
+                .map(|(key, _)| key.clone())
+                .collect();
+            for key in &gone {
+                shard.remove(key);
+            }
         });
     }
 }
@@ -106,14 +136,18 @@ impl Shard {
             key.1.clone(),
             busy.clone(),
             ctx.address().recipient(),
+            ctx.address().recipient(),
         )
         .start();
+        // A stopped actor's entry (its client read again by the new one).
+        self.remove(&key);
         self.entries.insert(
             key,
             Entry {
                 addr: addr.clone(),
                 last_used: now,
                 busy,
+                client_id: None,
             },
         );
         addr
@@ -140,7 +174,47 @@ impl Handler<Unknown> for Shard {
             .get(&key)
             .is_some_and(|e| Arc::ptr_eq(&e.busy, &msg.busy))
         {
-            self.entries.remove(&key);
+            self.remove(&key);
+        }
+    }
+}
+
+impl Handler<Loaded> for Shard {
+    type Result = ();
+
+    fn handle(&mut self, msg: Loaded, _: &mut Self::Context) {
+        let key = (msg.instance_id, msg.token_hash);
+        if let Some(entry) = self.entries.get_mut(&key)
+            && Arc::ptr_eq(&entry.busy, &msg.busy)
+        {
+            entry.client_id = Some(msg.client_id.clone());
+            self.by_client.insert((key.0.clone(), msg.client_id), key);
+        }
+    }
+}
+
+impl Handler<ClientChanged> for Shard {
+    type Result = ();
+
+    fn handle(&mut self, msg: ClientChanged, _: &mut Self::Context) {
+        match msg {
+            ClientChanged::One {
+                instance_id,
+                client_id,
+            } => {
+                let entry = self
+                    .by_client
+                    .get(&(instance_id, client_id))
+                    .and_then(|key| self.entries.get(key));
+                if let Some(entry) = entry {
+                    entry.addr.do_send(Forget);
+                }
+            }
+            ClientChanged::Every => {
+                for entry in self.entries.values() {
+                    entry.addr.do_send(Forget);
+                }
+            }
         }
     }
 }
@@ -171,12 +245,17 @@ impl Registry {
                 services,
                 idle_after,
                 entries: HashMap::new(),
+                by_client: HashMap::new(),
             }));
             arbiters.push(arbiter);
         }
-        let recipients = addrs.iter().map(|a| a.clone().recipient()).collect();
         // Set once, here: the shards exist only now.
-        let _ = services.shards.set(recipients);
+        let _ = services
+            .shards
+            .set(addrs.iter().map(|a| a.clone().recipient()).collect());
+        let _ = services
+            .client_shards
+            .set(addrs.iter().map(|a| a.clone().recipient()).collect());
         Self {
             shards: addrs,
             arbiters,

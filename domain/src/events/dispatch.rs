@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::model::event::{Event, EventFilter, EventType};
-use crate::model::session::SessionStatus;
 use crate::services::Services;
 use crate::store;
 
@@ -98,13 +97,11 @@ async fn dispatch_instance(
     }
 }
 
-/// A session that ended (wherever it ended) is dropped from the client actors that hold it,
-/// before subscribers hear of it; then the subscribers get the event.
+/// A session that started or ended (wherever it did) makes the actor of its client read the
+/// client again, before subscribers hear of it; then the subscribers get the event.
 fn hand_out(services: &Services, event: Event) {
-    if let Some(session) = event.session()
-        && session.status != SessionStatus::Active
-    {
-        services.sessions_changed(&event.instance_id, &session.user_id);
+    if let Some(session) = event.session() {
+        services.client_changed(&event.instance_id, &session.client_id);
     }
     // A deleted user's sessions are gone (revoked first, each with its event; this covers any
     // other node's actor that still holds one).

@@ -1,5 +1,7 @@
-//! PostgreSQL's `LISTEN` for the events other nodes commit. A notification only wakes the
-//! dispatcher, which reads the table; after a lost connection every instance is looked at.
+//! PostgreSQL's `LISTEN` for what other nodes commit: events (a notification only wakes the
+//! dispatcher, which reads the table) and changes of a client that no event records (its actor
+//! here reads the client again). After a lost connection every instance is looked at and every
+//! client read again: a notification lost on the way only delays a change, never loses it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +11,7 @@ use sea_orm::sqlx::postgres::PgListener;
 use tokio::sync::watch;
 
 use crate::services::Services;
-use crate::store::events::CHANNEL;
+use crate::store::events::{CHANNEL, CLIENT_CHANNEL};
 
 /// How long to wait before connecting again after the listener failed.
 const RETRY: Duration = Duration::from_secs(1);
@@ -38,7 +40,7 @@ pub async fn run_listener(services: Arc<Services>, mut stop: watch::Receiver<boo
                 continue;
             }
         };
-        if let Err(err) = listener.listen(CHANNEL).await {
+        if let Err(err) = listener.listen_all([CHANNEL, CLIENT_CHANNEL]).await {
             tracing::warn!(error = %err, "LISTEN failed; retrying");
             drop(listener);
             if pause(&mut stop, RETRY).await {
@@ -46,8 +48,10 @@ pub async fn run_listener(services: Arc<Services>, mut stop: watch::Receiver<boo
             }
             continue;
         }
-        // Anything committed while not listening is found by looking at every instance.
+        // Anything committed while not listening is found by looking at every instance, and by
+        // reading every client again.
         services.events.check_all();
+        services.every_client_changed();
         loop {
             let received = tokio::select! {
                 received = listener.try_recv() => Some(received),
@@ -59,16 +63,21 @@ pub async fn run_listener(services: Arc<Services>, mut stop: watch::Receiver<boo
                 return;
             };
             match received {
+                Ok(Some(notification)) if notification.channel() == CLIENT_CHANNEL => {
+                    client_changed(&services, notification.payload());
+                }
                 Ok(Some(notification)) => {
                     services.events.committed_elsewhere(notification.payload());
                 }
                 Ok(None) => {
                     tracing::warn!("the event listener's connection was lost; reconnecting");
                     services.events.check_all();
+                    services.every_client_changed();
                 }
                 Err(err) => {
                     tracing::warn!(error = %err, "the event listener failed; reconnecting");
                     services.events.check_all();
+                    services.every_client_changed();
                     break;
                 }
             }
@@ -77,6 +86,19 @@ pub async fn run_listener(services: Arc<Services>, mut stop: watch::Receiver<boo
         if pause(&mut stop, RETRY).await {
             return;
         }
+    }
+}
+
+/// A client changed on another node (`{node} {instance} {client}`): this node's actor of it, if
+/// any, reads it again. This node's own notifications are skipped (its actor made the change).
+fn client_changed(services: &Services, payload: &str) {
+    let mut parts = payload.split(' ');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(node), Some(instance_id), Some(client_id)) if node != services.node_id => {
+            services.client_changed(instance_id, client_id);
+        }
+        (Some(_), Some(_), Some(_)) => {}
+        _ => tracing::warn!("a client notification could not be read"),
     }
 }
 

@@ -81,6 +81,34 @@ pub async fn notify(db: &impl ConnectionTrait, instance_ids: &[String]) -> Resul
     Ok(())
 }
 
+/// The channel that tells other nodes a client changed with no event to say so (its active
+/// session or organization, a reverification): `{node} {instance} {client}`.
+pub const CLIENT_CHANNEL: &str = "latchkey_clients";
+
+/// Tells the other nodes (PostgreSQL) that a client of `instance_id` changed, after commit; the
+/// node that sends it is named so it can skip its own. SQLite has one node: nothing to do.
+pub async fn notify_client(
+    db: &impl ConnectionTrait,
+    node_id: &str,
+    instance_id: &str,
+    client_id: &str,
+) -> Result<()> {
+    let backend = db.get_database_backend();
+    if backend != DbBackend::Postgres {
+        return Ok(());
+    }
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "SELECT pg_notify($1, $2)",
+        [
+            CLIENT_CHANNEL.into(),
+            format!("{node_id} {instance_id} {client_id}").into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// The event `kind` about a user as it is now in `txn` (`None` when there is no such user).
 pub async fn about_user(
     txn: &impl ConnectionTrait,

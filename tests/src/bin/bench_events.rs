@@ -12,7 +12,13 @@
 //!    for comparison; p50 and p99 over EVENTS events;
 //! 2. fan-out: SUBSCRIBERS WebSocket subscribers on node B (on node A with SQLite); EVENTS events written by 8
 //!    concurrent callers on node A; the time until every subscriber has every event, as events
-//!    per second and deliveries (events × subscribers) per second.
+//!    per second and deliveries (events × subscribers) per second;
+//! 3. a client's changes across nodes (PostgreSQL): a browser's client is held by node B's actor
+//!    (it refreshed there); through node A its active organization is set or cleared (no event:
+//!    a `NOTIFY` to the other nodes), and a new session is signed in on it (its
+//!    `session.created` event); the time from the change's answer on A until node B's token
+//!    endpoint gives a token that shows it (asking again at once until it does); p50 and p99
+//!    over 100 changes of each kind.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -56,6 +62,129 @@ async fn next_event(socket: &mut Socket) -> (i64, chrono::DateTime<chrono::Utc>)
         let at = event["occurredAt"].as_str().unwrap().parse().unwrap();
         return (id, at);
     }
+}
+
+/// A token for `session` from `node`'s token endpoint, or `None` when it refuses.
+async fn token(
+    http: &reqwest::Client,
+    node: &TestServer,
+    client: &str,
+    session: &str,
+) -> Option<String> {
+    let answer: Value = http
+        .post(format!("{}/v1/client/sessions/{session}/tokens", node.url))
+        .header("latchkey-publishable-key", &node.publishable_key)
+        .header("latchkey-client", client)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["jwt"].as_str().map(str::to_owned)
+}
+
+/// The `o` claim's id of a token.
+fn organization_of(jwt: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    let claims: Value = serde_json::from_slice(&bytes).unwrap();
+    claims["o"]["id"].as_str().map(str::to_owned)
+}
+
+/// Milliseconds until `check` passes, asking again at once.
+async fn until(mut check: impl AsyncFnMut() -> bool) -> f64 {
+    let started = Instant::now();
+    while !check().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "not within 10 s"
+        );
+    }
+    started.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Phase 3: a client held by node B's actor, changed through node A.
+async fn client_changes(a: &TestServer, b: &TestServer, changes: usize) {
+    a.backend(
+        "mutation { updateInstanceSettings(input: {sessions: {multiSession: true}}) { id } }",
+        json!({}),
+    )
+    .await
+    .data();
+    let (mut on_a, session) = Frontend::signed_up(
+        &a.url,
+        &a.publishable_key,
+        "client+latchkey_test@example.com",
+        "a sturdy passphrase",
+    )
+    .await;
+    let client = on_a.token.clone().unwrap();
+    let http = reqwest::Client::new();
+    let user = on_a
+        .gql("{ client { sessions { user { id } } } }", json!({}))
+        .await
+        .data()["client"]["sessions"][0]["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let org = a
+        .backend(
+            "mutation($c: ID) { createOrganization(name: \"Acme\", createdBy: $c) { id } }",
+            json!({"c": user}),
+        )
+        .await
+        .data()["createOrganization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    token(&http, b, &client, &session).await.unwrap();
+    let mut samples = Vec::with_capacity(changes);
+    for n in 0..changes {
+        let active = (n % 2 == 0).then_some(org.as_str());
+        on_a.gql(
+            "mutation($s: ID!, $o: ID) { setActiveSession(sessionId: $s, organizationId: $o) { id } }",
+            json!({"s": session, "o": active}),
+        )
+        .await
+        .data();
+        samples.push(
+            until(async || {
+                let jwt = token(&http, b, &client, &session).await.unwrap();
+                organization_of(&jwt).as_deref() == active
+            })
+            .await,
+        );
+    }
+    samples.sort_by(f64::total_cmp);
+    println!(
+        "active organization set through A, in tokens through B: p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.99)
+    );
+    let mut samples = Vec::with_capacity(changes);
+    for _ in 0..changes {
+        let created = on_a
+            .gql(
+                "mutation($i: SignInInput!) { createSignIn(input: $i) { createdSessionId } }",
+                json!({"i": {"identifier": "client+latchkey_test@example.com", "password": "a sturdy passphrase"}}),
+            )
+            .await;
+        let new = created.data()["createSignIn"]["createdSessionId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        samples.push(until(async || token(&http, b, &client, &new).await.is_some()).await);
+    }
+    samples.sort_by(f64::total_cmp);
+    println!(
+        "session signed in through A, its tokens through B: p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.99)
+    );
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -179,4 +308,8 @@ async fn main() {
         (events * subscribers) as f64 / all
     );
     assert_eq!(received.load(Ordering::Relaxed), events * subscribers);
+    let a = Arc::into_inner(a).expect("the writers are done");
+    if a.db.is_postgres() {
+        client_changes(&a, &b, 100).await;
+    }
 }

@@ -6,6 +6,7 @@ mod events;
 mod hardening;
 mod lifecycle;
 mod migrations;
+mod nodes;
 mod org_invitations;
 mod org_races;
 mod org_tokens;
