@@ -166,10 +166,10 @@ impl Services {
         }
     }
 
-    /// Tells the other nodes that a client changed with no event to say so (its active session
-    /// or organization, a reverification), after commit: their actors holding it read it again.
-    /// A failure is logged, not returned: the change is committed, and a node that missed it
-    /// reads every client again once its listener reconnects.
+    /// Tells the other nodes that a client changed (a command changed it: its sign-in, sign-up,
+    /// sessions, active session or organization), after commit: their actors holding it read it
+    /// again. A failure is logged, not returned: the change is committed, and a node that missed
+    /// it reads every client again once its listener reconnects.
     pub async fn client_changed_elsewhere(&self, instance_id: &str, client_id: &str) {
         let sent =
             crate::store::events::notify_client(&self.db, &self.node_id, instance_id, client_id)

@@ -3,7 +3,8 @@
 //! never race. The actor caches the client's state; the database stays the truth: the cache is
 //! loaded on first use, and dropped after any failure and when told the client changed
 //! elsewhere (`Forget`: another node changed it, or an event says one of its sessions started
-//! or ended). A token asked for a session the cache does not know reads the client again first,
+//! or ended). Every command that changes the client tells the other nodes once committed
+//! (`Services::client_changed_elsewhere`). A token asked for a session the cache does not know reads the client again first,
 //! at most once every [`READ_AGAIN_AFTER_SECONDS`], so random session ids cannot turn refreshes into
 //! queries.
 
@@ -336,19 +337,25 @@ async fn run(
             None => return Ok(None),
         },
     };
-    match execute(&services, &msg.instance, &client, msg.command.clone()).await {
+    let changes = !matches!(msg.command, Command::Get);
+    let done = match execute(&services, &msg.instance, &client, msg.command.clone()).await {
         // Another writer (this client's actor on another node) got there first: read the
         // client again and run the command once more on what is stored now.
         Err(err) if flows::is_stale(&err) => {
             let fresh = load(&services, &instance_id, &token_hash)
                 .await?
                 .ok_or(Error::NotFound("client"))?;
-            execute(&services, &msg.instance, &fresh, msg.command)
-                .await
-                .map(Some)
+            execute(&services, &msg.instance, &fresh, msg.command).await?
         }
-        done => done.map(Some),
+        done => done?,
+    };
+    // Committed: an actor holding this client on another node reads it again.
+    if changes {
+        services
+            .client_changed_elsewhere(&instance_id, &done.id)
+            .await;
     }
+    Ok(Some(done))
 }
 
 /// What a token request leaves: the client (when the actor may keep it), when it was last read,

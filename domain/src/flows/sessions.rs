@@ -61,8 +61,7 @@ fn session_of<'a>(client: &'a mut Client, session_id: &str) -> Result<&'a mut Se
 
 /// `setActiveSession`: makes one of the client's active sessions the active one, and sets its
 /// active organization (`Some(Some(id))`: one the user is a member of, else `NOT_FOUND`),
-/// clears it (`Some(None)`), or leaves it (`None`). Other nodes holding the client read it
-/// again (`Services::client_changed_elsewhere`).
+/// clears it (`Some(None)`), or leaves it (`None`).
 pub async fn set_active(
     svc: &Services,
     instance: &Instance,
@@ -128,8 +127,6 @@ pub async fn set_active(
     .await?;
     client.last_active_session_id = Some(session_id.to_owned());
     client.updated_at = now;
-    // No event records this: the other nodes' actors holding the client are told directly.
-    svc.client_changed_elsewhere(&instance.id, &client.id).await;
     Ok(client)
 }
 

@@ -81,8 +81,8 @@ pub async fn notify(db: &impl ConnectionTrait, instance_ids: &[String]) -> Resul
     Ok(())
 }
 
-/// The channel that tells other nodes a client changed with no event to say so (its active
-/// session or organization, a reverification): `{node} {instance} {client}`.
+/// The channel that tells other nodes a client changed (a command of its actor committed):
+/// `{node} {instance} {client}`.
 pub const CLIENT_CHANNEL: &str = "latchkey_clients";
 
 /// Tells the other nodes (PostgreSQL) that a client of `instance_id` changed, after commit; the

@@ -296,7 +296,8 @@ async fn expiry_is_an_event() {
     );
     // Past the default maximum lifetime (7 days) and the sweep's grace for activity written
     // behind: the sweeper marks it and says so.
-    let grace = chrono::Duration::from_std(latchkey_domain::store::activity::EXPIRY_GRACE).unwrap_or_default();
+    let grace = chrono::Duration::from_std(latchkey_domain::store::activity::EXPIRY_GRACE)
+        .unwrap_or_default();
     clock.advance(chrono::Duration::days(7) + grace + chrono::Duration::seconds(1));
     let expired = next_event(&mut sub, "sessionEvents").await;
     assert_eq!(expired["type"], "session.expired");

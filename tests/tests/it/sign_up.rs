@@ -786,14 +786,24 @@ async fn two_instances_on_one_site_keep_their_own_clients_in_one_cookie_jar() {
             .await;
         assert_eq!(created["data"]["createSignUp"]["emailAddress"], email);
     }
-    assert_eq!(jar.cookies.len(), 2, "one cookie per instance: {:?}", jar.cookies);
+    assert_eq!(
+        jar.cookies.len(),
+        2,
+        "one cookie per instance: {:?}",
+        jar.cookies
+    );
     // Each instance finds its own client in the jar, whichever wrote last.
     for (pk, email) in [
         (&server.publishable_key, "first+latchkey_test@example.com"),
         (&other_pk, "second+latchkey_test@example.com"),
     ] {
         let client = jar
-            .post(&server.url, pk, "{ client { signUp { emailAddress } } }", json!({}))
+            .post(
+                &server.url,
+                pk,
+                "{ client { signUp { emailAddress } } }",
+                json!({}),
+            )
             .await;
         assert_eq!(client["data"]["client"]["signUp"]["emailAddress"], email);
     }
@@ -809,8 +819,18 @@ struct CookieJar {
 impl CookieJar {
     /// Posts an operation as a frontend of `publishable_key`, sending the jar's cookies and
     /// keeping the ones set.
-    async fn post(&mut self, url: &str, publishable_key: &str, query: &str, variables: Value) -> Value {
-        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    async fn post(
+        &mut self,
+        url: &str,
+        publishable_key: &str,
+        query: &str,
+        variables: Value,
+    ) -> Value {
+        let cookie: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         let response = reqwest::Client::new()
             .post(format!("{url}/graphql"))
             .header("latchkey-publishable-key", publishable_key)

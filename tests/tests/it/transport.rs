@@ -308,7 +308,10 @@ async fn graphql_response_json_answers_a_request_that_never_ran_with_400_and_no_
     let by_id = "query($id: ID!) { user(id: $id) { id } }";
     for (what, body) in [
         ("does not parse", json!({"query": "{ instance { id "})),
-        ("does not validate", json!({"query": "{ instance { nope } }"})),
+        (
+            "does not validate",
+            json!({"query": "{ instance { nope } }"}),
+        ),
         (
             "a variable of the wrong type",
             json!({"query": by_id, "variables": {"id": {"not": "an id"}}}),
