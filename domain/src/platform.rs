@@ -238,7 +238,6 @@ impl Platform {
             shards: std::sync::OnceLock::new(),
             client_shards: std::sync::OnceLock::new(),
             node_id: new_secret("node_"),
-            published: Default::default(),
             activity: Default::default(),
             keys: KeyRing::new(config.master_key.clone(), KEY_CACHE_TTL),
             master_key: config.master_key.clone(),

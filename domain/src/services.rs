@@ -7,7 +7,6 @@ use actix::{Addr, Recipient};
 
 use crate::actors::hasher::Hasher;
 use crate::actors::mailer::{Mailer, Wake};
-use crate::actors::published::Changed;
 use crate::clock::Clock;
 use crate::mail::Sender;
 use crate::model::instance::Instance;
@@ -43,8 +42,6 @@ pub struct Services {
     pub node_id: String,
     /// Session activity recorded by refreshes, written behind.
     pub activity: crate::store::activity::ActivityLog,
-    /// The clients their actors published for refreshes, and the changes counted since.
-    pub published: crate::actors::published::Published,
     /// The node's event bus: writers tell it what they committed.
     pub events: crate::events::EventBus,
     /// Wakes the webhook worker (events were handed out).
@@ -130,20 +127,11 @@ impl Services {
         });
     }
 
-    /// Tells the shards (each tells its actors), then counts the change: a refresh that starts
-    /// after this returns signs from no copy published before it (`published`).
+    /// Tells the shards; each tells its actors, whose next commands see the change.
     fn broadcast(&self, message: SessionsChanged) {
         for shard in self.shards.get().into_iter().flatten() {
             shard.do_send(message.clone());
         }
-        // Every session the message concerns is of the user, or else has the organization
-        // active (`SessionsChanged::concerns`).
-        let changed = match (&message.user_id, &message.organization_id) {
-            (Some(user), _) => Changed::User(user),
-            (None, Some(organization)) => Changed::Organization(organization),
-            (None, None) => Changed::Every,
-        };
-        self.published.change(changed);
     }
 
     /// Tells this node's actor of one client, if there is one, to read the client again.

@@ -34,9 +34,8 @@ pub struct VerifiedToken {
 
 impl Platform {
     /// `createSessionToken` and the token endpoint: a token for one of the calling client's
-    /// sessions, or from a JWT template. Answered from what the client's actor holds: signed here
-    /// from what it published when that may be (`published`), else by the actor. `azp` is the
-    /// request's `origin` when the instance allows it.
+    /// sessions, or from a JWT template, signed by the client's actor from what it holds. `azp`
+    /// is the request's `origin` when the instance allows it.
     pub async fn create_session_token(
         &self,
         caller: &Caller,
@@ -48,40 +47,11 @@ impl Platform {
         let azp = origin.filter(|origin| crate::model::origin::allowed(instance, origin));
         let token = token.ok_or(Error::NotFound("session"))?;
         let hash = hash_secret(token);
-        // Read before the copy: a copy serves only if nothing changed since it was asked for.
-        let counted = self.services.published.counted();
-        let published = &self.services.published;
-        if template.is_none() {
-            // The keys first (the ring may read them), then the copy checked and signed from
-            // with no wait between: a command that withdrew the copy meanwhile is not overtaken.
-            let keys = self
-                .services
-                .keys
-                .keys(&self.services.db, instance, self.now())
-                .await?;
-            let now = self.now();
-            if let Some(copy) = published.get(&hash)
-                && copy.client.instance_id == instance.id
-                && let Some(session) = published.session(&copy, session_id, now)
-            {
-                let organization = copy.client.organizations.get(session_id);
-                return flows::sessions::signed(
-                    &self.services,
-                    instance,
-                    &keys,
-                    session,
-                    organization,
-                    azp,
-                    now,
-                );
-            }
-        }
         let message = || IssueToken {
             instance: instance.clone(),
             session_id: session_id.to_owned(),
             template: template.map(str::to_owned),
             azp: azp.map(str::to_owned),
-            counted,
         };
         let issued = match self.registry.issue(&hash, message()).await {
             // The actor stopped between the lookup and the message (it had just found no client

@@ -104,8 +104,6 @@ pub struct IssueToken {
     pub template: Option<String>,
     /// The requesting origin, when the instance allows it (the `azp` claim).
     pub azp: Option<String>,
-    /// The change count when the refresh began (`published`): the client is published with it.
-    pub counted: u64,
 }
 
 /// How long after reading its client an actor may read it again for a session it does not know
@@ -158,13 +156,10 @@ pub struct ClientActor {
     announced: bool,
     /// When the client was last read from the database.
     read_at: Option<DateTime<Utc>>,
-    /// This actor as the owner of what it publishes (`published`).
-    owner: u64,
 }
 
 impl ClientActor {
-    /// An actor that loads the client on first use, and from now on the only one that
-    /// publishes it (its shard starts it).
+    /// An actor that loads the client on first use (its shard starts it).
     pub fn new(
         services: Arc<Services>,
         instance_id: String,
@@ -173,7 +168,6 @@ impl ClientActor {
         registry: Recipient<Unknown>,
         loaded: Recipient<Loaded>,
     ) -> Self {
-        let owner = services.published.own(&token_hash);
         Self {
             services,
             instance_id,
@@ -184,7 +178,6 @@ impl ClientActor {
             loaded,
             announced: false,
             read_at: None,
-            owner,
         }
     }
 }
@@ -219,12 +212,6 @@ impl ClientActor {
 
 impl Actor for ClientActor {
     type Context = Context<Self>;
-
-    fn stopped(&mut self, _: &mut Self::Context) {
-        self.services
-            .published
-            .release(&self.token_hash, self.owner);
-    }
 }
 
 async fn load(services: &Services, instance_id: &str, token_hash: &str) -> Result<Option<Client>> {
@@ -432,7 +419,6 @@ impl Handler<IssueToken> for ClientActor {
 
     fn handle(&mut self, msg: IssueToken, _: &mut Self::Context) -> Self::Result {
         self.busy.store(true, Ordering::SeqCst);
-        let counted = msg.counted;
         // The client is taken, not copied: it comes back with the answer.
         let work = issue(
             self.services.clone(),
@@ -445,19 +431,6 @@ impl Handler<IssueToken> for ClientActor {
         AtomicResponse::new(Box::pin(work.into_actor(self).map(
             move |(state, read_at, result), act, ctx| {
                 act.read_at = read_at;
-                // What refreshes on other threads may sign from: the client as it is now, after
-                // every change counted before this refresh began.
-                match (&state, &result) {
-                    (
-                        Some(client),
-                        Ok(Some(_)) | Err(Error::SessionNotActive | Error::NotFound(_)),
-                    ) => {
-                        act.services
-                            .published
-                            .publish(&act.token_hash, act.owner, client, counted);
-                    }
-                    _ => act.services.published.withdraw(&act.token_hash, act.owner),
-                }
                 act.state = state;
                 act.done(matches!(result, Ok(None)), ctx);
                 result
@@ -477,9 +450,6 @@ impl Handler<SessionsChanged> for ClientActor {
             // Read the client again on its next command. A command running now keeps its state
             // and stores it when done: the database stays the truth either way.
             self.state = None;
-            self.services
-                .published
-                .withdraw(&self.token_hash, self.owner);
         }
     }
 }
@@ -490,9 +460,6 @@ impl Handler<Forget> for ClientActor {
     fn handle(&mut self, _: Forget, _: &mut Self::Context) {
         // Never during a command (each runs to its end first): the next one reads the client.
         self.state = None;
-        self.services
-            .published
-            .withdraw(&self.token_hash, self.owner);
     }
 }
 
@@ -501,13 +468,6 @@ impl Handler<Run> for ClientActor {
 
     fn handle(&mut self, msg: Run, _: &mut Self::Context) -> Self::Result {
         self.busy.store(true, Ordering::SeqCst);
-        // Any command but `Get` may change the sessions: no refresh signs from the copy from now
-        // on, until a refresh publishes the client again.
-        if !matches!(msg.command, Command::Get) {
-            self.services
-                .published
-                .withdraw(&self.token_hash, self.owner);
-        }
         let cached = self.state.is_some();
         let work = run(
             self.services.clone(),

@@ -3,7 +3,6 @@
 //!
 //! - [`registry`]: client actors, sharded over one arbiter per core, stopped when idle.
 //! - [`client`]: one per frontend client; its commands run one at a time.
-//! - [`published`]: the clients their actors published, from which a refresh signs on any thread.
 //! - [`mailer`]: sends the mail outbox over SMTP (or to the log).
 //! - [`expiry`]: sessions past their expiry become `EXPIRED`, with their events.
 //! - [`hasher`]: the bounded argon2 pool (not an actor: a semaphore over blocking threads).
@@ -12,6 +11,5 @@ pub mod client;
 pub mod expiry;
 pub mod hasher;
 pub mod mailer;
-pub mod published;
 pub mod registry;
 pub mod sweeper;

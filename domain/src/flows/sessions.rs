@@ -222,7 +222,7 @@ pub struct IssuedToken {
 /// `createSessionToken` for a session of `client`, from the state the actor holds: the keys
 /// come from the key ring, and the session's activity (at most once a minute) is recorded to be
 /// written behind. Nothing is read or written here: a session that ended on another node is
-/// refused once its event reached this node (`SessionsChanged`). `client` is updated in place.
+/// refused once its event reached this node (`ClientChanged`). `client` is updated in place.
 pub async fn issue_token(
     svc: &Services,
     instance: &Instance,
@@ -255,9 +255,8 @@ pub async fn issue_token(
     signed(svc, instance, &keys, session, organization, azp, now)
 }
 
-/// The session token of `session`, signed: by the actor, or on the requesting thread from what
-/// the actor published (`published` decides when), the same token either way.
-pub fn signed(
+/// The session token of `session`, signed.
+fn signed(
     svc: &Services,
     instance: &Instance,
     keys: &InstanceKeys,
