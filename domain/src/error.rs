@@ -89,7 +89,23 @@ pub enum Error {
     SessionNotActive,
     /// Something went wrong inside Latchkey. The source is for the log, never for the caller.
     #[error("internal error")]
-    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+    Internal(#[source] Internal),
+}
+
+/// What went wrong inside Latchkey: the failures the domain itself recovers from, by name, and
+/// any other, for the log.
+#[derive(Debug, thiserror::Error)]
+pub enum Internal {
+    /// A write refused because the stored row moved on since it was read (the same client's
+    /// actor on another node wrote first): read again and retry once.
+    #[error("the stored state changed since it was read")]
+    Stale,
+    /// The client actor a message was sent to had stopped (it had just found no client for its
+    /// token): worth once more, with the actor its shard starts now.
+    #[error("the client's actor had stopped")]
+    ActorStopped,
+    #[error(transparent)]
+    Other(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl Error {
@@ -124,7 +140,17 @@ impl Error {
 
     /// Wraps any failure as `Internal`.
     pub fn internal(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        Self::Internal(source.into())
+        Self::Internal(Internal::Other(source.into()))
+    }
+
+    /// A write refused because the stored row moved on since it was read (`Internal::Stale`).
+    pub fn stale() -> Self {
+        Self::Internal(Internal::Stale)
+    }
+
+    /// A message that found its client actor stopped (`Internal::ActorStopped`).
+    pub fn actor_stopped(_: actix::MailboxError) -> Self {
+        Self::Internal(Internal::ActorStopped)
     }
 }
 

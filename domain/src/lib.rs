@@ -34,5 +34,5 @@ pub mod tokens;
 pub mod users;
 pub mod webhooks;
 
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, Internal, Result};
 pub use platform::{Bootstrap, ClientOutcome, Credentials, MailConfig, Platform, PlatformConfig};

@@ -5,8 +5,9 @@
 //! manager demoted meanwhile makes no change.
 
 use chrono::Duration;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 
+use crate::flows::memberships::{accept, has_room, new_membership, not_pending};
 use crate::ids::{IdKind, new_id};
 use crate::mail::{self, InvitationFacts};
 use crate::model::caller::Caller;
@@ -17,7 +18,7 @@ use crate::model::organization::{
     self as model, Invitation, InvitationStatus, MEMBERSHIPS_MANAGE, MEMBERSHIPS_READ, Membership,
     Organization, Role,
 };
-use crate::organizations::{enabled, new_membership, organization_caller, page};
+use crate::organizations::{enabled, organization_caller, page};
 use crate::platform::Platform;
 use crate::store;
 use crate::{Error, Result};
@@ -72,33 +73,6 @@ async fn keeps_a_manager(
         return Err(Error::validation(
             "role",
             "an organization keeps at least one member with org:sys_memberships:manage",
-        ));
-    }
-    Ok(())
-}
-
-/// Refuses one more membership past the organization's limit (`pending` invitations count).
-async fn has_room(
-    db: &impl ConnectionTrait,
-    org: &Organization,
-    count_pending: bool,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<()> {
-    if org.max_allowed_memberships == 0 {
-        return Ok(());
-    }
-    let mut taken =
-        store::memberships::count_for_organization(db, &org.instance_id, &org.id).await?;
-    if count_pending {
-        taken += store::invitations::count_pending(db, &org.instance_id, &org.id, now).await?;
-    }
-    if taken >= u64::from(org.max_allowed_memberships) {
-        return Err(Error::validation(
-            "maxAllowedMemberships",
-            format!(
-                "the organization allows {} memberships (pending invitations included)",
-                org.max_allowed_memberships
-            ),
         ));
     }
     Ok(())
@@ -483,6 +457,7 @@ impl Platform {
         invitation_id: &str,
     ) -> Result<Membership> {
         let (instance, user_id) = caller.require_user()?;
+        enabled(instance)?;
         let user = store::users::find(&self.db, &instance.id, user_id)
             .await?
             .ok_or(Error::NotFound("user"))?;
@@ -502,119 +477,6 @@ impl Platform {
         txn.commit().await?;
         self.services.events.committed(&instance.id);
         Ok(membership)
-    }
-}
-
-/// Accepts `invitation` for `user_id` inside `txn` (its events to append before commit): a
-/// membership with its role, unless the user is a member already.
-pub(crate) async fn accept(
-    txn: &impl ConnectionTrait,
-    instance: &Instance,
-    invitation: &Invitation,
-    user_id: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(Vec<NewEvent>, Membership)> {
-    enabled(instance)?;
-    let org = locked(txn, instance, &invitation.organization_id).await?;
-    let roles = store::roles::all(txn, &instance.id).await?;
-    let existing =
-        store::memberships::find(txn, &instance.id, &invitation.organization_id, user_id).await?;
-    if existing.is_none() {
-        has_room(txn, &org, false, now).await?;
-    }
-    if !store::invitations::finish(
-        txn,
-        &instance.id,
-        &invitation.id,
-        InvitationStatus::Accepted,
-        now,
-    )
-    .await?
-    {
-        return Err(not_pending(invitation, now));
-    }
-    let mut accepted = invitation.clone();
-    accepted.status = InvitationStatus::Accepted;
-    accepted.updated_at = now;
-    let mut events = vec![NewEvent::invitation(
-        EventType::InvitationAccepted,
-        &accepted,
-    )];
-    let mut membership = match existing {
-        Some(m) => m,
-        None => {
-            let m = new_membership(&org, user_id, &invitation.role, now);
-            store::memberships::insert(txn, &m).await?;
-            events.push(NewEvent::membership(EventType::MembershipCreated, &m));
-            m
-        }
-    };
-    store::memberships::fill_permissions(std::slice::from_mut(&mut membership), &roles);
-    Ok((events, membership))
-}
-
-/// Accepts, inside `txn`, the pending invitations of a new user's verified addresses (a
-/// sign-up completing); one that cannot be accepted (its organization full, say) stays pending.
-pub(crate) async fn accept_at_sign_up(
-    txn: &DatabaseTransaction,
-    instance: &Instance,
-    user: &crate::model::user::User,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<NewEvent>> {
-    let mut events = Vec::new();
-    if !instance.settings.organizations.enabled {
-        return Ok(events);
-    }
-    let mut pending = Vec::new();
-    for address in user.email_addresses.iter().filter(|e| e.verified) {
-        pending.extend(
-            store::invitations::pending_for_address(txn, &instance.id, &address.email_address, now)
-                .await?,
-        );
-    }
-    // Organizations are locked in one order (by id), so two sign-ups never wait on each other
-    // in a cycle.
-    pending.sort_by(|a, b| {
-        a.organization_id
-            .cmp(&b.organization_id)
-            .then(a.id.cmp(&b.id))
-    });
-    for invitation in pending {
-        // Each in its own savepoint: a refusal undoes only its own writes.
-        let savepoint = txn.begin().await?;
-        match accept(&savepoint, instance, &invitation, &user.id, now).await {
-            Ok((accepted, _)) => {
-                savepoint.commit().await?;
-                events.extend(accepted);
-            }
-            Err(Error::Internal(source)) => return Err(Error::Internal(source)),
-            Err(refused) => {
-                savepoint.rollback().await?;
-                tracing::info!(invitation_id = %invitation.id, reason = %refused, "invitation left pending at sign-up");
-            }
-        }
-    }
-    Ok(events)
-}
-
-/// The organization, its row locked until commit.
-async fn locked(
-    txn: &impl ConnectionTrait,
-    instance: &Instance,
-    organization_id: &str,
-) -> Result<Organization> {
-    if !store::organizations::lock(txn, &instance.id, organization_id).await? {
-        return Err(Error::NotFound("organization"));
-    }
-    store::organizations::find(txn, &instance.id, organization_id)
-        .await?
-        .ok_or(Error::NotFound("organization"))
-}
-
-fn not_pending(invitation: &Invitation, now: chrono::DateTime<chrono::Utc>) -> Error {
-    match invitation.status_at(now) {
-        InvitationStatus::Expired => Error::VerificationExpired,
-        _ => Error::validation("invitationId", "the invitation is not pending any more"),
     }
 }
 

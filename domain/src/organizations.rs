@@ -7,6 +7,7 @@ use std::sync::Arc;
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 use serde_json::Value;
 
+use crate::flows::memberships::new_membership;
 use crate::ids::{IdKind, new_id};
 use crate::model::caller::Caller;
 use crate::model::event::{EventType, NewEvent};
@@ -413,27 +414,6 @@ impl Platform {
         self.services
             .organization_changed(&instance.id, Some(id), None);
         Ok(())
-    }
-}
-
-/// A new membership of `user_id` in the organization with `role`, created at `now`.
-pub(crate) fn new_membership(
-    organization: &Organization,
-    user_id: &str,
-    role: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Membership {
-    Membership {
-        id: new_id(IdKind::Membership),
-        instance_id: organization.instance_id.clone(),
-        organization_id: organization.id.clone(),
-        user_id: user_id.to_owned(),
-        role: role.to_owned(),
-        permissions: Vec::new(),
-        public_metadata: Value::Object(Default::default()),
-        private_metadata: Value::Object(Default::default()),
-        created_at: now,
-        updated_at: now,
     }
 }
 

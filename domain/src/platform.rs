@@ -28,7 +28,7 @@ use crate::services::Services;
 use crate::store::{self, Db};
 use crate::tokens::key_ring::{KEY_CACHE_TTL, KeyRing};
 use crate::tokens::master_key::MasterKey;
-use crate::{Error, Result};
+use crate::{Error, Internal, Result};
 
 const ADMIN_TOKEN: &str = "admin_token";
 const BOOTSTRAP_MARKER: &str = "bootstrap";
@@ -411,7 +411,7 @@ impl Platform {
             let ran = match run(&actor, instance, command.clone()).await {
                 // The actor stopped between the lookup and the command (it had just found no
                 // client for the token): ask the registry again.
-                Err(err) if actor_stopped(&err) => {
+                Err(Error::Internal(Internal::ActorStopped)) => {
                     let actor = self.registry.actor(&instance.id, &hash).await?;
                     run(&actor, instance, command.clone()).await
                 }
@@ -491,10 +491,6 @@ impl Platform {
     }
 }
 
-fn actor_stopped(err: &Error) -> bool {
-    matches!(err, Error::Internal(source) if source.is::<actix::MailboxError>())
-}
-
 /// How long shutdown waits for the mailer to finish the message it is sending.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(12);
 
@@ -512,7 +508,7 @@ async fn run(
             command,
         })
         .await
-        .map_err(Error::internal)?
+        .map_err(Error::actor_stopped)?
 }
 
 // Keys must not be guessable from one another: `new_secret` draws each from the CSPRNG.

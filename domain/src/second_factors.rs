@@ -1,18 +1,15 @@
 //! Second factors: the signed-in user's enrolment (`createTotp`, `verifyTotp`, `disableTotp`,
-//! `createBackupCodes`), and the check a sign-in's `attemptSecondFactor` makes.
-
-use chrono::{DateTime, Utc};
+//! `createBackupCodes`); the check of a code is `flows::second_factors::check`.
 
 use sea_orm::TransactionTrait;
 
+use crate::flows::second_factors::{hashes, seal_context};
 use crate::model::caller::Caller;
 use crate::model::second_factor::{
-    backup_code_hash, encoded, matching_step, new_backup_codes, new_secret, otpauth_uri,
+    encoded, matching_step, new_backup_codes, new_secret, otpauth_uri,
 };
-use crate::model::sign_in::SecondFactor;
 use crate::model::user::User;
 use crate::platform::Platform;
-use crate::services::Services;
 use crate::store;
 use crate::{Error, Result};
 
@@ -28,79 +25,6 @@ pub struct TotpEnrolment {
 impl std::fmt::Debug for TotpEnrolment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("TotpEnrolment(…)")
-    }
-}
-
-/// What a TOTP secret is sealed to: its user.
-pub(crate) fn seal_context(user_id: &str) -> String {
-    format!("totp:{user_id}")
-}
-
-/// The key backup codes are hashed with.
-fn backup_key(svc: &Services) -> String {
-    svc.master_key.derive("backup-codes")
-}
-
-pub(crate) fn hashes(svc: &Services, user_id: &str, codes: &[String]) -> Vec<String> {
-    let key = backup_key(svc);
-    codes
-        .iter()
-        .map(|c| backup_code_hash(&key, user_id, c))
-        .collect()
-}
-
-/// Checks a second factor of `user_id` at `now` and uses it up: a TOTP code's step, or a backup
-/// code. False for a wrong, old or already used code.
-pub(crate) async fn check(
-    svc: &Services,
-    instance_id: &str,
-    user_id: &str,
-    factor: SecondFactor,
-    code: &str,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    let Some(state) = store::second_factors::get(&svc.db, instance_id, user_id).await? else {
-        return Ok(false);
-    };
-    if !state.verified {
-        return Ok(false);
-    }
-    match factor {
-        SecondFactor::Totp => {
-            let Some(sealed) = state.sealed_secret else {
-                return Ok(false);
-            };
-            let secret = svc.master_key.open(&seal_context(user_id), &sealed)?;
-            match matching_step(&secret, code, now, state.last_step)? {
-                Some(step) => {
-                    store::second_factors::use_step(&svc.db, instance_id, user_id, step, now).await
-                }
-                None => Ok(false),
-            }
-        }
-        SecondFactor::BackupCode => {
-            let hash = backup_code_hash(&backup_key(svc), user_id, code);
-            let Some(stored) = state.backup_codes_stored else {
-                return Ok(false);
-            };
-            if !state.backup_codes.contains(&hash) {
-                return Ok(false);
-            }
-            let remaining: Vec<String> = state
-                .backup_codes
-                .into_iter()
-                .filter(|h| *h != hash)
-                .collect();
-            store::second_factors::use_backup_code(
-                &svc.db,
-                instance_id,
-                user_id,
-                &stored,
-                &remaining,
-                now,
-            )
-            .await
-        }
     }
 }
 

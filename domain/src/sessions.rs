@@ -8,7 +8,6 @@ use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
 
 use crate::actors::client::IssueToken;
-use crate::flows;
 use crate::flows::sessions::IssuedToken;
 use crate::model::caller::Caller;
 use crate::model::event::{EventType, NewEvent};
@@ -19,7 +18,7 @@ use crate::secrets::hash_secret;
 use crate::store;
 use crate::tokens::issue::issuer;
 use crate::tokens::verify::{Expectations, Rejection, SessionClaims, peek, verify};
-use crate::{Error, Result};
+use crate::{Error, Internal, Result};
 
 /// The most sessions one listing gives.
 pub const MAX_SESSIONS_LISTED: u64 = 500;
@@ -56,7 +55,7 @@ impl Platform {
         let issued = match self.registry.issue(&hash, message()).await {
             // The actor stopped between the lookup and the message (it had just found no client
             // for the token): once more, with the actor the shard starts now.
-            Err(Error::Internal(source)) if source.is::<actix::MailboxError>() => {
+            Err(Error::Internal(Internal::ActorStopped)) => {
                 self.registry.issue(&hash, message()).await
             }
             issued => issued,

@@ -5,6 +5,7 @@
 use sea_orm::TransactionTrait;
 use serde_json::Value;
 
+use crate::flows::second_factors::{hashes, seal_context};
 use crate::ids::{IdKind, new_id};
 use crate::model::caller::Caller;
 use crate::model::event::{EventType, NewEvent};
@@ -19,7 +20,6 @@ use crate::model::sign_in::SecondFactor;
 use crate::model::user::{User, UserEmailAddress};
 use crate::model::user_query::{Page, UserFilter, UserOrder};
 use crate::platform::Platform;
-use crate::second_factors::{hashes, seal_context};
 use crate::store;
 use crate::store::user_changes::{StoredMetadata, UserChanges};
 use crate::{Error, Result};
@@ -541,7 +541,7 @@ impl Platform {
             } else {
                 (SecondFactor::BackupCode, CodeType::BackupCode)
             };
-        let passed = crate::second_factors::check(
+        let passed = crate::flows::second_factors::check(
             &self.services,
             &instance.id,
             user_id,

@@ -406,3 +406,27 @@ fn the_jwks_url_derives_from_the_issuer() {
         "http://latchkey.internal:8080/i/ins_1/.well-known/jwks.json"
     );
 }
+
+#[test]
+fn the_o_claim_follows_the_vector_shared_with_the_server() {
+    // The server's own test reads the same file (domain/src/model/organization.rs).
+    let vector: Value = serde_json::from_str(include_str!("vectors/o_claim.json")).unwrap();
+    let claims: latchkey_verify::Claims = serde_json::from_value(json!({
+        "iss": "https://auth.example/i/ins_1", "sub": "user_1", "sid": "sess_1",
+        "iat": 0, "nbf": 0, "exp": 60, "v": 2, "o": vector["claim"],
+    }))
+    .unwrap();
+    let org = claims.org.clone().unwrap();
+    assert_eq!(org.id, "org_1");
+    assert_eq!(org.slug.as_deref(), Some("acme"));
+    assert_eq!(org.role.as_deref(), Some("admin"));
+    assert_eq!(org.permissions, ["invoices:read", "invoices:pay"]);
+    for case in vector["has"].as_array().unwrap() {
+        let (role, permission) = (case["role"].as_str(), case["permission"].as_str());
+        assert_eq!(
+            claims.has(role, permission),
+            case["expected"].as_bool().unwrap(),
+            "{case}"
+        );
+    }
+}

@@ -8,7 +8,7 @@ use latchkey_domain::Error;
 use latchkey_domain::actors::client::Command;
 use latchkey_domain::api_keys::API_KEY_PREFIX;
 use latchkey_domain::ids::is_api_key_id;
-use latchkey_domain::model::organization::claim_has;
+use latchkey_domain::model::organization::OrganizationClaim;
 use latchkey_domain::model::session::SessionStatus as DomainStatus;
 
 use super::client::{Client, Session, SessionStatus, User};
@@ -52,9 +52,9 @@ pub struct TokenVerification {
     /// The user's custom permissions in it, such as `org:invoices:read` (system permissions
     /// are not carried by tokens).
     pub org_permissions: Option<Vec<String>>,
-    /// The `o` claim as the token carries it.
+    /// The `o` claim, read.
     #[graphql(skip)]
-    pub org_claim: Option<serde_json::Value>,
+    pub org_claim: Option<OrganizationClaim>,
     /// Every claim of a valid session token.
     pub claims: Option<Json<serde_json::Value>>,
     /// Whom a valid API key acts for.
@@ -80,7 +80,7 @@ impl TokenVerification {
     ) -> bool {
         self.org_claim
             .as_ref()
-            .is_some_and(|claim| claim_has(claim, role.as_deref(), permission.as_deref()))
+            .is_some_and(|claim| claim.has(role.as_deref(), permission.as_deref()))
     }
 }
 
@@ -292,27 +292,13 @@ impl SessionMutation {
                     .claims
                     .extra
                     .get("o")
-                    .filter(|o| o.is_object())
-                    .cloned();
-                let text = |name: &str| {
-                    org.as_ref()
-                        .and_then(|o| o.get(name))
-                        .and_then(|v| v.as_str())
-                        .map(str::to_owned)
-                };
+                    .and_then(OrganizationClaim::from_json);
                 TokenVerification {
                     is_authenticated: true,
-                    org_id: text("id").map(ID),
-                    org_role: text("rol").map(|r| format!("org:{r}")),
-                    org_permissions: org.as_ref().map(|_| {
-                        text("per")
-                            .unwrap_or_default()
-                            .split(',')
-                            .filter(|p| !p.is_empty())
-                            .map(|p| format!("org:{p}"))
-                            .collect()
-                    }),
-                    org_claim: org.clone(),
+                    org_id: org.as_ref().map(|o| ID(o.id.clone())),
+                    org_role: org.as_ref().map(|o| o.role.clone()),
+                    org_permissions: org.as_ref().map(|o| o.permissions.clone()),
+                    org_claim: org,
                     token_type: Some(TokenType::SessionToken),
                     subject: Some(valid.user_id.clone()),
                     user_id: Some(ID(valid.user_id)),

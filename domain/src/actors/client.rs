@@ -27,7 +27,7 @@ use crate::model::sign_in::{FirstFactor, SecondFactor};
 use crate::model::sign_up::SignUpInput;
 use crate::services::{Services, SessionsChanged};
 use crate::store;
-use crate::{Error, Result};
+use crate::{Error, Internal, Result};
 
 /// What a client asks for. Its `Debug` names the command only: passwords and codes stay out.
 #[derive(Clone)]
@@ -328,7 +328,7 @@ async fn run(
     let done = match execute(&services, &msg.instance, &client, msg.command.clone()).await {
         // Another writer (this client's actor on another node) got there first: read the
         // client again and run the command once more on what is stored now.
-        Err(err) if flows::is_stale(&err) => {
+        Err(Error::Internal(Internal::Stale)) => {
             let fresh = load(&services, &instance_id, &token_hash)
                 .await?
                 .ok_or(Error::NotFound("client"))?;

@@ -100,7 +100,7 @@ impl Handler<Issue> for Shard {
 
     fn handle(&mut self, msg: Issue, ctx: &mut Self::Context) -> Self::Result {
         let addr = self.actor_of(msg.message.instance.id.clone(), msg.token_hash, ctx);
-        Box::pin(async move { addr.send(msg.message).await.map_err(Error::internal)? })
+        Box::pin(async move { addr.send(msg.message).await.map_err(Error::actor_stopped)? })
     }
 }
 

@@ -4,6 +4,8 @@
 
 pub mod attempts;
 pub mod expiry;
+pub mod memberships;
+pub mod second_factors;
 pub mod sessions;
 pub mod sign_in;
 pub mod sign_up;
@@ -33,21 +35,4 @@ pub(crate) async fn enqueue_code(
     };
     crate::store::mail_outbox::enqueue(txn, &instance.id, &new_id(IdKind::Mail), &message, now)
         .await
-}
-
-/// A write refused because the stored row moved on since it was read.
-#[derive(Debug)]
-pub(crate) struct Stale;
-
-impl std::fmt::Display for Stale {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the stored state changed since it was read")
-    }
-}
-
-impl std::error::Error for Stale {}
-
-/// Whether `err` is a [`Stale`] write: worth reading again and retrying once.
-pub(crate) fn is_stale(err: &crate::Error) -> bool {
-    matches!(err, crate::Error::Internal(source) if source.is::<Stale>())
 }

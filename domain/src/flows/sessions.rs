@@ -4,11 +4,11 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
-use crate::jwt_templates::{TemplateTokenFacts, render_context, template_claims};
 use crate::model::client::Client;
 use crate::model::event::{EventType, NewEvent};
 use crate::model::instance::Instance;
 use crate::model::jwt_template::Template;
+use crate::model::jwt_template::{TemplateTokenFacts, render_context, template_claims};
 use crate::model::organization::OrganizationClaim;
 use crate::model::session::{Session, SessionStatus};
 use crate::services::Services;

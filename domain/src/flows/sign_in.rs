@@ -5,7 +5,6 @@
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 
-use super::Stale;
 use super::attempts::{Budgeted, Counted, failure_key};
 use crate::ids::{IdKind, new_id};
 use crate::model::client::Client;
@@ -121,7 +120,7 @@ fn subject_of(
 
 async fn save(svc: &Services, instance: &Instance, sign_in: &mut SignIn) -> Result<()> {
     if !store::sign_ins::update(&svc.db, &instance.id, sign_in).await? {
-        return Err(Error::internal(Stale));
+        return Err(Error::stale());
     }
     sign_in.version += 1;
     Ok(())
@@ -233,7 +232,7 @@ pub async fn prepare_first_factor(
     }
     let txn = svc.db.begin().await?;
     if !store::sign_ins::update(&txn, &instance.id, &sign_in).await? {
-        return Err(Error::internal(Stale));
+        return Err(Error::stale());
     }
     let mail = to.filter(|_| !test);
     if let Some(address) = &mail {
@@ -418,7 +417,7 @@ pub async fn attempt_second_factor(
         wrong_codes.give_back(svc, instance).await?;
         return Err(counted.locked(svc, instance, now).await);
     };
-    if crate::second_factors::check(svc, &instance.id, &user_id, factor, code, now).await? {
+    if super::second_factors::check(svc, &instance.id, &user_id, factor, code, now).await? {
         wrong_codes.give_back(svc, instance).await?;
         if found.user.banned {
             return Err(Error::Forbidden("this account is banned"));
@@ -488,7 +487,7 @@ pub async fn reset_password(
         events.extend(store::events::about_sessions(&ended));
     }
     if !store::sign_ins::update(&txn, &instance.id, &sign_in).await? {
-        return Err(Error::internal(Stale));
+        return Err(Error::stale());
     }
     events.extend(
         store::events::about_user(&txn, &instance.id, &user_id, EventType::UserUpdated, now)
@@ -540,7 +539,7 @@ async fn complete_if_ready(
     let mut completed = client.clone();
     let events = super::sessions::add(&txn, instance, &mut completed, session, now).await?;
     if !store::sign_ins::update(&txn, &instance.id, &sign_in).await? {
-        return Err(Error::internal(Stale));
+        return Err(Error::stale());
     }
     if !store::users::record_sign_in(&txn, &instance.id, &user_id, now).await? {
         // Banned or locked while the factor was checked: no session.

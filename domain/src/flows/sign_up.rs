@@ -23,7 +23,7 @@ use crate::{Error, Result};
 const MAX_CODE_LENGTH: usize = 32;
 
 fn stale() -> Error {
-    Error::internal(super::Stale)
+    Error::stale()
 }
 
 /// Refuses sign-up work on an instance whose sign-up is restricted (checked at every step, so a
@@ -288,7 +288,7 @@ async fn complete(
     .await?;
     let session_id = session.id.clone();
     let mut events = vec![NewEvent::user(EventType::UserCreated, &user, now)];
-    events.extend(crate::memberships::accept_at_sign_up(&txn, instance, &user, now).await?);
+    events.extend(super::memberships::accept_at_sign_up(&txn, instance, &user, now).await?);
     events.extend(super::sessions::add(&txn, instance, &mut client, session, now).await?);
     match stored {
         Stored::New => store::sign_ups::insert(&txn, &instance.id, &sign_up).await?,

@@ -4,6 +4,7 @@
 mod templates;
 pub mod transport;
 
+pub use crate::model::mail::Message;
 pub use templates::{InvitationFacts, organization_invitation, verification_code};
 
 /// Who a message is from.
@@ -14,18 +15,4 @@ pub struct Sender<'a> {
     pub name: &'a str,
     /// The instance, as the text names it.
     pub instance_name: &'a str,
-}
-
-/// A message ready to send.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Message {
-    pub to: String,
-    pub from_address: String,
-    /// The display name of the sender (by default the instance's name).
-    pub from_name: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-    /// From a development instance: with no SMTP server its codes may go to the log.
-    pub development: bool,
 }

@@ -374,5 +374,14 @@ impl Expr {
     }
 }
 
+mod claims;
+mod stored;
+
+pub use claims::{TemplateTokenFacts, render_context, template_claims};
+pub use stored::{
+    DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_LIFETIME_SECONDS, JwtTemplate, MAX_LIFETIME_SECONDS,
+    TemplateInput,
+};
+
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
 //! Pure types and rules: no I/O, and time, where it matters, is a parameter.
 
+pub mod api_key;
 pub mod attempt_budget;
 pub mod caller;
 pub mod client;
@@ -8,6 +9,7 @@ pub mod identifiers;
 pub mod instance;
 pub mod jwt_template;
 pub mod lockout;
+pub mod mail;
 pub mod metadata;
 pub mod organization;
 pub mod origin;

@@ -219,34 +219,46 @@ impl OrganizationClaim {
             "per": per.join(","),
         })
     }
+
+    /// Reads an `o` claim as `to_json` writes it, the role and permissions back with `org:`;
+    /// `None` for anything but an object with an `id`.
+    pub fn from_json(claim: &Value) -> Option<Self> {
+        let text = |name: &str| claim.get(name).and_then(Value::as_str);
+        let prefixed = |key: &str| format!("org:{}", unprefixed(key));
+        Some(Self {
+            id: text("id")?.to_owned(),
+            slug: text("slg").unwrap_or_default().to_owned(),
+            role: text("rol").map(prefixed).unwrap_or_default(),
+            permissions: text("per")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(prefixed)
+                .collect(),
+        })
+    }
+
+    /// Clerk's `has()`: whether the claim grants `role` and `permission`, each checked when
+    /// given; either may be written with or without `org:`. Neither given: false. System
+    /// permissions are not carried, so never granted here.
+    pub fn has(&self, role: Option<&str>, permission: Option<&str>) -> bool {
+        if role.is_none() && permission.is_none() {
+            return false;
+        }
+        let role_ok = role
+            .is_none_or(|role| !self.role.is_empty() && unprefixed(&self.role) == unprefixed(role));
+        let permission_ok = permission.is_none_or(|permission| {
+            let wanted = unprefixed(permission);
+            !wanted.is_empty() && self.permissions.iter().any(|p| unprefixed(p) == wanted)
+        });
+        role_ok && permission_ok
+    }
 }
 
 /// `key` without its leading `org:`.
 pub fn unprefixed(key: &str) -> &str {
     key.strip_prefix("org:").unwrap_or(key)
-}
-
-/// Whether the `o` claim (as a JSON value) grants `role` and `permission`, each checked when
-/// given; either may be written with or without `org:`. Neither given: false.
-pub fn claim_has(claim: &Value, role: Option<&str>, permission: Option<&str>) -> bool {
-    if role.is_none() && permission.is_none() {
-        return false;
-    }
-    let role_ok = role.is_none_or(|role| {
-        claim
-            .get("rol")
-            .and_then(Value::as_str)
-            .is_some_and(|r| unprefixed(r) == unprefixed(role))
-    });
-    let permission_ok = permission.is_none_or(|permission| {
-        let wanted = unprefixed(permission);
-        !wanted.is_empty()
-            && claim
-                .get("per")
-                .and_then(Value::as_str)
-                .is_some_and(|per| per.split(',').any(|p| p.trim() == wanted))
-    });
-    role_ok && permission_ok
 }
 
 fn key_part(part: &str) -> bool {
@@ -390,41 +402,39 @@ mod tests {
     }
 
     #[test]
-    fn the_claim_carries_custom_permissions_without_prefixes() {
+    fn the_claim_follows_the_vector_shared_with_latchkey_verify() {
+        let vector: Value =
+            serde_json::from_str(include_str!("../../../verify/tests/vectors/o_claim.json"))
+                .unwrap();
+        let issued = &vector["issued"];
+        let text = |v: &Value| v.as_str().unwrap().to_owned();
         let claim = OrganizationClaim {
-            id: "org_1".into(),
-            slug: "acme".into(),
-            role: "org:admin".into(),
-            permissions: vec![
-                MEMBERSHIPS_MANAGE.into(),
-                "org:invoices:read".into(),
-                "org:invoices:pay".into(),
-            ],
+            id: text(&issued["id"]),
+            slug: text(&issued["slug"]),
+            role: text(&issued["role"]),
+            permissions: issued["permissions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(text)
+                .collect(),
         };
-        let json = claim.to_json();
+        assert_eq!(claim.to_json(), vector["claim"]);
+        let read = OrganizationClaim::from_json(&vector["claim"]).unwrap();
         assert_eq!(
-            json,
-            json!({"id": "org_1", "slg": "acme", "rol": "admin", "per": "invoices:read,invoices:pay"})
+            (read.id.as_str(), read.role.as_str()),
+            ("org_1", "org:admin")
         );
-        assert!(claim_has(&json, Some("org:admin"), None));
-        assert!(claim_has(&json, Some("admin"), Some("org:invoices:pay")));
-        assert!(claim_has(&json, None, Some("invoices:read")));
-        assert!(!claim_has(&json, Some("org:member"), None));
-        assert!(!claim_has(
-            &json,
-            Some("org:admin"),
-            Some("org:invoices:delete")
-        ));
-        assert!(!claim_has(&json, None, Some(MEMBERSHIPS_MANAGE)));
-        assert!(!claim_has(&json, None, None));
-        let none = OrganizationClaim {
-            permissions: vec![],
-            ..claim.clone()
+        for case in vector["has"].as_array().unwrap() {
+            let (role, permission) = (case["role"].as_str(), case["permission"].as_str());
+            assert_eq!(
+                read.has(role, permission),
+                case["expected"].as_bool().unwrap(),
+                "{case}"
+            );
         }
-        .to_json();
-        assert!(!claim_has(&none, None, Some("")));
-        assert!(!claim_has(&none, None, Some("org:")));
-        assert!(!claim_has(&Value::Null, Some("org:admin"), None));
+        assert_eq!(OrganizationClaim::from_json(&Value::Null), None);
+        assert_eq!(OrganizationClaim::from_json(&json!({"slg": "acme"})), None);
     }
 
     #[test]

@@ -34,6 +34,29 @@ pub enum SigningAlgorithm {
     RS256,
 }
 
+impl SigningAlgorithm {
+    /// Its JOSE name: the `alg` of its tokens and JWKs, and its stored spelling.
+    pub fn jose_name(self) -> &'static str {
+        match self {
+            Self::ES256 => "ES256",
+            Self::EdDSA => "EdDSA",
+            Self::RS256 => "RS256",
+        }
+    }
+
+    /// Reads a stored spelling.
+    pub fn from_jose_name(name: &str) -> crate::Result<Self> {
+        match name {
+            "ES256" => Ok(Self::ES256),
+            "EdDSA" => Ok(Self::EdDSA),
+            "RS256" => Ok(Self::RS256),
+            other => Err(crate::Error::internal(format!(
+                "unknown signing algorithm {other:?}"
+            ))),
+        }
+    }
+}
+
 /// What sign-up asks for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]

@@ -8,7 +8,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
-use crate::api_keys::ApiKey;
+use crate::model::api_key::ApiKey;
 use crate::{Error, Result};
 
 fn to_model(row: api_key::Model) -> Result<ApiKey> {

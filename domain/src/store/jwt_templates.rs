@@ -6,7 +6,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
-use crate::jwt_templates::JwtTemplate;
+use crate::model::jwt_template::JwtTemplate;
 use crate::{Error, Result};
 
 fn to_model(row: jwt_template::Model) -> Result<JwtTemplate> {

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use crate::Result;
-use crate::mail::Message;
+use crate::model::mail::Message;
 use crate::secrets::new_secret;
 
 const PENDING: &str = "pending";

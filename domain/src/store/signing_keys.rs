@@ -10,7 +10,6 @@ use sea_orm::{
 
 use crate::Result;
 use crate::model::settings::SigningAlgorithm;
-use crate::tokens::keys::{algorithm_name, parse_algorithm};
 
 const CURRENT: &str = "current";
 const RETIRED: &str = "retired";
@@ -28,7 +27,7 @@ pub struct StoredKey {
 
 fn to_stored(row: signing_key::Model) -> Result<StoredKey> {
     Ok(StoredKey {
-        algorithm: parse_algorithm(&row.algorithm)?,
+        algorithm: SigningAlgorithm::from_jose_name(&row.algorithm)?,
         public_jwk: serde_json::from_str(&row.public_jwk).map_err(crate::Error::internal)?,
         kid: row.id,
         sealed_private_key: row.private_key,
@@ -47,7 +46,7 @@ pub async fn insert_current(
     let inserted = signing_key::ActiveModel {
         id: Set(key.kid.clone()),
         instance_id: Set(instance_id.to_owned()),
-        algorithm: Set(algorithm_name(key.algorithm).to_owned()),
+        algorithm: Set(key.algorithm.jose_name().to_owned()),
         public_jwk: Set(key.public_jwk.to_string()),
         private_key: Set(key.sealed_private_key.clone()),
         status: Set(CURRENT.to_owned()),

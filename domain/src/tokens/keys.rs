@@ -32,27 +32,6 @@ pub fn jose_algorithm(algorithm: SigningAlgorithm) -> Algorithm {
     }
 }
 
-/// The stored spelling of an algorithm (its JOSE name).
-pub fn algorithm_name(algorithm: SigningAlgorithm) -> &'static str {
-    match algorithm {
-        SigningAlgorithm::ES256 => "ES256",
-        SigningAlgorithm::EdDSA => "EdDSA",
-        SigningAlgorithm::RS256 => "RS256",
-    }
-}
-
-/// Reads the stored spelling.
-pub fn parse_algorithm(name: &str) -> Result<SigningAlgorithm> {
-    match name {
-        "ES256" => Ok(SigningAlgorithm::ES256),
-        "EdDSA" => Ok(SigningAlgorithm::EdDSA),
-        "RS256" => Ok(SigningAlgorithm::RS256),
-        other => Err(Error::internal(format!(
-            "unknown signing algorithm {other:?}"
-        ))),
-    }
-}
-
 /// A new key pair: the private key as PKCS#8 DER (to be sealed) and the public key as a JWK.
 pub struct GeneratedKey {
     pub private_pkcs8: Vec<u8>,
@@ -138,7 +117,7 @@ impl Signer {
             }
         };
         let header = serde_json::to_vec(&Header {
-            alg: algorithm_name(algorithm),
+            alg: algorithm.jose_name(),
             kid,
             typ: "JWT",
         })
@@ -195,7 +174,7 @@ impl Signer {
     /// The public key as a JWK (RFC 7517), with `kid`, `alg` and `use: sig`.
     pub fn public_jwk(&self) -> Value {
         let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
-        let alg = algorithm_name(self.algorithm);
+        let alg = self.algorithm.jose_name();
         match &self.pair {
             PairKind::Ec(pair) => {
                 // An uncompressed point: 0x04, then x and y, 32 bytes each.
