@@ -275,7 +275,7 @@ impl Platform {
             "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
             "id_token_signing_alg_values_supported": algorithms,
             "subject_types_supported": ["public"],
-            "claims_supported": ["iss", "sub", "sid", "iat", "nbf", "exp", "azp", "jti", "v", "o"],
+            "claims_supported": ["iss", "sub", "sid", "iat", "nbf", "exp", "azp", "jti", "v", "fva", "o"],
         }))
     }
 

@@ -274,6 +274,7 @@ pub fn signed(
         lifetime_seconds: instance.settings.tokens.lifetime_seconds,
         jti: &new_jti(),
         organization,
+        factor_ages: crate::model::reverification::factor_ages(session, now),
         now,
     });
     Ok(IssuedToken {
