@@ -10,6 +10,7 @@ use crate::model::caller::Caller;
 use crate::model::identifiers;
 use crate::model::instance::{Environment, Instance};
 use crate::model::password::{self, OwnIdentifiers};
+use crate::model::reverification::Sensitive;
 use crate::model::session::SessionStatus;
 use crate::model::user::{User, UserEmailAddress};
 use crate::model::verification::{TEST_CODE, VerificationStatus, new_code};
@@ -93,6 +94,8 @@ impl Platform {
         address: &str,
     ) -> Result<UserEmailAddress> {
         let (instance, user_id) = caller.require_user()?;
+        self.require_reverified(caller, Sensitive::CreateEmailAddress)
+            .await?;
         let email = identifiers::email_address(address)?;
         if store::email_addresses::count(&self.db, &instance.id, user_id).await? >= MAX_ADDRESSES {
             return Err(Error::validation(
@@ -224,6 +227,8 @@ impl Platform {
     /// `setPrimaryEmailAddress`: one of the user's verified addresses becomes primary.
     pub async fn set_primary_email_address(&self, caller: &Caller, id: &str) -> Result<User> {
         let (instance, user_id) = caller.require_user()?;
+        self.require_reverified(caller, Sensitive::SetPrimaryEmailAddress)
+            .await?;
         let address = self.own_address(instance, user_id, id).await?;
         if !address.verified {
             return Err(Error::validation(
@@ -241,6 +246,8 @@ impl Platform {
     /// `deleteEmailAddress`: removes one of the user's addresses, never the primary one.
     pub async fn delete_email_address(&self, caller: &Caller, id: &str) -> Result<()> {
         let (instance, user_id) = caller.require_user()?;
+        self.require_reverified(caller, Sensitive::DeleteEmailAddress)
+            .await?;
         let txn = self.db.begin().await?;
         if !store::user_changes::lock(&txn, &instance.id, user_id, self.now()).await? {
             return Err(Error::NotFound("user"));
@@ -261,7 +268,8 @@ impl Platform {
     }
 
     /// `updatePassword`: the current password (when the user has one) proves it is them; a wrong
-    /// one counts against the lockout like a sign-in. With `sign_out_of_other_sessions`, every
+    /// one counts against the lockout like a sign-in. A user with no password yet proves it with
+    /// a recent verification of the session instead (`REVERIFICATION_REQUIRED`). With `sign_out_of_other_sessions`, every
     /// other session of the user ends.
     pub async fn update_password(
         &self,
@@ -307,6 +315,9 @@ impl Platform {
                 return matched.and(Err(Error::InvalidCredentials));
             }
             store::users::release_attempt(&self.db, &instance.id, user_id).await?;
+        } else {
+            self.require_reverified(caller, Sensitive::SetFirstPassword)
+                .await?;
         }
         let own = OwnIdentifiers {
             email_address: found
@@ -357,7 +368,8 @@ impl Platform {
     }
 
     /// `deleteMe`: the user deletes their own account, when the instance allows it
-    /// (`users.deleteSelfEnabled`); its sessions are revoked, as with `deleteUser`.
+    /// (`users.deleteSelfEnabled`) and the session is recently verified; its sessions are
+    /// revoked, as with `deleteUser`.
     pub async fn delete_me(&self, caller: &Caller) -> Result<String> {
         let (instance, user_id) = caller.require_user()?;
         if !instance.settings.users.delete_self_enabled {
@@ -365,6 +377,7 @@ impl Platform {
                 "this instance does not let users delete their own account",
             ));
         }
+        self.require_reverified(caller, Sensitive::DeleteMe).await?;
         self.remove_user(instance, user_id).await?;
         Ok(user_id.to_owned())
     }

@@ -20,6 +20,7 @@ pub enum ErrorCode {
     PasswordTooWeak,
     PasswordCompromised,
     SessionNotActive,
+    ReverificationRequired,
     Internal,
 }
 
@@ -41,6 +42,7 @@ impl ErrorCode {
             Self::PasswordTooWeak => "PASSWORD_TOO_WEAK",
             Self::PasswordCompromised => "PASSWORD_COMPROMISED",
             Self::SessionNotActive => "SESSION_NOT_ACTIVE",
+            Self::ReverificationRequired => "REVERIFICATION_REQUIRED",
             Self::Internal => "INTERNAL",
         }
     }
@@ -87,6 +89,10 @@ pub enum Error {
     PasswordCompromised,
     #[error("the session is not active")]
     SessionNotActive,
+    /// A sensitive change, and the session's factors were not verified recently enough: the
+    /// message says which one `attemptReverification` should prove.
+    #[error("{0}")]
+    ReverificationRequired(&'static str),
     /// Something went wrong inside Latchkey. The source is for the log, never for the caller.
     #[error("internal error")]
     Internal(#[source] Internal),
@@ -126,6 +132,7 @@ impl Error {
             Self::PasswordTooWeak(_) => ErrorCode::PasswordTooWeak,
             Self::PasswordCompromised => ErrorCode::PasswordCompromised,
             Self::SessionNotActive => ErrorCode::SessionNotActive,
+            Self::ReverificationRequired(_) => ErrorCode::ReverificationRequired,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }

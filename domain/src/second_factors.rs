@@ -5,6 +5,7 @@ use sea_orm::TransactionTrait;
 
 use crate::flows::second_factors::{hashes, seal_context};
 use crate::model::caller::Caller;
+use crate::model::reverification::Sensitive;
 use crate::model::second_factor::{
     encoded, matching_step, new_backup_codes, new_secret, otpauth_uri,
 };
@@ -33,6 +34,8 @@ impl Platform {
     /// is on only once `verifyTotp` proves the app has it.
     pub async fn create_totp(&self, caller: &Caller) -> Result<TotpEnrolment> {
         let (instance, user_id) = caller.require_user()?;
+        self.require_reverified(caller, Sensitive::CreateTotp)
+            .await?;
         let user = self.signed_in_user(caller).await?;
         let secret = new_secret();
         let sealed = self
@@ -59,8 +62,9 @@ impl Platform {
     }
 
     /// `verifyTotp`: turns TOTP on with a code from the app, and gives the backup codes, once.
+    /// The code proved the new second factor: the calling session counts it as verified now.
     pub async fn verify_totp(&self, caller: &Caller, code: &str) -> Result<Vec<String>> {
-        let (instance, user_id) = caller.require_user()?;
+        let (instance, user_id, session_id) = caller.require_session()?;
         let now = self.now();
         let state = store::second_factors::get(&self.db, &instance.id, user_id)
             .await?
@@ -98,15 +102,22 @@ impl Platform {
                 "the enrolment changed meanwhile: start again with createTotp",
             ));
         }
+        store::session_factors::factor_verified(&txn, &instance.id, session_id, true, now).await?;
         store::events::append_user_updated(&txn, &instance.id, user_id, now).await?;
         txn.commit().await?;
         self.services.events.committed(&instance.id);
+        // The session's tokens carry the second factor's age from now on.
+        if let Some(session) = store::sessions::find(&self.db, &instance.id, session_id).await? {
+            self.services.factors_verified(&session).await;
+        }
         Ok(codes)
     }
 
     /// `disableTotp`: TOTP off, backup codes gone; sign-ins need one factor again.
     pub async fn disable_totp(&self, caller: &Caller) -> Result<User> {
         let (instance, user_id) = caller.require_user()?;
+        self.require_reverified(caller, Sensitive::DisableTotp)
+            .await?;
         let now = self.now();
         let txn = self.db.begin().await?;
         store::second_factors::disable(&txn, &instance.id, user_id, now).await?;
@@ -119,6 +130,8 @@ impl Platform {
     /// `createBackupCodes`: ten new backup codes replace the old ones (TOTP must be on).
     pub async fn create_backup_codes(&self, caller: &Caller) -> Result<Vec<String>> {
         let (instance, user_id) = caller.require_user()?;
+        self.require_reverified(caller, Sensitive::CreateBackupCodes)
+            .await?;
         let codes = new_backup_codes();
         let now = self.now();
         let txn = self.db.begin().await?;

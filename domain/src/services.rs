@@ -154,6 +154,14 @@ impl Services {
         }
     }
 
+    /// A session's factors were verified again (no event records it): the actors holding its
+    /// client, here and on every other node, read it again, so its next token has the new `fva`.
+    pub async fn factors_verified(&self, session: &crate::model::session::Session) {
+        self.client_changed(&session.instance_id, &session.client_id);
+        self.client_changed_elsewhere(&session.instance_id, &session.client_id)
+            .await;
+    }
+
     /// Tells the other nodes that a client changed (a command changed it: its sign-in, sign-up,
     /// sessions, active session or organization), after commit: their actors holding it read it
     /// again. A failure is logged, not returned: the change is committed, and a node that missed

@@ -88,15 +88,26 @@ impl Platform {
     /// of its client refuses its next token.
     pub async fn revoke_session(&self, caller: &Caller, session_id: &str) -> Result<Session> {
         let instance = caller.require_backend()?;
-        let now = self.now();
-        let mut session = store::sessions::find(&self.db, &instance.id, session_id)
+        let session = store::sessions::find(&self.db, &instance.id, session_id)
             .await?
             .ok_or(Error::NotFound("session"))?;
+        self.revoke(instance, session).await
+    }
+
+    /// Revokes `session` of `instance` (the backend's `revokeSession`, a user's
+    /// `revokeMySession`): `session.revoked`, and the actors holding it told at once.
+    pub(crate) async fn revoke(
+        &self,
+        instance: &Instance,
+        mut session: Session,
+    ) -> Result<Session> {
+        let now = self.now();
+        let session_id = session.id.clone();
         if session.status_at(now) != SessionStatus::Active {
             return Err(Error::SessionNotActive);
         }
         let txn = self.db.begin().await?;
-        if !store::sessions::close(&txn, &instance.id, session_id, SessionStatus::Revoked, now)
+        if !store::sessions::close(&txn, &instance.id, &session_id, SessionStatus::Revoked, now)
             .await?
         {
             return Err(Error::SessionNotActive);
@@ -109,7 +120,7 @@ impl Platform {
         self.services.events.committed(&instance.id);
         self.services
             .sessions_changed(&instance.id, &session.user_id);
-        tracing::info!(session_id, "session revoked");
+        tracing::info!(session_id = %session_id, "session revoked");
         Ok(session)
     }
 
@@ -244,7 +255,7 @@ impl Platform {
             "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
             "id_token_signing_alg_values_supported": algorithms,
             "subject_types_supported": ["public"],
-            "claims_supported": ["iss", "sub", "sid", "iat", "nbf", "exp", "azp", "jti", "v", "o"],
+            "claims_supported": ["iss", "sub", "sid", "iat", "nbf", "exp", "azp", "jti", "v", "fva", "o"],
         }))
     }
 

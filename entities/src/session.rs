@@ -17,6 +17,12 @@ pub struct Model {
     pub last_active_organization_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When the first factor was last verified (null only on rows the migration has not seen).
+    pub first_factor_verified_at: Option<DateTimeUtc>,
+    /// When the second factor was last verified, if ever in this session.
+    pub second_factor_verified_at: Option<DateTimeUtc>,
+    /// The email-code verification of a reverification in progress (JSON).
+    pub reverification: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

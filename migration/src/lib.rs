@@ -17,6 +17,7 @@ mod m20261203_000011_email_verification;
 mod m20261203_000012_organizations;
 mod m20261203_000013_user_counts;
 mod m20261207_000014_attempt_budgets;
+mod m20261208_000015_session_factors;
 
 /// Every migration of Latchkey, oldest first.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_organizations::Migration),
             Box::new(m20261203_000013_user_counts::Migration),
             Box::new(m20261207_000014_attempt_budgets::Migration),
+            Box::new(m20261208_000015_session_factors::Migration),
         ]
     }
 }

@@ -33,6 +33,11 @@ pub struct Claims {
     /// The active organization, when there is one (the `o` claim).
     #[serde(rename = "o", default, skip_serializing_if = "Option::is_none")]
     pub org: Option<Organization>,
+    /// The `fva` claim: whole minutes since the session's first factor and its second factor
+    /// were last verified, the second `-1` when it never was in this session. Read it with
+    /// [`Claims::first_factor_age`] and [`Claims::second_factor_age`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fva: Option<[i64; 2]>,
     /// Every other claim.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -80,6 +85,27 @@ impl Organization {
 }
 
 impl Claims {
+    /// Minutes since the session's first factor (a password, an email code) was last verified;
+    /// `None` for a token without `fva`.
+    pub fn first_factor_age(&self) -> Option<i64> {
+        self.fva.map(|[first, _]| first)
+    }
+
+    /// Minutes since the session's second factor (TOTP, a backup code) was last verified;
+    /// `None` when it never was in this session (or the token has no `fva`).
+    pub fn second_factor_age(&self) -> Option<i64> {
+        self.fva
+            .and_then(|[_, second]| (second >= 0).then_some(second))
+    }
+
+    /// Whether the first factor, and the second when `with_second_factor`, were verified
+    /// within `minutes`: a backend's own step-up check before a sensitive action.
+    pub fn verified_within(&self, minutes: i64, with_second_factor: bool) -> bool {
+        let first = self.first_factor_age().is_some_and(|age| age < minutes);
+        let second = self.second_factor_age().is_some_and(|age| age < minutes);
+        first && (second || !with_second_factor)
+    }
+
     /// Clerk's `has()`: whether the active organization grants `role` and `permission`, each
     /// checked when given. False without an active organization or with neither given.
     pub fn has(&self, role: Option<&str>, permission: Option<&str>) -> bool {

@@ -70,6 +70,39 @@ async fn a_valid_token_verifies_with_its_claims() {
 }
 
 #[tokio::test]
+async fn fva_gives_the_factors_ages() {
+    let key = TestKey::es256("key_1");
+    let (server, verifier) = setup(&key).await;
+    let at = |fva: Value| with(claims_at(&server.issuer(), NOW), json!({ "fva": fva }));
+    let first_only = verifier
+        .verify_at(&key.token(&at(json!([3, -1]))), NOW)
+        .await
+        .unwrap();
+    assert_eq!(first_only.fva, Some([3, -1]));
+    assert_eq!(first_only.first_factor_age(), Some(3));
+    assert_eq!(first_only.second_factor_age(), None);
+    assert!(first_only.verified_within(10, false));
+    assert!(!first_only.verified_within(10, true));
+    assert!(!first_only.verified_within(3, false));
+    assert!(!first_only.extra.contains_key("fva"));
+    let both = verifier
+        .verify_at(&key.token(&at(json!([2, 0]))), NOW)
+        .await
+        .unwrap();
+    assert!(both.verified_within(10, true));
+    let none = verifier
+        .verify_at(&key.token(&claims_at(&server.issuer(), NOW)), NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        (none.fva, none.first_factor_age()),
+        (None, None),
+        "a token without fva"
+    );
+    assert!(!none.verified_within(10, false));
+}
+
+#[tokio::test]
 async fn eddsa_and_rs256_tokens_verify_too() {
     let ed = TestKey::ed25519("key_ed");
     let rs = TestKey::rs256("key_rs");

@@ -46,6 +46,7 @@ impl AccountMutation {
 
     /// Adds an unverified email address to the signed-in user (session token); verify it with
     /// `prepareEmailAddressVerification` and `attemptEmailAddressVerification`.
+    /// `REVERIFICATION_REQUIRED` unless the session's factors were verified recently.
     async fn create_email_address(
         &self,
         ctx: &Context<'_>,
@@ -93,6 +94,7 @@ impl AccountMutation {
     }
 
     /// Makes one of the user's verified addresses primary (session token).
+    /// `REVERIFICATION_REQUIRED` unless the session's factors were verified recently.
     async fn set_primary_email_address(
         &self,
         ctx: &Context<'_>,
@@ -108,6 +110,7 @@ impl AccountMutation {
     }
 
     /// Removes one of the user's addresses, never the primary one (session token).
+    /// `REVERIFICATION_REQUIRED` unless the session's factors were verified recently.
     async fn delete_email_address(
         &self,
         ctx: &Context<'_>,
@@ -125,7 +128,8 @@ impl AccountMutation {
     }
 
     /// Changes the user's password (session token): the current one is required when there is
-    /// one, and a wrong one counts against the lockout.
+    /// one, and a wrong one counts against the lockout. A user with no password yet sets one
+    /// only after a recent verification (`REVERIFICATION_REQUIRED` otherwise).
     async fn update_password(
         &self,
         ctx: &Context<'_>,
@@ -151,7 +155,8 @@ impl AccountMutation {
     }
 
     /// Deletes the signed-in user's own account, when the instance allows it (session token):
-    /// its sessions are revoked and `user.deleted` follows.
+    /// its sessions are revoked and `user.deleted` follows. `REVERIFICATION_REQUIRED` unless
+    /// the session's factors were verified recently.
     async fn delete_me(&self, ctx: &Context<'_>) -> GqlResult<DeletedObject> {
         let (platform, caller) = scope(ctx)?;
         let id = platform.delete_me(caller).await.gql()?;

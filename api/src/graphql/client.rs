@@ -333,6 +333,17 @@ impl User {
             .collect())
     }
 
+    /// The user's active sessions on every device, newest first: for the user themselves
+    /// (`me { sessions }`) and the backend; `FORBIDDEN` to anyone else.
+    async fn sessions(&self, ctx: &Context<'_>) -> GqlResult<Vec<Session>> {
+        let (platform, caller) = scope(ctx)?;
+        let sessions = platform
+            .active_sessions_of(caller, &self.0.instance_id, &self.0.id)
+            .await
+            .gql()?;
+        Ok(sessions.into_iter().map(Session::now).collect())
+    }
+
     /// Every email address of the user.
     async fn email_addresses(&self) -> Vec<EmailAddress> {
         self.0

@@ -41,6 +41,8 @@ pub const SENSITIVE_FIELDS: &[&str] = &[
     "updatePassword",
     "attemptEmailAddressVerification",
     "verifyTotp",
+    "prepareReverification",
+    "attemptReverification",
     "verifyUserTotp",
     "createUser",
     "updateUser",

@@ -13,6 +13,7 @@ mod memberships;
 mod organizations;
 pub mod parsed;
 pub mod request_data;
+mod reverification;
 mod roles;
 mod second_factors;
 mod sessions;
@@ -58,6 +59,7 @@ pub struct Mutation(
     jwt_templates::JwtTemplateMutation,
     api_keys::ApiKeyMutation,
     second_factors::SecondFactorMutation,
+    reverification::ReverificationMutation,
     webhooks::WebhookMutation,
     organizations::OrganizationMutation,
     memberships::MembershipMutation,

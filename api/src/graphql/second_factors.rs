@@ -29,7 +29,8 @@ pub struct SecondFactorMutation;
 #[Object]
 impl SecondFactorMutation {
     /// Starts TOTP enrolment for the signed-in user (session-token scope): a new secret for an
-    /// authenticator app. `VALIDATION_FAILED` when TOTP is on already.
+    /// authenticator app. `VALIDATION_FAILED` when TOTP is on already;
+    /// `REVERIFICATION_REQUIRED` unless the session's factors were verified recently.
     async fn create_totp(&self, ctx: &Context<'_>) -> GqlResult<Totp> {
         let (platform, caller) = scope(ctx)?;
         let enrolment = platform.create_totp(caller).await.gql()?;
@@ -40,7 +41,8 @@ impl SecondFactorMutation {
     }
 
     /// Turns TOTP on with a code from the app (session-token scope) and gives the backup codes,
-    /// once. `CODE_INCORRECT` for a wrong code.
+    /// once. `CODE_INCORRECT` for a wrong code. The code proves the new second factor: the
+    /// calling session counts it as verified now.
     async fn verify_totp(
         &self,
         ctx: &Context<'_>,
@@ -52,12 +54,14 @@ impl SecondFactorMutation {
     }
 
     /// Turns TOTP off and drops the backup codes (session-token scope).
+    /// `REVERIFICATION_REQUIRED` unless both factors were verified recently.
     async fn disable_totp(&self, ctx: &Context<'_>) -> GqlResult<User> {
         let (platform, caller) = scope(ctx)?;
         Ok(User(platform.disable_totp(caller).await.gql()?))
     }
 
     /// Ten new backup codes replace the old ones (session-token scope; TOTP must be on).
+    /// `REVERIFICATION_REQUIRED` unless both factors were verified recently.
     async fn create_backup_codes(&self, ctx: &Context<'_>) -> GqlResult<BackupCodes> {
         let (platform, caller) = scope(ctx)?;
         let codes = platform.create_backup_codes(caller).await.gql()?;

@@ -1,6 +1,6 @@
 //! Sessions and tokens in GraphQL: the frontend's `createSessionToken`, `setActiveSession` and
-//! `signOut`; the signed-in user's `me`; the backend's `sessions`, `revokeSession`,
-//! `verifyToken` and `rotateSigningKey`.
+//! `signOut`; the signed-in user's `me` and `revokeMySession`; the backend's `sessions`,
+//! `revokeSession`, `verifyToken` and `rotateSigningKey`.
 
 use async_graphql::{Context, Enum, ID, Json, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -235,6 +235,21 @@ impl SessionMutation {
         let (platform, caller) = scope(ctx)?;
         Ok(Session::now(
             platform.revoke_session(caller, &id).await.gql()?,
+        ))
+    }
+
+    /// Revokes one of the signed-in user's own sessions, on any device (session-token scope),
+    /// as `revokeSession` does: `REVOKED`, `session.revoked`, no new token for its client.
+    /// `NOT_FOUND` for a session of anyone else; `REVERIFICATION_REQUIRED` unless the calling
+    /// session verified its factors recently (`attemptReverification`).
+    async fn revoke_my_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session's id (`sess_…`), from `me { sessions }`.")] id: ID,
+    ) -> GqlResult<Session> {
+        let (platform, caller) = scope(ctx)?;
+        Ok(Session::now(
+            platform.revoke_my_session(caller, &id).await.gql()?,
         ))
     }
 

@@ -125,6 +125,9 @@ pub struct SessionSettings {
     pub max_lifetime_seconds: Option<u32>,
     /// How long a session may go unused, in seconds; null when off.
     pub inactivity_timeout_seconds: Option<u32>,
+    /// How recently a session's factors must have been verified for a sensitive account change
+    /// (otherwise `REVERIFICATION_REQUIRED`), in seconds.
+    pub reverification_window_seconds: u32,
 }
 
 /// Session tokens.
@@ -223,6 +226,7 @@ impl From<&domain::InstanceSettings> for Settings {
                 multi_session: s.sessions.multi_session,
                 max_lifetime_seconds: s.sessions.max_lifetime_seconds,
                 inactivity_timeout_seconds: s.sessions.inactivity_timeout_seconds,
+                reverification_window_seconds: s.sessions.reverification_window_seconds,
             },
             tokens: TokenSettings {
                 lifetime_seconds: s.tokens.lifetime_seconds,
@@ -326,6 +330,10 @@ pub struct SessionSettingsInput {
     /// How long a session may go unused, in seconds; null turns it off.
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub inactivity_timeout_seconds: MaybeUndefined<u32>,
+    /// How recently a session's factors must have been verified for a sensitive account change,
+    /// in seconds (60–86400; default 600).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reverification_window_seconds: Option<u32>,
 }
 
 /// Changes to session tokens.

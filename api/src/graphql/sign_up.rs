@@ -227,10 +227,14 @@ impl SignUp {
     }
 }
 
-/// Counts one event of `kind` from the caller's IP address against the instance's limits.
+/// Counts one event of `kind` from the caller's IP address (a frontend's, or a signed-in
+/// user's) against the instance's limits.
 pub(crate) async fn limit_ip(ctx: &Context<'_>, kind: LimitKind) -> GqlResult<()> {
     let (platform, caller) = scope(ctx)?;
-    let (instance, _) = caller.require_frontend().gql()?;
+    let instance = match caller {
+        latchkey_domain::model::caller::Caller::User { instance, .. } => instance,
+        _ => caller.require_frontend().gql()?.0,
+    };
     let ip = ctx
         .data_opt::<ClientIp>()
         .and_then(|ip| ip.0)

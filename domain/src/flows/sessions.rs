@@ -273,6 +273,7 @@ fn signed(
         lifetime_seconds: instance.settings.tokens.lifetime_seconds,
         jti: &new_jti(),
         organization,
+        factor_ages: crate::model::reverification::factor_ages(session, now),
         now,
     });
     Ok(IssuedToken {

@@ -533,6 +533,11 @@ async fn complete_if_ready(
         &instance.settings.sessions,
         now,
     );
+    // The first factor was verified (the session starts with it), and the second when one was.
+    let session = match sign_in.second_factor_passed {
+        Some(_) => session.with_second_factor(now),
+        None => session,
+    };
     sign_in.complete(session.id.clone(), now)?;
     let session_id = session.id.clone();
     let txn = svc.db.begin().await?;

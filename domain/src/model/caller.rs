@@ -79,6 +79,22 @@ impl Caller {
         }
     }
 
+    /// Requires a signed-in user, and gives its instance, user id and the session its token is
+    /// for (`sid`).
+    pub fn require_session(&self) -> Result<(&Arc<Instance>, &str, &str)> {
+        match self {
+            Self::User {
+                instance,
+                user_id,
+                session_id,
+            } => Ok((instance, user_id, session_id)),
+            Self::Anonymous => Err(Error::Unauthenticated("a session token is required")),
+            _ => Err(Error::Forbidden(
+                "this is a signed-in user's operation: call it with a session token",
+            )),
+        }
+    }
+
     /// Requires a backend secret key, and gives its instance.
     pub fn require_backend(&self) -> Result<&Arc<Instance>> {
         match self {

@@ -321,6 +321,9 @@ impl SessionData {
             last_active_organization_id: self.last_active_organization_id,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            // An event does not say: what the API shows of a session from an event never needs it.
+            first_factor_verified_at: self.created_at,
+            second_factor_verified_at: None,
         }
     }
 }

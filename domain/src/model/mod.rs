@@ -15,6 +15,7 @@ pub mod organization;
 pub mod origin;
 pub mod password;
 pub mod password_digest;
+pub mod reverification;
 pub mod second_factor;
 pub mod session;
 pub mod settings;

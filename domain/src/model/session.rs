@@ -56,10 +56,16 @@ pub struct Session {
     pub last_active_organization_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the first factor (a password, an email code) was last verified in this session:
+    /// at its start, or a reverification since.
+    pub first_factor_verified_at: DateTime<Utc>,
+    /// When the second factor (TOTP, a backup code) was last verified in this session, if ever.
+    pub second_factor_verified_at: Option<DateTime<Utc>>,
 }
 
 impl Session {
-    /// A new active session started at `now`.
+    /// A new active session started at `now`, its first factor verified then (a sign-in that
+    /// passed a second factor too sets that with [`Session::with_second_factor`]).
     pub fn start(
         id: String,
         instance_id: String,
@@ -87,6 +93,16 @@ impl Session {
             last_active_organization_id: None,
             created_at: now,
             updated_at: now,
+            first_factor_verified_at: now,
+            second_factor_verified_at: None,
+        }
+    }
+
+    /// The session with its second factor verified at `at`.
+    pub fn with_second_factor(self, at: DateTime<Utc>) -> Self {
+        Self {
+            second_factor_verified_at: Some(at),
+            ..self
         }
     }
 

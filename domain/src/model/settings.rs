@@ -146,6 +146,9 @@ pub struct SessionSettings {
     pub multi_session: bool,
     pub max_lifetime_seconds: Option<u32>,
     pub inactivity_timeout_seconds: Option<u32>,
+    /// How recently a session's factors must have been verified for a sensitive account change
+    /// (`model::reverification`), in seconds.
+    pub reverification_window_seconds: u32,
 }
 
 impl Default for SessionSettings {
@@ -154,6 +157,7 @@ impl Default for SessionSettings {
             multi_session: false,
             max_lifetime_seconds: Some(7 * 86_400),
             inactivity_timeout_seconds: None,
+            reverification_window_seconds: 600,
         }
     }
 }
@@ -352,6 +356,12 @@ impl InstanceSettings {
                 10 * 365 * 86_400,
             )?;
         }
+        check_range(
+            "sessions.reverificationWindowSeconds",
+            s.reverification_window_seconds,
+            60,
+            86_400,
+        )?;
         check_range(
             "tokens.lifetimeSeconds",
             self.tokens.lifetime_seconds,

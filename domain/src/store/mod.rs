@@ -17,6 +17,7 @@ pub mod platform;
 pub mod roles;
 pub mod second_factors;
 pub mod secret_keys;
+pub mod session_factors;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod sign_ins;

@@ -11,7 +11,7 @@ use sea_orm::{
 use crate::Result;
 use crate::model::session::{Activity, Session, SessionStatus};
 
-fn to_model(row: session::Model) -> Result<Session> {
+pub(super) fn to_model(row: session::Model) -> Result<Session> {
     Ok(Session {
         status: SessionStatus::parse(&row.status)?,
         id: row.id,
@@ -22,6 +22,8 @@ fn to_model(row: session::Model) -> Result<Session> {
         expire_at: row.expire_at,
         abandon_at: row.abandon_at,
         last_active_organization_id: row.last_active_organization_id,
+        first_factor_verified_at: row.first_factor_verified_at.unwrap_or(row.created_at),
+        second_factor_verified_at: row.second_factor_verified_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
@@ -41,6 +43,9 @@ pub async fn insert(db: &impl ConnectionTrait, s: &Session) -> Result<()> {
         last_active_organization_id: Set(s.last_active_organization_id.clone()),
         created_at: Set(s.created_at),
         updated_at: Set(s.updated_at),
+        first_factor_verified_at: Set(Some(s.first_factor_verified_at)),
+        second_factor_verified_at: Set(s.second_factor_verified_at),
+        reverification: Set(None),
     }
     .insert(db)
     .await?;

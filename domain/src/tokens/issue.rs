@@ -28,6 +28,8 @@ pub struct TokenFacts<'a> {
     pub jti: &'a str,
     /// The session's active organization (the `o` claim), when it has one.
     pub organization: Option<&'a OrganizationClaim>,
+    /// The `fva` claim: minutes since the first factor and the second (`-1`: none).
+    pub factor_ages: [i64; 2],
     pub now: DateTime<Utc>,
 }
 
@@ -44,6 +46,7 @@ pub fn session_claims(facts: TokenFacts<'_>) -> SessionClaims {
         azp: facts.azp.map(str::to_owned),
         jti: Some(facts.jti.to_owned()),
         v: Some(SESSION_TOKEN_VERSION),
+        fva: Some(facts.factor_ages),
         extra: facts
             .organization
             .map(|o| serde_json::Map::from_iter([("o".to_owned(), o.to_json())]))
@@ -76,6 +79,7 @@ mod tests {
             lifetime_seconds: 60,
             jti: "j1",
             organization: None,
+            factor_ages: [3, -1],
             now,
         });
         let json = serde_json::to_value(&claims).unwrap();
@@ -84,7 +88,7 @@ mod tests {
             serde_json::json!({
                 "iss": "https://auth.example/i/ins_1", "sub": "user_1", "sid": "sess_1",
                 "iat": 1_800_000_000, "nbf": 1_800_000_000, "exp": 1_800_000_060,
-                "azp": "https://app.example", "jti": "j1", "v": 2
+                "azp": "https://app.example", "jti": "j1", "v": 2, "fva": [3, -1]
             })
         );
         let org = OrganizationClaim {
@@ -104,6 +108,7 @@ mod tests {
             lifetime_seconds: 60,
             jti: "j1",
             organization: Some(&org),
+            factor_ages: [0, 0],
             now,
         });
         assert_eq!(

@@ -229,6 +229,7 @@ mod tests {
             azp: None,
             jti: Some("j".into()),
             v: Some(2),
+            fva: None,
             extra: serde_json::Map::new(),
         }
     }

@@ -37,7 +37,7 @@ impl std::fmt::Debug for VerificationKey {
     }
 }
 
-/// The claims of a session token (contract: `iss, sub, sid, iat, nbf, exp, azp, jti, v`).
+/// The claims of a session token (contract: `iss, sub, sid, iat, nbf, exp, azp, jti, v, fva`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SessionClaims {
     pub iss: String,
@@ -52,6 +52,9 @@ pub struct SessionClaims {
     pub jti: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub v: Option<u32>,
+    /// Minutes since the session's first factor and its second (`-1`: none) were verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fva: Option<[i64; 2]>,
     /// Any other claim (the organization claim `o`, template claims).
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,

@@ -112,6 +112,7 @@ fn claims(n: i64) -> SessionClaims {
         azp: None,
         jti: Some(format!("{n:032x}")),
         v: Some(2),
+        fva: Some([0, -1]),
         extra: serde_json::Map::new(),
     }
 }

@@ -507,6 +507,7 @@ async fn no_error_leaks_sql_stacks_or_secrets() {
         "PASSWORD_TOO_WEAK",
         "PASSWORD_COMPROMISED",
         "SESSION_NOT_ACTIVE",
+        "REVERIFICATION_REQUIRED",
         "INTERNAL",
     ];
     for answer in &answers {

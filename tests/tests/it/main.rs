@@ -11,6 +11,7 @@ mod org_invitations;
 mod org_races;
 mod org_tokens;
 mod organizations;
+mod reverification;
 mod schema;
 mod second_factors;
 mod sessions;

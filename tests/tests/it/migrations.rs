@@ -1,6 +1,7 @@
 //! Migrations on a database that already holds data: users written before the search migration
 //! (10) and the email-verification migration (11) are found, ordered and signed in afterwards;
-//! an instance written before the organizations migration (12) has its default roles.
+//! an instance written before the organizations migration (12) has its default roles; a session
+//! written before the session-factors migration (15) counts its start as its first factor.
 
 use latchkey_migration::{Migrator, MigratorTrait};
 use latchkey_tests::TestDb;
@@ -158,5 +159,48 @@ async fn users_written_before_the_search_migration_are_found_afterwards() {
         .map(|r| (r.key.as_str(), r.permissions.len()))
         .collect();
     assert_eq!(keys, [("org:admin", 6), ("org:member", 1)]);
+    db.close().await.ok();
+}
+
+#[tokio::test]
+async fn a_session_written_before_the_factors_migration_counts_its_start_as_its_first_factor() {
+    let test_db = TestDb::new().await;
+    let db = Database::connect(&test_db.url).await.unwrap();
+    Migrator::up(&db, Some(14)).await.unwrap();
+    let started = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    let later = started + chrono::Duration::hours(1);
+    for (sql, values) in [
+        (
+            "INSERT INTO instances (id, name, environment, publishable_key, settings, created_at, updated_at) \
+             VALUES ('ins_old', 'Old', 'development', 'pk_test_old', '{}', $1, $1)",
+            vec![started.into()],
+        ),
+        (
+            "INSERT INTO users (id, instance_id, public_metadata, private_metadata, unsafe_metadata, banned, \
+             failed_sign_in_attempts, totp_verified, search_text, created_at, updated_at) \
+             VALUES ('user_old', 'ins_old', '{}', '{}', '{}', FALSE, 0, FALSE, 'user_old', $1, $1)",
+            vec![started.into()],
+        ),
+        (
+            "INSERT INTO clients (id, instance_id, token_hash, created_at, updated_at) \
+             VALUES ('client_old', 'ins_old', 'hash_old', $1, $1)",
+            vec![started.into()],
+        ),
+        (
+            "INSERT INTO sessions (id, instance_id, client_id, user_id, status, last_active_at, expire_at, \
+             abandon_at, created_at, updated_at) \
+             VALUES ('sess_old', 'ins_old', 'client_old', 'user_old', 'active', $1, $2, $2, $1, $1)",
+            vec![started.into(), later.into()],
+        ),
+    ] {
+        exec(&db, sql, values).await;
+    }
+    Migrator::up(&db, None).await.unwrap();
+    let found = latchkey_domain::store::sessions::find(&db, "ins_old", "sess_old")
+        .await
+        .unwrap()
+        .expect("the session");
+    assert_eq!(found.first_factor_verified_at, started);
+    assert_eq!(found.second_factor_verified_at, None);
     db.close().await.ok();
 }

@@ -215,3 +215,44 @@ async fn an_unknown_session_reads_the_client_again_at_most_every_few_seconds() {
     assert!(jwt(&found.body).is_some(), "{}", found.body);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_reverification_through_one_node_is_in_tokens_through_another() {
+    let (a, clock) = TestServer::spawn_with_clock(lift_ip_limits).await;
+    if !a.db.is_postgres() {
+        eprintln!("skipped: two nodes need PostgreSQL (LATCHKEY_TEST_DATABASE_URL)");
+        return;
+    }
+    let b = a.another_node().await;
+    let (mut on_a, session) = Frontend::signed_up(
+        &a.url,
+        &a.publishable_key,
+        "reverify+latchkey_test@example.com",
+        PASSWORD,
+    )
+    .await;
+    clock.advance(chrono::Duration::minutes(20));
+    // Node B's actor holds the client: its tokens say the first factor is 20 minutes old.
+    let mut on_b = through(&on_a, &b);
+    let first_factor_age = |body: &Value| jwt(body).map(|jwt| claims_of(jwt)["fva"][0].clone());
+    let answer = on_b.gql(TOKEN, json!({"s": session})).await;
+    assert_eq!(
+        first_factor_age(&answer.body),
+        Some(json!(20)),
+        "{}",
+        answer.body
+    );
+    // Reverified through node A.
+    let token = on_a.session_jwt(&session).await;
+    a.gql(
+        latchkey_tests::Auth::Bearer(&token),
+        "mutation($p: String) { attemptReverification(strategy: PASSWORD, password: $p) { status } }",
+        json!({"p": PASSWORD}),
+    )
+    .await
+    .data();
+    eventually(&mut on_b, &session, |body| {
+        first_factor_age(body) == Some(json!(0))
+    })
+    .await;
+}

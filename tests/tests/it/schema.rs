@@ -57,3 +57,30 @@ async fn every_type_field_argument_and_value_is_documented() {
         "undocumented in the schema: {missing:#?}"
     );
 }
+
+/// Every operation guarded by reverification (the domain's one list) is a mutation whose
+/// documentation says it may answer `REVERIFICATION_REQUIRED`.
+#[tokio::test]
+async fn every_guarded_operation_documents_reverification() {
+    use latchkey_domain::model::reverification::Sensitive;
+    let schema = latchkey_api::graphql::build_schema(None, Default::default(), true);
+    let response = schema
+        .execute("{ __type(name: \"Mutation\") { fields { name description } } }")
+        .await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    let data = response.data.into_json().unwrap();
+    let fields = data["__type"]["fields"].as_array().unwrap();
+    for guarded in Sensitive::ALL {
+        let field = fields
+            .iter()
+            .find(|f| f["name"] == guarded.field())
+            .unwrap_or_else(|| panic!("{} is not a mutation", guarded.field()));
+        assert!(
+            field["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("REVERIFICATION_REQUIRED")),
+            "{} does not document REVERIFICATION_REQUIRED",
+            guarded.field()
+        );
+    }
+}
