@@ -18,6 +18,7 @@ mod m20261203_000012_organizations;
 mod m20261203_000013_user_counts;
 mod m20261207_000014_attempt_budgets;
 mod m20261208_000015_session_factors;
+mod m20261208_000016_session_lookups;
 
 /// Every migration of Latchkey, oldest first.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_user_counts::Migration),
             Box::new(m20261207_000014_attempt_budgets::Migration),
             Box::new(m20261208_000015_session_factors::Migration),
+            Box::new(m20261208_000016_session_lookups::Migration),
         ]
     }
 }

@@ -1,7 +1,8 @@
 //! Migrations on a database that already holds data: users written before the search migration
 //! (10) and the email-verification migration (11) are found, ordered and signed in afterwards;
 //! an instance written before the organizations migration (12) has its default roles; a session
-//! written before the session-factors migration (15) counts its start as its first factor.
+//! written before the session-factors migration (15) counts its start as its first factor. And on
+//! SQLite, a client's and a user's sessions are read through their indexes (16).
 
 use latchkey_migration::{Migrator, MigratorTrait};
 use latchkey_tests::TestDb;
@@ -203,4 +204,41 @@ async fn a_session_written_before_the_factors_migration_counts_its_start_as_its_
     assert_eq!(found.first_factor_verified_at, started);
     assert_eq!(found.second_factor_verified_at, None);
     db.close().await.ok();
+}
+
+#[tokio::test]
+async fn a_clients_and_a_users_sessions_are_found_by_index_within_their_instance() {
+    let test_db = TestDb::new().await;
+    let db = Database::connect(&test_db.url).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    if db.get_database_backend() != DbBackend::Sqlite {
+        // PostgreSQL plans from statistics; SQLite, without them, from the indexes alone.
+        return;
+    }
+    for (sql, index) in [
+        (
+            "SELECT * FROM sessions WHERE instance_id = 'ins_a' AND client_id = 'client_a' ORDER BY created_at, id",
+            "idx_sessions_instance_client (instance_id=? AND client_id=?)",
+        ),
+        (
+            "SELECT * FROM sessions WHERE instance_id = 'ins_a' AND user_id = 'user_a' ORDER BY created_at DESC",
+            "idx_sessions_instance_user (instance_id=? AND user_id=?)",
+        ),
+    ] {
+        let plan = db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                format!("EXPLAIN QUERY PLAN {sql}"),
+            ))
+            .await
+            .unwrap();
+        let details: Vec<String> = plan
+            .iter()
+            .map(|row| row.try_get::<String>("", "detail").unwrap())
+            .collect();
+        assert!(
+            details.iter().any(|d| d.contains(index)),
+            "{sql}: {details:?}"
+        );
+    }
 }
