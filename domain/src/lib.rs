@@ -9,6 +9,7 @@ pub mod account;
 pub mod actors;
 pub mod api_keys;
 pub mod clock;
+pub mod environment;
 pub mod error;
 pub mod events;
 mod flows;

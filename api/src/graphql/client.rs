@@ -7,12 +7,12 @@ use chrono::{DateTime, Utc};
 use latchkey_domain::actors::client::Command;
 use latchkey_domain::model::caller::Caller;
 use latchkey_domain::model::client as domain;
-use latchkey_domain::model::instance::Instance;
+use latchkey_domain::model::instance::{Environment, Instance};
 use latchkey_domain::model::session::{Session as DomainSession, SessionStatus as DomainStatus};
 use latchkey_domain::model::user as user_model;
 use latchkey_domain::{ClientOutcome, Error, Platform};
 
-use super::request_data::OverWebSocket;
+use super::request_data::{OverWebSocket, RequestOrigin};
 use super::sign_in::SignIn;
 use super::sign_up::SignUp;
 use super::{GqlResult, ResultExt, scope};
@@ -46,7 +46,14 @@ pub(crate) async fn run(
         .gql();
     };
     if let Some(token) = new_token {
-        ctx.insert_http_header(CLIENT_HEADER, token.clone());
+        // A production instance never hands a browser (a request with an `Origin`) a token for
+        // script to keep: its client lives in the HttpOnly cookie only.
+        let browser = ctx
+            .data_opt::<RequestOrigin>()
+            .is_some_and(|origin| origin.0.is_some());
+        if !(browser && instance.environment == Environment::Production) {
+            ctx.insert_http_header(CLIENT_HEADER, token.clone());
+        }
         ctx.append_http_header("Set-Cookie", cookie(platform, instance, &token));
     }
     Ok(Some(Client {

@@ -3,6 +3,7 @@
 mod account;
 mod api_keys;
 mod client;
+mod environment;
 mod error;
 pub mod events;
 pub mod guard;
@@ -37,6 +38,7 @@ pub use error::{GqlResult, ResultExt, complete_codes, domain_error, extensions};
 pub struct Query(
     instances::InstanceQuery,
     client::ClientQuery,
+    environment::EnvironmentQuery,
     users::UserQuery,
     sessions::SessionQuery,
     jwt_templates::JwtTemplateQuery,

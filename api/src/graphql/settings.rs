@@ -195,6 +195,8 @@ pub struct Settings {
     pub allowed_origins: Vec<String>,
     /// Whether sign-in answers alike for known and unknown identifiers.
     pub enumeration_protection: bool,
+    /// The instance's logo, shown by the components and the Account Portal.
+    pub logo_url: Option<String>,
 }
 
 impl From<&domain::InstanceSettings> for Settings {
@@ -247,6 +249,7 @@ impl From<&domain::InstanceSettings> for Settings {
             },
             allowed_origins: s.allowed_origins.clone(),
             enumeration_protection: s.enumeration_protection,
+            logo_url: s.logo_url.clone(),
         }
     }
 }
@@ -426,4 +429,7 @@ pub struct SettingsInput {
     /// Whether sign-in answers alike for known and unknown identifiers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enumeration_protection: Option<bool>,
+    /// The instance's logo: an `https://` URL (`http://` only on localhost); null removes it.
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub logo_url: MaybeUndefined<String>,
 }

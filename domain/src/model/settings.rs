@@ -255,6 +255,9 @@ pub struct InstanceSettings {
     pub allowed_origins: Vec<String>,
     /// Sign-in answers alike for known and unknown identifiers.
     pub enumeration_protection: bool,
+    /// The instance's logo (an `https://` URL, or `http://` on a development instance's local
+    /// host), shown by the components and the Account Portal.
+    pub logo_url: Option<String>,
 }
 
 impl InstanceSettings {
@@ -387,6 +390,14 @@ impl InstanceSettings {
                 ));
             }
         }
+        if let Some(url) = &self.logo_url
+            && !is_logo_url(url)
+        {
+            return Err(Error::validation(
+                "logoUrl",
+                "must be an https:// URL (http:// only on localhost) of at most 2048 characters",
+            ));
+        }
         Ok(())
     }
 
@@ -446,6 +457,25 @@ fn check_range(field: &str, value: u32, min: u32, max: u32) -> Result<()> {
 }
 
 /// `scheme://host[:port]` with an http(s) scheme and nothing after the authority.
+/// An image URL a browser may load: `https://`, or `http://` on a local host; no spaces or
+/// quotes (it lands in HTML attributes).
+fn is_logo_url(url: &str) -> bool {
+    let rest = url.strip_prefix("https://").or_else(|| {
+        url.strip_prefix("http://").filter(|rest| {
+            ["localhost", "127.0.0.1"]
+                .iter()
+                .any(|host| rest.starts_with(host))
+        })
+    });
+    url.len() <= 2048
+        && rest.is_some_and(|rest| {
+            !rest.is_empty()
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\'' | '<' | '>' | '`'))
+        })
+}
+
 fn is_origin(origin: &str) -> bool {
     super::origin::host_of(origin).is_some()
 }

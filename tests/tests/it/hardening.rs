@@ -5,7 +5,7 @@ use latchkey_domain::rate_limit::{LimitStore, Quota, RateLimits};
 use latchkey_tests::{Auth, TestServer};
 use serde_json::{Value, json};
 
-async fn live_instance(server: &TestServer, origins: &[&str]) -> (String, String) {
+pub async fn live_instance(server: &TestServer, origins: &[&str]) -> (String, String) {
     let created = server
         .admin("mutation { createInstance(input: {name: \"Live\", environment: PRODUCTION}) { instance { publishableKey } secretKey { key } } }", json!({}))
         .await;

@@ -2,6 +2,7 @@
 //! fresh database, and no test depends on another.
 
 mod account;
+mod environment;
 mod events;
 mod hardening;
 mod lifecycle;
