@@ -5,8 +5,7 @@ use async_graphql::{Context, ID, InputObject, Json, MaybeUndefined, Object};
 use latchkey_domain::account::MeUpdate;
 use serde_json::Value;
 
-use super::client::{EmailAddress, User};
-use super::user_admin::{DeletedObject, tri};
+use super::objects::{DeletedObject, EmailAddress, User, tri};
 use super::{GqlResult, ResultExt, scope};
 
 /// The signed-in user's changes to their own account.

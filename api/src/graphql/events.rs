@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use latchkey_domain::events::EventRequest;
 use latchkey_domain::model::event::{Event as DomainEvent, EventType};
 
-use super::client::{AsOf, Session, User};
+use super::objects::{AsOf, Session, User};
 use super::{GqlResult, ResultExt, domain_error, scope};
 
 /// Closes the WebSocket with 4403 when a subscription's credential stops being valid.

@@ -11,6 +11,7 @@ mod instances;
 mod jwt_templates;
 mod loaders;
 mod memberships;
+mod objects;
 mod organizations;
 pub mod parsed;
 pub mod request_data;

@@ -10,7 +10,7 @@ use latchkey_domain::organizations::{NewOrganization, OrganizationUpdate};
 use latchkey_domain::store::organizations::{OrganizationFilter, OrganizationOrder};
 use serde_json::Value;
 
-use super::user_admin::DeletedObject;
+use super::objects::DeletedObject;
 use super::{GqlResult, ResultExt, scope};
 
 /// An organization.
@@ -256,7 +256,7 @@ impl OrganizationMutation {
         let update = OrganizationUpdate {
             name: input.name,
             slug: input.slug,
-            image_url: super::user_admin::tri(input.image_url),
+            image_url: super::objects::tri(input.image_url),
             public_metadata: input.public_metadata.map(|j| j.0),
             private_metadata: input.private_metadata.map(|j| j.0),
             max_allowed_memberships: input.max_allowed_memberships,

@@ -8,7 +8,7 @@ use latchkey_domain::model::reverification::{Status, Strategy};
 use latchkey_domain::rate_limit::LimitKind;
 use latchkey_domain::reverification::{Reverification, ReverificationAttempt};
 
-use super::sign_up::limit_ip;
+use super::request_data::limit_ip;
 use super::{GqlResult, ResultExt, scope};
 
 /// How a factor is verified again.

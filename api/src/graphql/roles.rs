@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use latchkey_domain::model::organization as model;
 use latchkey_domain::roles::RoleInput;
 
-use super::user_admin::DeletedObject;
+use super::objects::DeletedObject;
 use super::{GqlResult, ResultExt, scope};
 
 /// A role members hold in organizations.

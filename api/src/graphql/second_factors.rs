@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 
-use super::client::User;
+use super::objects::User;
 use super::{GqlResult, ResultExt, scope};
 
 /// A TOTP secret to add to an authenticator app; TOTP is on once `verifyTotp` accepts a code.

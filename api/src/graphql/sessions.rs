@@ -11,7 +11,8 @@ use latchkey_domain::ids::is_api_key_id;
 use latchkey_domain::model::organization::OrganizationClaim;
 use latchkey_domain::model::session::SessionStatus as DomainStatus;
 
-use super::client::{Client, Session, SessionStatus, User};
+use super::client::Client;
+use super::objects::{Session, SessionStatus, User};
 use super::request_data::RequestOrigin;
 use super::{GqlResult, ResultExt, scope};
 

@@ -11,7 +11,8 @@ use latchkey_domain::model::sign_in::{self as domain, FirstFactor};
 use latchkey_domain::rate_limit::LimitKind;
 
 use super::client::{Client, run};
-use super::sign_up::{VerificationStatus, limit_ip};
+use super::objects::VerificationStatus;
+use super::request_data::limit_ip;
 use super::{GqlResult, ResultExt, scope};
 
 /// Where a sign-in stands.

@@ -8,11 +8,12 @@ use latchkey_domain::Error;
 use latchkey_domain::actors::client::Command;
 use latchkey_domain::model::instance::Instance;
 use latchkey_domain::model::sign_up::{self as domain, SignUpField};
-use latchkey_domain::model::verification::{Verification, VerificationStatus as DomainStatus};
+use latchkey_domain::model::verification::Verification;
 use latchkey_domain::rate_limit::LimitKind;
 
 use super::client::{Client, run};
-use super::request_data::ClientIp;
+use super::objects::VerificationStatus;
+use super::request_data::limit_ip;
 use super::{GqlResult, ResultExt, scope};
 
 /// Where a sign-up stands.
@@ -24,30 +25,6 @@ pub enum SignUpStatus {
     Complete,
     /// Left unfinished for 24 hours.
     Abandoned,
-}
-
-/// Where a verification stands.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VerificationStatus {
-    /// Not verified yet.
-    Unverified,
-    /// Verified.
-    Verified,
-    /// Too many wrong codes: prepare a new one.
-    Failed,
-    /// The code's time ran out: prepare a new one.
-    Expired,
-}
-
-impl From<DomainStatus> for VerificationStatus {
-    fn from(value: DomainStatus) -> Self {
-        match value {
-            DomainStatus::Unverified => Self::Unverified,
-            DomainStatus::Verified => Self::Verified,
-            DomainStatus::Failed => Self::Failed,
-            DomainStatus::Expired => Self::Expired,
-        }
-    }
 }
 
 /// How a sign-up's email address is verified.
@@ -225,21 +202,6 @@ impl SignUp {
     async fn abandon_at(&self) -> DateTime<Utc> {
         self.sign_up.abandon_at()
     }
-}
-
-/// Counts one event of `kind` from the caller's IP address (a frontend's, or a signed-in
-/// user's) against the instance's limits.
-pub(crate) async fn limit_ip(ctx: &Context<'_>, kind: LimitKind) -> GqlResult<()> {
-    let (platform, caller) = scope(ctx)?;
-    let instance = match caller {
-        latchkey_domain::model::caller::Caller::User { instance, .. } => instance,
-        _ => caller.require_frontend().gql()?.0,
-    };
-    let ip = ctx
-        .data_opt::<ClientIp>()
-        .and_then(|ip| ip.0)
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    platform.rate_limit(kind, &instance.id, &ip).await.gql()
 }
 
 async fn sign_up_of(ctx: &Context<'_>, command: Command, create: bool) -> GqlResult<SignUp> {

@@ -8,7 +8,7 @@ use latchkey_domain::users::{
 };
 use serde_json::Value;
 
-use super::client::User;
+use super::objects::{DeletedObject, User, tri};
 use super::{GqlResult, ResultExt, scope};
 
 /// Backend changes to users.
@@ -102,23 +102,6 @@ pub struct UpdateUserInput {
     pub private_metadata: Option<Json<Value>>,
     /// Replaces the unsafe metadata.
     pub unsafe_metadata: Option<Json<Value>>,
-}
-
-pub(crate) fn tri(value: MaybeUndefined<String>) -> Option<Option<String>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}
-
-/// What a deletion removed.
-#[derive(SimpleObject)]
-pub struct DeletedObject {
-    /// The id of what was deleted.
-    pub id: ID,
-    /// Always true.
-    pub deleted: bool,
 }
 
 /// The answer of `verifyPassword`.

@@ -4,7 +4,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use latchkey_domain::model::user_query::{UserFilter, UserOrder, UserOrderField};
 
-use super::client::User;
+use super::objects::User;
 use super::{GqlResult, ResultExt, scope};
 
 /// Backend queries about users.
