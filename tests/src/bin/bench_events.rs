@@ -7,8 +7,8 @@
 //! and wake each other with LISTEN/NOTIFY; SQLite is one node, so there the cross-node latency
 //! is skipped and everything runs on node A). Each event is
 //! a `lockUser` or `unlockUser` through node A (one `user.updated` per call). Then:
-//! 1. latency, one event at a time: from the event's `occurredAt` (taken in the writing
-//!    transaction, just before commit) to its arrival at a subscriber on node B, and on node A
+//! 1. latency, one event at a time: from the event's `occurredAt` (the time the write took
+//!    before opening its transaction) to its arrival at a subscriber on node B, and on node A
 //!    for comparison; p50 and p99 over EVENTS events;
 //! 2. fan-out: SUBSCRIBERS WebSocket subscribers on node B (on node A with SQLite); EVENTS events written by 8
 //!    concurrent callers on node A; the time until every subscriber has every event, as events
