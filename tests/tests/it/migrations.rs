@@ -242,3 +242,50 @@ async fn a_clients_and_a_users_sessions_are_found_by_index_within_their_instance
         );
     }
 }
+
+#[tokio::test]
+async fn activity_is_written_by_looking_each_row_up_by_its_id() {
+    use latchkey_domain::store::sessions::{ActivityTable, activity_sql};
+    let test_db = TestDb::new().await;
+    let db = Database::connect(&test_db.url).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return;
+    }
+    // A full chunk: SQLite once ran the values for every active session instead.
+    for (table, alias, width, extra) in [
+        (ActivityTable::Sessions, "s", 4, 1),
+        (ActivityTable::Users, "u", 3, 0),
+    ] {
+        let sql = activity_sql(DbBackend::Sqlite, 500, table);
+        let values: Vec<sea_orm::Value> = (0..500 * width + extra)
+            .map(|i| format!("x{i}").into())
+            .collect();
+        let plan = db
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                format!("EXPLAIN QUERY PLAN {sql}"),
+                values,
+            ))
+            .await
+            .unwrap();
+        let details: Vec<String> = plan
+            .iter()
+            .map(|row| row.try_get::<String>("", "detail").unwrap())
+            .collect();
+        let by_id = format!("SEARCH {alias} USING INDEX sqlite_autoindex_");
+        assert!(
+            details
+                .iter()
+                .any(|d| d.starts_with(&by_id) && d.ends_with("(id=?)")),
+            "{details:?}"
+        );
+        assert!(
+            !details
+                .iter()
+                .any(|d| d.starts_with(&format!("SCAN {alias}"))
+                    || d.starts_with(&format!("SEARCH {alias} USING INDEX idx_"))),
+            "{details:?}"
+        );
+    }
+}
