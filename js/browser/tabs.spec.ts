@@ -7,7 +7,7 @@ import { backend, loadSdk, server } from "./fixtures";
 const LIFETIME_S = 30;
 const CYCLES = 2;
 
-/** Whether a request asks for a session token (the endpoint, or GraphQL while the server lacks it). */
+/** Whether a request asks for a session token (the token endpoint; GraphQL's counted too, to catch a regression). */
 function isTokenRequest(url: string, body: string | null): boolean {
   return url.includes("/v1/client/sessions/") || (body ?? "").includes("createSessionToken");
 }
