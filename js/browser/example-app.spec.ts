@@ -2,13 +2,21 @@
 // and a real SMTP server: sign-up with the mailed code, the app's API called with a session
 // token, sign-out; TOTP enrolled in the app, then a sign-in with the second factor; a session
 // revoked and a user banned through the backend show the tab signed out.
-import { expect, type Page, test } from "@playwright/test";
-import { startExampleApp } from "./example-app";
-import { backend, exampleDist, mailedCode, screenshot, server } from "./fixtures";
+import { expect, test } from "@playwright/test";
+import {
+  accountHeading,
+  newAddress,
+  PASSWORD,
+  submit,
+  sessionIdFromApi,
+  signInHeading,
+  signUpInApp,
+  startExampleApp,
+  userIdOf,
+  WAIT,
+} from "./example-app";
+import { backend, exampleDist, screenshot, server } from "./fixtures";
 import { totpCode, totpStep } from "./totp";
-
-const PASSWORD = "a sturdy passphrase 42";
-const WAIT = { timeout: 10_000 };
 
 let app: Awaited<ReturnType<typeof startExampleApp>>;
 test.beforeAll(async () => {
@@ -18,49 +26,6 @@ test.afterAll(async () => {
   await app.stop();
 });
 
-/** A new address at a real-looking domain: latchkey mails it (no test-address shortcut). */
-const newAddress = (who: string) =>
-  `${who}.${Date.now()}.${Math.random().toString(36).slice(2, 6)}@example.com`;
-
-const signInHeading = (page: Page) => page.getByRole("heading", { name: "Sign in" });
-const accountHeading = (page: Page) => page.getByRole("heading", { name: "Your account" });
-
-/** Signs up through the app's form with the code from the mail; ends on the signed-in page. */
-async function signUpInApp(page: Page, email: string, shots?: string): Promise<void> {
-  await page.goto(app.url);
-  await expect(signInHeading(page)).toBeVisible(WAIT);
-  await page.getByRole("button", { name: "I am new here" }).click();
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  if (shots) await screenshot(page, `${shots}-sign-up`);
-  await page.getByRole("button", { name: "Continue" }).click();
-  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible(WAIT);
-  const code = await mailedCode(email);
-  await page.getByLabel("Verification code").fill(code);
-  if (shots) await screenshot(page, `${shots}-sign-up-code`);
-  await page.getByRole("button", { name: "Verify" }).click();
-  await expect(accountHeading(page)).toBeVisible(WAIT);
-  await expect(page.getByTestId("user-email")).toHaveText(email, WAIT);
-}
-
-/** The user's id, as the backend finds it by email address. */
-async function userIdOf(email: string): Promise<string> {
-  const answer = await backend(
-    "query($e: [String!]) { users(filter: {emailAddress: $e}) { data { id } } }",
-    { e: [email] },
-  );
-  const id = answer.data?.users?.data?.[0]?.id as string | undefined;
-  if (!id) throw new Error(`no user ${email}: ${JSON.stringify(answer)}`);
-  return id;
-}
-
-/** The session id the app's API sees in the page's session token. */
-async function sessionIdFromApi(page: Page): Promise<string> {
-  await page.getByRole("button", { name: "Call the API" }).click();
-  await expect(page.getByTestId("api-session")).toHaveText(/^sess_/, WAIT);
-  return (await page.getByTestId("api-session").textContent())!;
-}
-
 test("sign-up with the mailed code, the app's API with a session token, sign-out", async ({
   page,
 }) => {
@@ -69,7 +34,7 @@ test("sign-up with the mailed code, the app's API with a session token, sign-out
   await screenshot(page, "example-sign-in");
 
   const email = newAddress("ada");
-  await signUpInApp(page, email, "example");
+  await signUpInApp(page, app.url, email, "example");
   await screenshot(page, "example-signed-in");
 
   const userId = await userIdOf(email);
@@ -94,7 +59,7 @@ test("TOTP enrolled in the app, then a sign-in asks for it and completes with it
   page,
 }) => {
   const email = newAddress("grace");
-  await signUpInApp(page, email);
+  await signUpInApp(page, app.url, email);
 
   await page.getByRole("button", { name: "Set up two-step verification" }).click();
   await expect(page.getByTestId("totp-secret")).toHaveText(/^[A-Z2-7]{16,}=*$/, WAIT);
@@ -102,8 +67,7 @@ test("TOTP enrolled in the app, then a sign-in asks for it and completes with it
   const enrolledAt = totpStep();
   await page.getByLabel("Code from the app").fill(totpCode(secret, enrolledAt));
   await screenshot(page, "example-totp-enrol");
-  await page.getByRole("button", { name: "Turn on" }).click();
-  await expect(page.getByText(/Two-step verification is on/)).toBeVisible(WAIT);
+  await submit(page, "Turn on", page.getByText(/Two-step verification is on/));
   await expect(page.locator(".codes li")).toHaveCount(10, WAIT);
   const userId = await userIdOf(email);
   const user = await backend("query($u: ID!) { user(id: $u) { totpEnabled } }", { u: userId });
@@ -113,22 +77,20 @@ test("TOTP enrolled in the app, then a sign-in asks for it and completes with it
   await expect(signInHeading(page)).toBeVisible(WAIT);
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Two-step verification" })).toBeVisible(WAIT);
+  await submit(page, "Sign in", page.getByRole("heading", { name: "Two-step verification" }));
   // A code is accepted once: the enrolment's step is spent, so the next step's code (the server
   // accepts one step either side) or the current one when time moved on.
   const step = Math.max(totpStep(), enrolledAt + 1);
   await page.getByLabel("Authenticator code").fill(totpCode(secret, step));
   await screenshot(page, "example-sign-in-totp");
-  await page.getByRole("button", { name: "Verify" }).click();
-  await expect(accountHeading(page)).toBeVisible(WAIT);
+  await submit(page, "Verify", accountHeading(page));
   await expect(page.getByTestId("user-email")).toHaveText(email, WAIT);
   await screenshot(page, "example-signed-in-after-totp");
 });
 
 test("a session revoked through the backend shows the tab signed out", async ({ page }) => {
   const email = newAddress("revoked");
-  await signUpInApp(page, email);
+  await signUpInApp(page, app.url, email);
   const sessionId = await sessionIdFromApi(page);
   const revoked = await backend("mutation($id: ID!) { revokeSession(id: $id) { status } }", {
     id: sessionId,
@@ -143,7 +105,7 @@ test("a user banned through the backend sees the tab signed out and cannot sign 
   page,
 }) => {
   const email = newAddress("banned");
-  await signUpInApp(page, email);
+  await signUpInApp(page, app.url, email);
   const banned = await backend("mutation($id: ID!) { banUser(id: $id) { banned } }", {
     id: await userIdOf(email),
   });
@@ -151,8 +113,7 @@ test("a user banned through the backend sees the tab signed out and cannot sign 
   await expect(signInHeading(page)).toBeVisible(WAIT);
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toContainText(/banned/i, WAIT);
+  await submit(page, "Sign in", page.getByRole("alert").filter({ hasText: /banned/i }));
   await expect(accountHeading(page)).toHaveCount(0);
   await screenshot(page, "example-banned");
 });

@@ -1,14 +1,31 @@
 // Starts an SMTP server and the latchkey server (built here unless LATCHKEY_BINARY names one)
 // once for the whole suite, builds the example app against it, and hands the URL, keys, mailbox
-// and app to the tests through the environment (workers start after this).
-import { mkdtempSync, rmSync } from "node:fs";
+// and app to the tests through the environment (workers start after this). Records the size of
+// @latchkey/js's bundle in test-results/measurements.json.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { buildExampleApp } from "./example-app";
+import { recordMeasurement } from "./fixtures";
 import { startMailbox } from "./mailbox";
 import { buildServer, startServer } from "./server";
 
+/** The size of the committed browser bundle of @latchkey/js (api/assets/latchkey.js). */
+function measureBundle(): void {
+  const bundle = readFileSync(
+    fileURLToPath(new URL("../../api/assets/latchkey.js", import.meta.url)),
+  );
+  recordMeasurement("latchkey-js-bundle-bytes", {
+    file: "api/assets/latchkey.js",
+    minified: bundle.length,
+    gzip: gzipSync(bundle, { level: 9 }).length,
+  });
+}
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
+  measureBundle();
   const binary = process.env.LATCHKEY_BINARY ?? buildServer();
   const mailbox = await startMailbox();
   const { info, stop } = await startServer(binary, { smtpUrl: mailbox.smtpUrl });

@@ -27,8 +27,13 @@ export function SignUp() {
   };
 
   const start = run(async () => {
-    const created = await signUp.create({ emailAddress: email, password });
-    await created.prepareEmailAddressVerification();
+    // After a failure to send the code (RATE_LIMITED, say), the sign-up made for the same
+    // address is kept: trying again only sends the code.
+    const current =
+      signUp.status === "MISSING_REQUIREMENTS" && signUp.emailAddress === email
+        ? signUp
+        : await signUp.create({ emailAddress: email, password });
+    await current.prepareEmailAddressVerification();
     setStep("code");
   });
 
