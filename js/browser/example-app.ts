@@ -19,7 +19,6 @@ export async function buildExampleApp(info: ServerInfo, outDir: string): Promise
   process.env.LATCHKEY_API_URL = info.url;
   process.env.LATCHKEY_PUBLISHABLE_KEY = info.publishableKey;
   process.env.LATCHKEY_EXAMPLE_OUT_DIR = outDir;
-  process.env.VITE_CONFIG_NATIVE_IGNORE_WARNING = "true";
   const { build } = await import("vite");
   await build({ root: APP, logLevel: "warn" });
   for (const name of ["LATCHKEY_API_URL", "LATCHKEY_PUBLISHABLE_KEY", "LATCHKEY_EXAMPLE_OUT_DIR"])

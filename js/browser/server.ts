@@ -59,7 +59,7 @@ export function startServer(
     ],
     {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
+      env: serverEnvironment(),
     },
   );
   let printed = "";

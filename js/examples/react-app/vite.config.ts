@@ -3,7 +3,7 @@
 // import.meta.env.VITE_LATCHKEY_*, and the API middleware (`/api/me`) uses them too.
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
-import { apiMiddleware } from "./api";
+import { apiMiddleware } from "./api.ts";
 
 const apiUrl = process.env.LATCHKEY_API_URL ?? "http://127.0.0.1:8080";
 const publishableKey = process.env.LATCHKEY_PUBLISHABLE_KEY ?? "";
