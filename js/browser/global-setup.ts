@@ -2,7 +2,7 @@
 // once for the whole suite, builds the example app against it, and hands the URL, keys, mailbox
 // and app to the tests through the environment (workers start after this). Records the size of
 // @latchkey/js's bundle in test-results/measurements.json.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +24,18 @@ function measureBundle(): void {
   });
 }
 
+/** The size of the example app's script (React, @latchkey/react and @latchkey/js, tree-shaken). */
+function measureExampleApp(dist: string): void {
+  const assets = join(dist, "assets");
+  const scripts = readdirSync(assets).filter((name) => name.endsWith(".js"));
+  const bytes = Buffer.concat(scripts.map((name) => readFileSync(join(assets, name))));
+  recordMeasurement("example-app-script-bytes", {
+    files: scripts.length,
+    minified: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+  });
+}
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
   measureBundle();
   const binary = process.env.LATCHKEY_BINARY ?? buildServer();
@@ -31,6 +43,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const { info, stop } = await startServer(binary, { smtpUrl: mailbox.smtpUrl });
   const dist = mkdtempSync(join(tmpdir(), "latchkey-example-"));
   await buildExampleApp(info, dist);
+  measureExampleApp(dist);
   process.env.LATCHKEY_TEST_SERVER = JSON.stringify(info);
   process.env.LATCHKEY_TEST_MAILBOX = mailbox.dir;
   process.env.LATCHKEY_TEST_EXAMPLE_DIST = dist;
