@@ -5,7 +5,14 @@
 // signed out within 10 s.
 import { expect, type Page, test } from "@playwright/test";
 import { newAddress, signInInApp, signUpInApp, startExampleApp, userIdOf } from "./example-app";
-import { backend, exampleDist, percentile, recordMeasurement, server } from "./fixtures";
+import {
+  backend,
+  exampleDist,
+  percentile,
+  recordMeasurement,
+  screenshot,
+  server,
+} from "./fixtures";
 
 const TRIES = 20;
 
@@ -63,6 +70,7 @@ test("a backend revocation shows a signed-in tab signed out (latency over 20 tri
       const shown = await page.evaluate(() => window.signedOutAt!);
       latencies.push(Math.round(shown - offset - sent));
     }
+    await screenshot(page, "revocation-signed-out");
     recordMeasurement("revocation-to-signed-out-ms", {
       tries: TRIES,
       p50: percentile(latencies, 50),

@@ -3,7 +3,7 @@
 // signed in across a reload, a revocation by the backend seen live, and sign-out.
 import { expect, type Page, test } from "@playwright/test";
 import { startAppServer } from "./app-server";
-import { backend, loadSdk, server } from "./fixtures";
+import { backend, loadSdk, screenshot, server } from "./fixtures";
 
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString());
 
@@ -99,6 +99,7 @@ test("the SDK signs up, holds a session across reloads, sees a revocation live, 
     expect(signedOut.cookies).not.toContain("__session=");
     expect(signedOut.cookies).toContain("__client_uat=0");
     expect(publishableKey).toMatch(/^pk_test_/);
+    await screenshot(page, "sdk-signed-out");
   } finally {
     await app.stop();
   }

@@ -4,7 +4,7 @@
 // so between them they ask for about one token per lifetime, as the single tab does.
 import { type BrowserContext, expect, type Page, test } from "@playwright/test";
 import { startAppServer } from "./app-server";
-import { backend, loadSdk, recordMeasurement, server } from "./fixtures";
+import { backend, loadSdk, recordMeasurement, screenshot, server } from "./fixtures";
 
 const LIFETIME_S = 30;
 const CYCLES = 2;
@@ -92,6 +92,7 @@ test("one tab, and five tabs together, make about one token request per token li
     // Every tab still serves a fresh token from its cache.
     for (const tab of [...single, ...five])
       expect(await tab.evaluate(() => window.lk.session!.getToken())).toMatch(/\./);
+    await screenshot(five[4]!, "tabs-fifth-tab");
   } finally {
     await alone.close();
     await settings(60);
