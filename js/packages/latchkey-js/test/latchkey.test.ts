@@ -233,6 +233,40 @@ describe("the Latchkey object", () => {
     expect(server.requests.filter((r) => r.operation === "Environment")).toHaveLength(1);
   });
 
+  it("fetches the session's token anew after a reverification (the new fva)", async () => {
+    const { latchkey, server } = make((op) => {
+      if (op === "AttemptReverification")
+        return {
+          body: {
+            data: {
+              attemptReverification: {
+                sessionId: "sess_1",
+                status: "COMPLETE",
+                firstFactorVerifiedAt: new Date().toISOString(),
+                secondFactorVerifiedAt: null,
+                completeUntil: new Date(Date.now() + 600_000).toISOString(),
+              },
+            },
+          },
+        };
+      return signedIn(op);
+    });
+    await latchkey.load();
+    await settle();
+    const tokens = () => server.requests.filter((r) => r.url.includes("/tokens")).length;
+    const before = tokens();
+    const answer = await latchkey.user!.attemptReverification({
+      strategy: "PASSWORD",
+      password: "a sturdy passphrase 42",
+    });
+    expect(answer.status).toBe("COMPLETE");
+    expect(tokens()).toBe(before + 1);
+    const attempt = server.requests.find((r) => r.operation === "AttemptReverification")!;
+    expect(attempt.body).toMatchObject({
+      variables: { strategy: "PASSWORD", password: "a sturdy passphrase 42", code: null },
+    });
+  });
+
   it("signs the session out when the token endpoint says it is not active", async () => {
     let revoked = false;
     const { latchkey } = make((op) => {

@@ -174,6 +174,7 @@ export class UserResource {
   /**
    * Verifies a factor again so guarded actions pass for the instance's
    * `reverificationWindowSeconds` (`status: COMPLETE` once every factor the user has is recent).
+   * The session's token is then fetched anew, so the app's server sees the new `fva` at once.
    */
   async attemptReverification(params: {
     strategy: ReverificationStrategy;
@@ -185,6 +186,7 @@ export class UserResource {
       code: params.code ?? null,
       password: params.password ?? null,
     });
+    await this.#core.getToken(data.attemptReverification.sessionId, { skipCache: true });
     return data.attemptReverification;
   }
 }
