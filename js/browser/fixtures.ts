@@ -38,6 +38,8 @@ declare global {
     Latchkey: typeof import("../packages/latchkey-js/src/latchkey").Latchkey;
     lk: InstanceType<Window["Latchkey"]>;
     changes: number;
+    /** Runs `step`, again after `retryAfter` while the server answers `RATE_LIMITED` (see loadSdk). */
+    retryLimited: <T>(step: () => Promise<T>) => Promise<T>;
   }
 }
 
@@ -52,12 +54,28 @@ export async function backend(query: string, variables: Record<string, unknown> 
   return (await response.json()) as { data: Record<string, any>; errors?: unknown[] };
 }
 
-/** Makes `window.lk` on the page (from /latchkey.js), counting its changes, and loads it. */
+/**
+ * Makes `window.lk` on the page (from /latchkey.js), counting its changes, and loads it; and
+ * `window.retryLimited` for steps the server's per-IP limits may refuse for a while.
+ */
 export async function loadSdk(page: Page) {
   const { url, publishableKey } = server();
   await page.evaluate(
     async ([apiUrl, key]) => {
       window.changes = 0;
+      // The server limits sign-ins, sign-ups and attempts per IP address (5, 5 and 3 per 10 s),
+      // which a suite on one address reaches: wait as asked and try the step again.
+      window.retryLimited = async (step) => {
+        for (let round = 0; ; round++) {
+          try {
+            return await step();
+          } catch (error) {
+            const { code, retryAfter } = error as { code?: string; retryAfter?: number };
+            if (code !== "RATE_LIMITED" || round === 7) throw error;
+            await new Promise((done) => setTimeout(done, ((retryAfter ?? 2) + 1) * 1000));
+          }
+        }
+      };
       window.lk = new window.Latchkey(key!, { apiUrl: apiUrl! });
       window.lk.addListener(() => (window.changes += 1));
       await window.lk.load();

@@ -20,12 +20,16 @@ async function signedInTabs(context: BrowserContext, appUrl: string, count: numb
   await first.goto(appUrl);
   await loadSdk(first);
   await first.evaluate(async (address) => {
-    const signUp = await window.lk.client!.signUp.create({
-      emailAddress: address,
-      password: "a sturdy passphrase 42",
-    });
-    await signUp.prepareEmailAddressVerification();
-    const done = await signUp.attemptEmailAddressVerification({ code: "424242" });
+    const signUp = await window.retryLimited(() =>
+      window.lk.client!.signUp.create({
+        emailAddress: address,
+        password: "a sturdy passphrase 42",
+      }),
+    );
+    await window.retryLimited(() => signUp.prepareEmailAddressVerification());
+    const done = await window.retryLimited(() =>
+      signUp.attemptEmailAddressVerification({ code: "424242" }),
+    );
     await window.lk.setActive({ session: done.createdSessionId });
   }, `tabs.${count}.${Date.now()}+latchkey_test@example.com`);
   const tabs: Page[] = [first];
