@@ -1,7 +1,6 @@
 // Types and typed documents from the server's schema (`schema.graphql` at the repository root,
 // generated from the Rust code). Run `npm run codegen`; `npm run codegen:check` fails when the
-// committed output is stale. Documents not in the schema yet live in `src/pending/` and are
-// left out on purpose (see README).
+// committed output is stale.
 import type { CodegenConfig } from "@graphql-codegen/cli";
 
 const config: CodegenConfig = {

@@ -3,7 +3,7 @@
 // signed in across a reload, a revocation by the backend seen live, and sign-out.
 import { expect, type Page, test } from "@playwright/test";
 import { startAppServer } from "./app-server";
-import { backend, loadSdk, server } from "./fixtures";
+import { backend, loadSdk, screenshot, server } from "./fixtures";
 
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString());
 
@@ -25,12 +25,18 @@ test("the SDK signs up, holds a session across reloads, sees a revocation live, 
 
     const email = `jane.${Date.now()}+latchkey_test@example.com`;
     const signedUp = await page.evaluate(async (address) => {
-      let signUp = await window.lk.client!.signUp.create({
-        emailAddress: address,
-        password: "a sturdy passphrase 42",
-      });
-      signUp = await signUp.prepareEmailAddressVerification();
-      signUp = await signUp.attemptEmailAddressVerification({ code: "424242" });
+      let signUp = await window.retryLimited(() =>
+        window.lk.client!.signUp.create({
+          emailAddress: address,
+          password: "a sturdy passphrase 42",
+        }),
+      );
+      const created = signUp;
+      signUp = await window.retryLimited(() => created.prepareEmailAddressVerification());
+      const prepared = signUp;
+      signUp = await window.retryLimited(() =>
+        prepared.attemptEmailAddressVerification({ code: "424242" }),
+      );
       await window.lk.setActive({ session: signUp.createdSessionId });
       const token = await window.lk.session!.getToken();
       return {
@@ -85,10 +91,12 @@ test("the SDK signs up, holds a session across reloads, sees a revocation live, 
 
     // Signed in again, then out: the cookies say so.
     const signedOut = await page.evaluate(async (address) => {
-      const signIn = await window.lk.client!.signIn.create({
-        identifier: address,
-        password: "a sturdy passphrase 42",
-      });
+      const signIn = await window.retryLimited(() =>
+        window.lk.client!.signIn.create({
+          identifier: address,
+          password: "a sturdy passphrase 42",
+        }),
+      );
       await window.lk.setActive({ session: signIn.createdSessionId });
       const inside = window.lk.user?.id;
       await window.lk.signOut();
@@ -99,6 +107,7 @@ test("the SDK signs up, holds a session across reloads, sees a revocation live, 
     expect(signedOut.cookies).not.toContain("__session=");
     expect(signedOut.cookies).toContain("__client_uat=0");
     expect(publishableKey).toMatch(/^pk_test_/);
+    await screenshot(page, "sdk-signed-out");
   } finally {
     await app.stop();
   }

@@ -35,9 +35,13 @@ function serverEnvironment(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Starts the binary and resolves once it listens and printed the development instance's keys. */
+/**
+ * Starts the binary and resolves once it listens and printed the development instance's keys;
+ * `smtpUrl` sends its mail there (else mail goes to its log).
+ */
 export function startServer(
   binary: string,
+  options: { smtpUrl?: string } = {},
 ): Promise<{ info: ServerInfo; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), "latchkey-browser-"));
   const adminToken = `lk_admin_browser_${Math.random().toString(36).slice(2)}`;
@@ -51,10 +55,11 @@ export function startServer(
       `sqlite://${dir}/db?mode=rwc`,
       "--admin-token",
       adminToken,
+      ...(options.smtpUrl ? ["--smtp-url", options.smtpUrl] : []),
     ],
     {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
+      env: serverEnvironment(),
     },
   );
   let printed = "";

@@ -1,5 +1,10 @@
 // @latchkey/js: the browser SDK. See the package's README for the how-to.
-export { Latchkey, type LatchkeyOptions, type SetActiveParams } from "./latchkey";
+export {
+  Latchkey,
+  type EnvironmentData,
+  type LatchkeyOptions,
+  type SetActiveParams,
+} from "./latchkey";
 export {
   LatchkeyError,
   isLatchkeyError,
@@ -19,11 +24,14 @@ export {
 export { SignInResource, type SignInStatus } from "./resources/sign-in";
 export { SignUpResource, type SignUpStatus } from "./resources/sign-up";
 export type { GetTokenOptions } from "./tokens/manager";
-export type { EnvironmentData, ReverificationStrategy } from "./pending/operations";
 export type { KeyValueStorage } from "./storage";
 export type { InstanceKind } from "./keys";
 export type {
   FirstFactorStrategy,
+  MySessionFieldsFragment as MySession,
+  ReverificationStatus,
+  ReverificationStrategy,
+  SessionReverificationFieldsFragment as SessionReverification,
   SecondFactorStrategy,
   SignUpInput,
   UpdateMeInput,

@@ -4,6 +4,8 @@ import { LatchkeyError } from "./errors";
 import {
   type AccountFieldsFragment,
   ClientDocument,
+  EnvironmentDocument,
+  type EnvironmentQuery,
   type ClientFieldsFragment,
   MeDocument,
   SetActiveSessionDocument,
@@ -13,7 +15,6 @@ import {
 } from "./generated/graphql";
 import { crossSiteProductionError, instanceKind, type InstanceKind, sameSite } from "./keys";
 import { LiveSession } from "./live";
-import { EnvironmentDocument, type EnvironmentData } from "./pending/operations";
 import { ClientResource } from "./resources/client";
 import type { OrganizationResource } from "./resources/organization";
 import type { SessionResource } from "./resources/session";
@@ -57,6 +58,9 @@ export interface SetActiveParams {
   session?: SessionResource | string | null;
   organization?: OrganizationResource | string | null;
 }
+
+/** What the instance offers its frontends (`environment`), read once by `load()`. */
+export type EnvironmentData = EnvironmentQuery["environment"];
 
 const idOf = (value: { id: string } | string | null): string | null =>
   value === null ? null : typeof value === "string" ? value : value.id;
@@ -166,7 +170,10 @@ export class Latchkey {
   get organization(): OrganizationResource | null | undefined {
     return this.#store.get().organization;
   }
-  /** What the instance offers (`environment`), once loaded; `null` when the server does not say. */
+  /**
+   * What the instance offers (`environment`: its id, issuer and Account Portal, sign-up and
+   * password policy, factors, multi-session, …), read once by `load()`; `null` before.
+   */
   get environment(): EnvironmentData | null {
     return this.#environment;
   }
@@ -212,12 +219,13 @@ export class Latchkey {
       ) {
         throw crossSiteProductionError(page, this.apiUrl);
       }
+      // The environment once per SDK: a failed load tried again reuses it.
       const [client, environment] = await Promise.all([
         this.#transport.request(ClientDocument, {}),
-        // Pending on the server: a server without it still loads.
-        this.#transport.request(EnvironmentDocument, {}).catch(() => null),
+        this.#environment ??
+          this.#transport.request(EnvironmentDocument, {}).then((d) => d.environment),
       ]);
-      this.#environment = environment?.environment ?? null;
+      this.#environment = environment;
       this.#listenToBrowser();
       await this.#adopt(client.client);
     } catch (error) {

@@ -1,9 +1,8 @@
-import { errorFromBody, isLatchkeyError, LatchkeyError, networkError } from "./errors";
-import { CreateSessionTokenDocument } from "./generated/graphql";
+import { errorFromBody, LatchkeyError, networkError } from "./errors";
 import type { InstanceKind } from "./keys";
 import type { ClientTokenStore } from "./storage";
 
-/** A GraphQL document whose result and variables types are known (codegen's, or a pending one). */
+/** A GraphQL document whose result and variables types are known (codegen's). */
 export interface Document<TResult, TVariables> {
   toString(): string;
   /** Carried by the type only. */
@@ -33,9 +32,6 @@ export interface TransportConfig {
  * a client token in an answer's `Latchkey-Client` header is kept.
  */
 export class Transport {
-  /** Whether the server has the token endpoint: `unknown` until it answered once. */
-  private tokenEndpoint: "unknown" | "present" | "missing" = "unknown";
-
   /** A transport for one instance at one server. */
   constructor(private readonly config: TransportConfig) {}
 
@@ -109,65 +105,26 @@ export class Transport {
 
   /**
    * A session token from the token endpoint (`POST {apiUrl}/v1/client/sessions/{id}/tokens`, or
-   * `…/tokens/{template}`). A server that predates the endpoint is asked through GraphQL's
-   * `createSessionToken` instead, from then on: it answers a bare 404, which a browser sees as a
-   * network failure when it comes from another origin (no CORS headers), so before the endpoint
-   * ever answered, a network failure is checked against GraphQL.
+   * `…/tokens/{template}`), with the same credentials as GraphQL. An error answer is thrown as
+   * its `LatchkeyError` (`SESSION_NOT_ACTIVE`, `UNAUTHENTICATED`, `RATE_LIMITED`, …); no answer
+   * as `NETWORK_ERROR`.
    */
   async createToken(sessionId: string, template?: string): Promise<SessionTokenAnswer> {
-    if (this.tokenEndpoint === "missing") return this.createTokenByGraphql(sessionId, template);
     const path = `/v1/client/sessions/${encodeURIComponent(sessionId)}/tokens${
       template ? `/${encodeURIComponent(template)}` : ""
     }`;
     const url = `${this.config.apiUrl}${path}`;
-    let response: Response;
-    let json: unknown;
-    try {
-      [response, json] = await this.post(url, "{}");
-    } catch (error) {
-      if (this.tokenEndpoint === "present" || !isLatchkeyError(error) || !error.isNetworkError)
-        throw error;
-      return this.fallBack(sessionId, template);
-    }
+    const [response, json] = await this.post(url, "{}");
     const error = errorFromBody(json, response.status, response.headers);
-    if (error) {
-      this.tokenEndpoint = "present";
-      throw error;
-    }
+    if (error) throw error;
     const answer = json as Partial<SessionTokenAnswer> | undefined;
     if (response.ok && typeof answer?.jwt === "string" && typeof answer.expiresAt === "string") {
-      this.tokenEndpoint = "present";
       return { jwt: answer.jwt, expiresAt: answer.expiresAt };
     }
-    if (response.status === 404 && this.tokenEndpoint === "unknown")
-      return this.fallBack(sessionId, template);
     throw new LatchkeyError(
       "UNEXPECTED_RESPONSE",
       `${url} answered ${response.status} without a token`,
       { status: response.status },
     );
-  }
-
-  /** GraphQL's `createSessionToken`; once GraphQL answered, the endpoint is known to be missing. */
-  private async fallBack(sessionId: string, template?: string): Promise<SessionTokenAnswer> {
-    try {
-      const answer = await this.createTokenByGraphql(sessionId, template);
-      this.tokenEndpoint = "missing";
-      return answer;
-    } catch (error) {
-      if (isLatchkeyError(error) && !error.isNetworkError) this.tokenEndpoint = "missing";
-      throw error;
-    }
-  }
-
-  private async createTokenByGraphql(
-    sessionId: string,
-    template?: string,
-  ): Promise<SessionTokenAnswer> {
-    const data = await this.request(CreateSessionTokenDocument, {
-      sessionId,
-      template: template ?? null,
-    });
-    return data.createSessionToken;
   }
 }

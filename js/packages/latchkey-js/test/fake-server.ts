@@ -85,9 +85,37 @@ export function clientData(signedIn: boolean, status = "ACTIVE") {
   };
 }
 
+/** An instance's `environment`, as the server answers it. */
+export const environment = {
+  instanceId: "ins_1",
+  name: "Acme",
+  instanceEnvironment: "DEVELOPMENT",
+  logoUrl: null,
+  issuer: "http://127.0.0.1:8080/i/ins_1",
+  accountPortalUrl: "http://127.0.0.1:8080/i/ins_1",
+  signUp: {
+    mode: "PUBLIC",
+    emailAddress: "REQUIRED",
+    username: "OFF",
+    password: "REQUIRED",
+    firstName: "OPTIONAL",
+    lastName: "OPTIONAL",
+  },
+  passwordPolicy: { minLength: 8, maxLength: 256, rejectCompromised: true },
+  firstFactors: ["PASSWORD", "EMAIL_CODE"],
+  secondFactors: ["TOTP", "BACKUP_CODE"],
+  multiSession: false,
+  deleteSelfEnabled: true,
+  organizationsEnabled: true,
+  reverificationWindowSeconds: 600,
+};
+
 type Answer = { status?: number; body: unknown; headers?: Record<string, string> } | Error;
 
-/** A fetch that records each request and answers from `answer(operation or path)`. */
+/**
+ * A fetch that records each request and answers from `answer(operation or path)`; `Environment`
+ * is answered with `environment` unless `answer` gives one (or fails the request).
+ */
 export function fakeFetch(answer: (operation: string, request: Recorded) => Answer) {
   const requests: Recorded[] = [];
   const fetch = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
@@ -102,7 +130,11 @@ export function fakeFetch(answer: (operation: string, request: Recorded) => Answ
       body,
     };
     requests.push(recorded);
-    const answered = answer(operation ?? new URL(String(url)).pathname, recorded);
+    let answered = answer(operation ?? new URL(String(url)).pathname, recorded);
+    if (operation === "Environment" && !(answered instanceof Error)) {
+      const data = (answered.body as { data?: { environment?: unknown } } | null)?.data;
+      if (!data?.environment) answered = { body: { data: { environment } } };
+    }
     if (answered instanceof Error) throw answered;
     return new Response(JSON.stringify(answered.body), {
       status: answered.status ?? 200,

@@ -193,53 +193,78 @@ describe("the Latchkey object", () => {
     expect(server.requests.some((r) => r.url.endsWith("/sess_1/tokens/hasura"))).toBe(true);
   });
 
-  it("asks GraphQL's createSessionToken when the server predates the token endpoint", async () => {
+  it("gets tokens only from the endpoint: a 404 or no answer is an error, never a GraphQL fallback", async () => {
+    let answer: "404" | "down" | "ok" = "ok";
     const { latchkey, server } = make((op) => {
       if (op === "Client") return { body: { data: { client: clientData(true) } } };
-      if (op === "CreateSessionToken")
-        return { body: { data: { createSessionToken: tokenAnswer().body } } };
-      if (op.includes("/tokens")) return { status: 404, body: null };
-      return { body: { data: null } };
-    });
-    await latchkey.load();
-    expect(await latchkey.session!.getToken({ skipCache: true })).toMatch(/\./);
-    expect(await latchkey.session!.getToken({ skipCache: true })).toMatch(/\./);
-    expect(server.requests.filter((r) => r.url.includes("/tokens"))).toHaveLength(1);
-  });
-
-  it("falls back when a browser cannot reach the endpoint at all (a missing route has no CORS), only while GraphQL answers", async () => {
-    let down = false;
-    const { latchkey, server } = make((op) => {
-      if (down) return new TypeError("Failed to fetch");
-      if (op === "Client") return { body: { data: { client: clientData(true) } } };
-      if (op === "CreateSessionToken")
-        return { body: { data: { createSessionToken: tokenAnswer().body } } };
-      if (op.includes("/tokens")) return new TypeError("Failed to fetch");
+      if (op.includes("/tokens")) {
+        if (answer === "404") return { status: 404, body: null };
+        if (answer === "down") return new TypeError("Failed to fetch");
+        return tokenAnswer();
+      }
+      if (op === "Me") return { body: { data: { me: account } } };
       return { body: { data: null } };
     });
     await latchkey.load();
     await settle();
-    expect(server.requests.some((r) => r.operation === "CreateSessionToken")).toBe(true);
-    down = true;
+    answer = "404";
+    await expect(latchkey.session!.getToken({ skipCache: true })).rejects.toMatchObject({
+      code: "UNEXPECTED_RESPONSE",
+      status: 404,
+    });
+    answer = "down";
     await expect(latchkey.session!.getToken({ skipCache: true })).rejects.toMatchObject({
       code: "NETWORK_ERROR",
     });
+    expect(
+      server.requests.some((r) => JSON.stringify(r.body ?? "").includes("createSessionToken")),
+    ).toBe(false);
   });
 
-  it("never falls back once the endpoint answered", async () => {
-    let calls = 0;
+  it("reads the environment once and exposes it", async () => {
+    const { latchkey, server } = make(signedIn);
+    expect(latchkey.environment).toBeNull();
+    await latchkey.load();
+    await latchkey.load();
+    await latchkey.reloadClient();
+    expect(latchkey.environment?.instanceId).toBe("ins_1");
+    expect(latchkey.environment?.issuer).toBe("http://127.0.0.1:8080/i/ins_1");
+    expect(latchkey.environment?.secondFactors).toEqual(["TOTP", "BACKUP_CODE"]);
+    expect(server.requests.filter((r) => r.operation === "Environment")).toHaveLength(1);
+  });
+
+  it("fetches the session's token anew after a reverification (the new fva)", async () => {
     const { latchkey, server } = make((op) => {
-      if (op === "Client") return { body: { data: { client: clientData(true) } } };
-      if (op.includes("/tokens"))
-        return ++calls === 1 ? tokenAnswer() : new TypeError("Failed to fetch");
-      return { body: { data: null } };
+      if (op === "AttemptReverification")
+        return {
+          body: {
+            data: {
+              attemptReverification: {
+                sessionId: "sess_1",
+                status: "COMPLETE",
+                firstFactorVerifiedAt: new Date().toISOString(),
+                secondFactorVerifiedAt: null,
+                completeUntil: new Date(Date.now() + 600_000).toISOString(),
+              },
+            },
+          },
+        };
+      return signedIn(op);
     });
     await latchkey.load();
     await settle();
-    await expect(latchkey.session!.getToken({ skipCache: true })).rejects.toMatchObject({
-      code: "NETWORK_ERROR",
+    const tokens = () => server.requests.filter((r) => r.url.includes("/tokens")).length;
+    const before = tokens();
+    const answer = await latchkey.user!.attemptReverification({
+      strategy: "PASSWORD",
+      password: "a sturdy passphrase 42",
     });
-    expect(server.requests.some((r) => r.operation === "CreateSessionToken")).toBe(false);
+    expect(answer.status).toBe("COMPLETE");
+    expect(tokens()).toBe(before + 1);
+    const attempt = server.requests.find((r) => r.operation === "AttemptReverification")!;
+    expect(attempt.body).toMatchObject({
+      variables: { strategy: "PASSWORD", password: "a sturdy passphrase 42", code: null },
+    });
   });
 
   it("signs the session out when the token endpoint says it is not active", async () => {

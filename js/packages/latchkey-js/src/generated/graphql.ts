@@ -4,6 +4,15 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Whether a sign-up field is asked for. */
+export type FieldRequirement =
+  /** Not asked for. */
+  | 'OFF'
+  /** Asked for, may be left out. */
+  | 'OPTIONAL'
+  /** Sign-up cannot complete without it. */
+  | 'REQUIRED';
+
 /** A first factor. */
 export type FirstFactorStrategy =
   /** A code sent to one of the user's verified email addresses. */
@@ -12,6 +21,33 @@ export type FirstFactorStrategy =
   | 'PASSWORD'
   /** A code that lets the user set a new password. */
   | 'RESET_PASSWORD_EMAIL_CODE';
+
+/** Whether an instance is for development or production. */
+export type InstanceEnvironment =
+  /** Test keys (`pk_test_…`, `sk_test_…`), test email addresses, GraphiQL introspection. */
+  | 'DEVELOPMENT'
+  /** Live keys (`pk_live_…`, `sk_live_…`). */
+  | 'PRODUCTION';
+
+/** What the calling session still needs before a sensitive change. */
+export type ReverificationStatus =
+  /** Its factors were verified recently enough: sensitive changes go through. */
+  | 'COMPLETE'
+  /** The first factor again: `PASSWORD` or `EMAIL_CODE`. */
+  | 'NEEDS_FIRST_FACTOR'
+  /** The second factor again (the user has TOTP): `TOTP` or `BACKUP_CODE`. */
+  | 'NEEDS_SECOND_FACTOR';
+
+/** How a factor is verified again. */
+export type ReverificationStrategy =
+  /** One of the backup codes (the second factor); each works once. */
+  | 'BACKUP_CODE'
+  /** A code mailed to the primary email address (the first factor): prepare it first. */
+  | 'EMAIL_CODE'
+  /** The password (the first factor). */
+  | 'PASSWORD'
+  /** A code from the authenticator app (the second factor). */
+  | 'TOTP';
 
 /** A second factor. */
 export type SecondFactorStrategy =
@@ -74,6 +110,13 @@ export type SignUpInput = {
   username?: string | null | undefined;
 };
 
+/** Who may sign up. */
+export type SignUpMode =
+  /** Anyone. */
+  | 'PUBLIC'
+  /** Only people the backend creates or invites. */
+  | 'RESTRICTED';
+
 /** Where a sign-up stands. */
 export type SignUpStatus =
   /** Left unfinished for 24 hours. */
@@ -131,13 +174,10 @@ export type SignOutMutationVariables = Exact<{
 
 export type SignOutMutation = { signOut: { id: string, lastActiveSessionId: string | null, sessions: Array<{ id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, user: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> } | null }>, signIn: { id: string, status: SignInStatus, identifier: string | null, createdSessionId: string | null, abandonAt: string, supportedFirstFactors: Array<{ strategy: FirstFactorStrategy, safeIdentifier: string | null, emailAddressId: string | null }>, supportedSecondFactors: Array<{ strategy: SecondFactorStrategy }>, firstFactorVerification: { status: VerificationStatus, strategy: FirstFactorStrategy, attempts: number, expireAt: string | null } | null } | null, signUp: { id: string, status: SignUpStatus, requiredFields: Array<string>, optionalFields: Array<string>, missingFields: Array<string>, unverifiedFields: Array<string>, emailAddress: string | null, username: string | null, firstName: string | null, lastName: string | null, unsafeMetadata: Record<string, unknown>, createdUserId: string | null, createdSessionId: string | null, abandonAt: string, verifications: { emailAddress: { status: VerificationStatus, strategy: SignUpVerificationStrategy, attempts: number, expireAt: string | null } | null } } | null } };
 
-export type CreateSessionTokenMutationVariables = Exact<{
-  sessionId: string;
-  template?: string | null | undefined;
-}>;
+export type EnvironmentQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type CreateSessionTokenMutation = { createSessionToken: { jwt: string, expiresAt: string } };
+export type EnvironmentQuery = { environment: { instanceId: string, name: string, instanceEnvironment: InstanceEnvironment, logoUrl: string | null, issuer: string, accountPortalUrl: string, firstFactors: Array<FirstFactorStrategy>, secondFactors: Array<SecondFactorStrategy>, multiSession: boolean, deleteSelfEnabled: boolean, organizationsEnabled: boolean, reverificationWindowSeconds: number, signUp: { mode: SignUpMode, emailAddress: FieldRequirement, username: FieldRequirement, password: FieldRequirement, firstName: FieldRequirement, lastName: FieldRequirement }, passwordPolicy: { minLength: number, maxLength: number, rejectCompromised: boolean } } };
 
 export type SessionEventsSubscriptionVariables = Exact<{
   userId?: string | null | undefined;
@@ -333,6 +373,38 @@ export type CreateBackupCodesMutationVariables = Exact<{ [key: string]: never; }
 
 
 export type CreateBackupCodesMutation = { createBackupCodes: { codes: Array<string> } };
+
+export type MySessionFieldsFragment = { id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string };
+
+export type MySessionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MySessionsQuery = { me: { id: string, sessions: Array<{ id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string }> } };
+
+export type RevokeMySessionMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RevokeMySessionMutation = { revokeMySession: { id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string } };
+
+export type SessionReverificationFieldsFragment = { sessionId: string, status: ReverificationStatus, firstFactorVerifiedAt: string, secondFactorVerifiedAt: string | null, completeUntil: string | null };
+
+export type PrepareReverificationMutationVariables = Exact<{
+  strategy: ReverificationStrategy;
+}>;
+
+
+export type PrepareReverificationMutation = { prepareReverification: { sessionId: string, status: ReverificationStatus, firstFactorVerifiedAt: string, secondFactorVerifiedAt: string | null, completeUntil: string | null } };
+
+export type AttemptReverificationMutationVariables = Exact<{
+  strategy: ReverificationStrategy;
+  code?: string | null | undefined;
+  password?: string | null | undefined;
+}>;
+
+
+export type AttemptReverificationMutation = { attemptReverification: { sessionId: string, status: ReverificationStatus, firstFactorVerifiedAt: string, secondFactorVerifiedAt: string | null, completeUntil: string | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -694,6 +766,26 @@ fragment SignUpFields on SignUp {
   createdSessionId
   abandonAt
 }`, {"fragmentName":"ClientFields"}) as unknown as TypedDocumentString<ClientFieldsFragment, unknown>;
+export const MySessionFieldsFragmentDoc = new TypedDocumentString(`
+    fragment MySessionFields on Session {
+  id
+  status
+  lastActiveAt
+  expireAt
+  abandonAt
+  lastActiveOrganizationId
+  createdAt
+}
+    `, {"fragmentName":"MySessionFields"}) as unknown as TypedDocumentString<MySessionFieldsFragment, unknown>;
+export const SessionReverificationFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SessionReverificationFields on SessionReverification {
+  sessionId
+  status
+  firstFactorVerifiedAt
+  secondFactorVerifiedAt
+  completeUntil
+}
+    `, {"fragmentName":"SessionReverificationFields"}) as unknown as TypedDocumentString<SessionReverificationFieldsFragment, unknown>;
 export const ClientDocument = new TypedDocumentString(`
     query Client {
   client {
@@ -1009,14 +1101,37 @@ fragment ClientFields on Client {
     ...SignUpFields
   }
 }`) as unknown as TypedDocumentString<SignOutMutation, SignOutMutationVariables>;
-export const CreateSessionTokenDocument = new TypedDocumentString(`
-    mutation CreateSessionToken($sessionId: ID!, $template: String) {
-  createSessionToken(sessionId: $sessionId, template: $template) {
-    jwt
-    expiresAt
+export const EnvironmentDocument = new TypedDocumentString(`
+    query Environment {
+  environment {
+    instanceId
+    name
+    instanceEnvironment
+    logoUrl
+    issuer
+    accountPortalUrl
+    signUp {
+      mode
+      emailAddress
+      username
+      password
+      firstName
+      lastName
+    }
+    passwordPolicy {
+      minLength
+      maxLength
+      rejectCompromised
+    }
+    firstFactors
+    secondFactors
+    multiSession
+    deleteSelfEnabled
+    organizationsEnabled
+    reverificationWindowSeconds
   }
 }
-    `) as unknown as TypedDocumentString<CreateSessionTokenMutation, CreateSessionTokenMutationVariables>;
+    `) as unknown as TypedDocumentString<EnvironmentQuery, EnvironmentQueryVariables>;
 export const SessionEventsDocument = new TypedDocumentString(`
     subscription SessionEvents($userId: ID) {
   sessionEvents(userId: $userId) {
@@ -1819,3 +1934,62 @@ export const CreateBackupCodesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CreateBackupCodesMutation, CreateBackupCodesMutationVariables>;
+export const MySessionsDocument = new TypedDocumentString(`
+    query MySessions {
+  me {
+    id
+    sessions {
+      ...MySessionFields
+    }
+  }
+}
+    fragment MySessionFields on Session {
+  id
+  status
+  lastActiveAt
+  expireAt
+  abandonAt
+  lastActiveOrganizationId
+  createdAt
+}`) as unknown as TypedDocumentString<MySessionsQuery, MySessionsQueryVariables>;
+export const RevokeMySessionDocument = new TypedDocumentString(`
+    mutation RevokeMySession($id: ID!) {
+  revokeMySession(id: $id) {
+    ...MySessionFields
+  }
+}
+    fragment MySessionFields on Session {
+  id
+  status
+  lastActiveAt
+  expireAt
+  abandonAt
+  lastActiveOrganizationId
+  createdAt
+}`) as unknown as TypedDocumentString<RevokeMySessionMutation, RevokeMySessionMutationVariables>;
+export const PrepareReverificationDocument = new TypedDocumentString(`
+    mutation PrepareReverification($strategy: ReverificationStrategy!) {
+  prepareReverification(strategy: $strategy) {
+    ...SessionReverificationFields
+  }
+}
+    fragment SessionReverificationFields on SessionReverification {
+  sessionId
+  status
+  firstFactorVerifiedAt
+  secondFactorVerifiedAt
+  completeUntil
+}`) as unknown as TypedDocumentString<PrepareReverificationMutation, PrepareReverificationMutationVariables>;
+export const AttemptReverificationDocument = new TypedDocumentString(`
+    mutation AttemptReverification($strategy: ReverificationStrategy!, $code: String, $password: String) {
+  attemptReverification(strategy: $strategy, code: $code, password: $password) {
+    ...SessionReverificationFields
+  }
+}
+    fragment SessionReverificationFields on SessionReverification {
+  sessionId
+  status
+  firstFactorVerifiedAt
+  secondFactorVerifiedAt
+  completeUntil
+}`) as unknown as TypedDocumentString<AttemptReverificationMutation, AttemptReverificationMutationVariables>;

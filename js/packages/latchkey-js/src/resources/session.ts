@@ -1,6 +1,5 @@
 import { type Core, toDate } from "../core";
-import type { SessionFieldsFragment } from "../generated/graphql";
-import { RevokeMySessionDocument } from "../pending/operations";
+import { RevokeMySessionDocument, type SessionFieldsFragment } from "../generated/graphql";
 import type { GetTokenOptions } from "../tokens/manager";
 import { UserResource } from "./user";
 
@@ -42,7 +41,7 @@ export class SessionResource {
     return this.#core.getToken(this.id, options);
   }
 
-  /** Ends this session (`revokeMySession`, a guarded action; pending on the server). */
+  /** Ends this session (`revokeMySession`, a guarded action: `REVERIFICATION_REQUIRED` unless a factor was verified recently). */
   async revoke(): Promise<void> {
     await this.#core.asUser(RevokeMySessionDocument, { id: this.id });
     await this.#core.reloadClient();

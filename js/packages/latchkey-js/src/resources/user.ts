@@ -13,15 +13,13 @@ import {
   UpdatePasswordDocument,
   type UserFieldsFragment,
   VerifyTotpDocument,
-} from "../generated/graphql";
-import {
   AttemptReverificationDocument,
-  type MySessionData,
+  type MySessionFieldsFragment,
   MySessionsDocument,
   PrepareReverificationDocument,
-  type ReverificationData,
   type ReverificationStrategy,
-} from "../pending/operations";
+  type SessionReverificationFieldsFragment,
+} from "../generated/graphql";
 import { EmailAddressResource } from "./email-address";
 import { OrganizationMembershipResource, OrganizationResource } from "./organization";
 
@@ -143,8 +141,8 @@ export class UserResource {
     return (await this.#core.asUser(CreateBackupCodesDocument, {})).createBackupCodes;
   }
 
-  /** The user's sessions on every device (`me { sessions }`; pending on the server). */
-  async getSessions(): Promise<MySessionData[]> {
+  /** The user's sessions on every device (`me { sessions }`). */
+  async getSessions(): Promise<MySessionFieldsFragment[]> {
     return (await this.#core.asUser(MySessionsDocument, {})).me.sessions;
   }
 
@@ -166,24 +164,29 @@ export class UserResource {
     return new OrganizationResource(this.#core, data.createOrganization);
   }
 
-  /** Sends a code for reverification (after `REVERIFICATION_REQUIRED`; pending on the server). */
+  /** Mails a code for reverification (`EMAIL_CODE`, after `REVERIFICATION_REQUIRED`). */
   async prepareReverification(params: {
     strategy: ReverificationStrategy;
-  }): Promise<ReverificationData> {
+  }): Promise<SessionReverificationFieldsFragment> {
     return (await this.#core.asUser(PrepareReverificationDocument, params)).prepareReverification;
   }
 
-  /** Verifies a factor again so guarded actions pass (pending on the server). */
+  /**
+   * Verifies a factor again so guarded actions pass for the instance's
+   * `reverificationWindowSeconds` (`status: COMPLETE` once every factor the user has is recent).
+   * The session's token is then fetched anew, so the app's server sees the new `fva` at once.
+   */
   async attemptReverification(params: {
     strategy: ReverificationStrategy;
     code?: string;
     password?: string;
-  }): Promise<ReverificationData> {
+  }): Promise<SessionReverificationFieldsFragment> {
     const data = await this.#core.asUser(AttemptReverificationDocument, {
       strategy: params.strategy,
       code: params.code ?? null,
       password: params.password ?? null,
     });
+    await this.#core.getToken(data.attemptReverification.sessionId, { skipCache: true });
     return data.attemptReverification;
   }
 }
