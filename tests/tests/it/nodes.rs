@@ -189,6 +189,12 @@ async fn an_unknown_session_reads_the_client_again_at_most_every_few_seconds() {
     // One node: a session written for the client behind its actor's back (as a node that sent
     // no event would) is found once the actor may read the client again.
     let (server, clock) = TestServer::spawn_with_clock(lift_ip_limits).await;
+    let mut events = latchkey_tests::subscriber::subscribed(
+        &server.url,
+        &server.secret_key,
+        "subscription { sessionEvents(since: \"0\") { type } }",
+    )
+    .await;
     let (mut frontend, session) = Frontend::signed_up(
         &server.url,
         &server.publishable_key,
@@ -196,6 +202,17 @@ async fn an_unknown_session_reads_the_client_again_at_most_every_few_seconds() {
         PASSWORD,
     )
     .await;
+    // The sign-up's `session.created` makes the actor read its client again (before any
+    // subscriber hears of it): wait for it, so the read below is the last one.
+    let created = tokio::time::timeout(DEADLINE, futures_util::StreamExt::next(&mut events))
+        .await
+        .expect("the session's event")
+        .unwrap()
+        .unwrap();
+    assert!(
+        created.to_text().unwrap().contains("session.created"),
+        "{created}"
+    );
     frontend.session_jwt(&session).await;
     let copied = format!("{session}x");
     server
