@@ -2,7 +2,8 @@
 // once for the whole suite, builds the example app against it, and hands the URL, keys, mailbox
 // and app to the tests through the environment (workers start after this). Records the size of
 // @latchkey/js's bundle in test-results/measurements.json.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,7 +37,27 @@ function measureExampleApp(dist: string): void {
   });
 }
 
+/**
+ * Makes sure Chromium is there: Debian's package (Playwright's own download cannot work here),
+ * installed with apt-get on a fresh machine, as CI does.
+ */
+function ensureChromium(): void {
+  const path = process.env.LATCHKEY_CHROMIUM ?? "/usr/bin/chromium";
+  if (existsSync(path)) return;
+  if (process.env.LATCHKEY_CHROMIUM !== undefined) {
+    throw new Error(`LATCHKEY_CHROMIUM names ${path}, which does not exist`);
+  }
+  console.log("installing chromium (apt-get install -y chromium)…");
+  try {
+    execFileSync("apt-get", ["install", "-y", "-qq", "chromium"], { stdio: "inherit" });
+  } catch {
+    execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+    execFileSync("apt-get", ["install", "-y", "-qq", "chromium"], { stdio: "inherit" });
+  }
+}
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
+  ensureChromium();
   measureBundle();
   const binary = process.env.LATCHKEY_BINARY ?? buildServer();
   const mailbox = await startMailbox();
