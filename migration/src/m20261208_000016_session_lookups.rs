@@ -1,8 +1,9 @@
-//! A client's and a user's sessions are looked up within their instance: the indexes lead with
-//! the instance, as every such query's conditions do. With `client_id` or `user_id` alone,
-//! SQLite's planner (which has no statistics unless `ANALYZE` ran) preferred the index on
-//! `(instance_id, last_active_organization_id)` and read every session of the instance to load
-//! one client.
+//! A client's and a user's sessions are looked up within their instance: the indexes cover
+//! both columns every such query names. With `client_id` or `user_id` alone, SQLite's planner
+//! (which has no statistics unless `ANALYZE` ran) preferred the index on `(instance_id,
+//! last_active_organization_id)` and read every session of the instance to load one client. They
+//! still lead with `client_id` and `user_id`, which deleting a client or a user (the cascades of
+//! their foreign keys) needs.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::ConnectionTrait;
@@ -17,8 +18,8 @@ impl MigrationTrait for Migration {
         // New names: an index name is not reused within one migration (a pooled SQLite
         // connection may still see the old one).
         for statement in [
-            "CREATE INDEX IF NOT EXISTS idx_sessions_instance_client ON sessions (instance_id, client_id)",
-            "CREATE INDEX IF NOT EXISTS idx_sessions_instance_user ON sessions (instance_id, user_id)",
+            "CREATE INDEX IF NOT EXISTS idx_sessions_client_instance ON sessions (client_id, instance_id)",
+            "CREATE INDEX IF NOT EXISTS idx_sessions_user_instance ON sessions (user_id, instance_id)",
             "DROP INDEX IF EXISTS idx_sessions_client",
             "DROP INDEX IF EXISTS idx_sessions_user",
         ] {
@@ -32,8 +33,8 @@ impl MigrationTrait for Migration {
         for statement in [
             "CREATE INDEX IF NOT EXISTS idx_sessions_client ON sessions (client_id)",
             "CREATE INDEX IF NOT EXISTS idx_sessions_user ON sessions (user_id)",
-            "DROP INDEX IF EXISTS idx_sessions_instance_client",
-            "DROP INDEX IF EXISTS idx_sessions_instance_user",
+            "DROP INDEX IF EXISTS idx_sessions_client_instance",
+            "DROP INDEX IF EXISTS idx_sessions_user_instance",
         ] {
             db.execute_unprepared(statement).await?;
         }

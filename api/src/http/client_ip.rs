@@ -2,7 +2,7 @@
 //! (a server setting, none by default); then `X-Forwarded-For`, walked from the right past the
 //! trusted hops. No other header is read, and nobody but a trusted proxy is believed.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
 
 use actix_web::HttpRequest;
@@ -35,6 +35,13 @@ impl FromStr for TrustedProxies {
     }
 }
 
+/// An address as proxies write it: bare, or with a port (`203.0.113.7:4711`, `[2001:db8::1]:80`).
+fn address(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
+}
+
 impl TrustedProxies {
     fn trusts(&self, addr: IpAddr) -> bool {
         self.0.iter().any(|net| net.contains(&addr))
@@ -55,7 +62,7 @@ impl TrustedProxies {
         let hops: Vec<&str> = forwarded_for.flat_map(|value| value.split(',')).collect();
         let mut client = peer;
         for hop in hops.into_iter().rev() {
-            let Ok(addr) = hop.trim().parse::<IpAddr>() else {
+            let Some(addr) = address(hop.trim()) else {
                 return client;
             };
             client = addr.to_canonical();
@@ -110,6 +117,14 @@ mod tests {
         assert_eq!(
             proxies.client_ip(ip("10.0.0.2"), ["10.1.1.1"].into_iter()),
             ip("10.1.1.1")
+        );
+        // With a port, as some proxies write it.
+        assert_eq!(
+            proxies.client_ip(
+                ip("10.0.0.2"),
+                ["203.0.113.9:4711, [2001:db8::1]:80"].into_iter()
+            ),
+            ip("2001:db8::1")
         );
         // No header: the proxy itself.
         assert_eq!(

@@ -204,10 +204,17 @@ impl Handler<ClientChanged> for Shard {
             } => {
                 let entry = self
                     .by_client
-                    .get(&(instance_id, client_id))
+                    .get(&(instance_id.clone(), client_id))
                     .and_then(|key| self.entries.get(key));
                 if let Some(entry) = entry {
                     entry.addr.do_send(Forget);
+                }
+                // An actor still reading its first client (not `Loaded` yet) may have read it
+                // before this change: it forgets too, once its command is done.
+                for ((instance, _), entry) in &self.entries {
+                    if entry.client_id.is_none() && *instance == instance_id {
+                        entry.addr.do_send(Forget);
+                    }
                 }
             }
             ClientChanged::Every => {

@@ -457,22 +457,24 @@ fn check_range(field: &str, value: u32, min: u32, max: u32) -> Result<()> {
 }
 
 /// `scheme://host[:port]` with an http(s) scheme and nothing after the authority.
-/// An image URL a browser may load: `https://`, or `http://` on a local host; no spaces or
-/// quotes (it lands in HTML attributes).
+/// An image URL a browser may load: `https://`, or `http://` on the local host itself (exactly
+/// `localhost` or `127.0.0.1`); no spaces, quotes or angle brackets (it lands in HTML attributes).
 fn is_logo_url(url: &str) -> bool {
-    let rest = url.strip_prefix("https://").or_else(|| {
-        url.strip_prefix("http://").filter(|rest| {
-            ["localhost", "127.0.0.1"]
-                .iter()
-                .any(|host| rest.starts_with(host))
-        })
+    let https = url.strip_prefix("https://");
+    let local = url.strip_prefix("http://").filter(|rest| {
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..end];
+        let host = authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host);
+        !authority.contains('@') && matches!(host, "localhost" | "127.0.0.1")
     });
     url.len() <= 2048
-        && rest.is_some_and(|rest| {
+        && https.or(local).is_some_and(|rest| {
             !rest.is_empty()
-                && rest
-                    .chars()
-                    .all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\'' | '<' | '>' | '`'))
+                && rest.chars().all(|c| {
+                    c.is_ascii_graphic() && !matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\')
+                })
         })
 }
 
@@ -543,6 +545,30 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_logo_is_https_or_on_the_local_host_itself_and_safe_in_an_attribute() {
+        for good in [
+            "https://cdn.example.com/logo.png",
+            "http://localhost:5173/logo.svg",
+            "http://127.0.0.1/logo.png",
+        ] {
+            assert!(is_logo_url(good), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "http://cdn.example.com/logo.png",
+            "http://localhost.evil.com/x",
+            "http://localhost@evil.com/x",
+            "http://127.0.0.1.evil.com/x",
+            "https://",
+            "https://a.example/x\"onerror=\"x",
+            "https://a.example/<x>",
+            "https://a.example/a b",
+        ] {
+            assert!(!is_logo_url(bad), "{bad}");
+        }
+    }
 
     fn field_of(err: Error) -> String {
         match err {

@@ -218,11 +218,11 @@ async fn a_clients_and_a_users_sessions_are_found_by_index_within_their_instance
     for (sql, index) in [
         (
             "SELECT * FROM sessions WHERE instance_id = 'ins_a' AND client_id = 'client_a' ORDER BY created_at, id",
-            "idx_sessions_instance_client (instance_id=? AND client_id=?)",
+            "idx_sessions_client_instance (client_id=? AND instance_id=?)",
         ),
         (
             "SELECT * FROM sessions WHERE instance_id = 'ins_a' AND user_id = 'user_a' ORDER BY created_at DESC",
-            "idx_sessions_instance_user (instance_id=? AND user_id=?)",
+            "idx_sessions_user_instance (user_id=? AND instance_id=?)",
         ),
     ] {
         let plan = db
