@@ -5,7 +5,7 @@
 //! its shard the client's id (`Loaded`), so a change of one client (`ClientChanged`) reaches its
 //! actor without a message to every actor.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -48,11 +48,14 @@ struct Shard {
     entries: HashMap<Key, Entry>,
     /// The key of each loaded client, by its instance and id.
     by_client: HashMap<(String, String), Key>,
+    /// The keys of the actors that have not read their client yet (usually few).
+    unloaded: HashSet<Key>,
 }
 
 impl Shard {
     /// Forgets an entry, and its client's id.
     fn remove(&mut self, key: &Key) {
+        self.unloaded.remove(key);
         if let Some(Entry {
             client_id: Some(client_id),
             ..
@@ -141,6 +144,7 @@ impl Shard {
         .start();
         // A stopped actor's entry (its client read again by the new one).
         self.remove(&key);
+        self.unloaded.insert(key.clone());
         self.entries.insert(
             key,
             Entry {
@@ -188,6 +192,7 @@ impl Handler<Loaded> for Shard {
             && Arc::ptr_eq(&entry.busy, &msg.busy)
         {
             entry.client_id = Some(msg.client_id.clone());
+            self.unloaded.remove(&key);
             self.by_client.insert((key.0.clone(), msg.client_id), key);
         }
     }
@@ -211,8 +216,8 @@ impl Handler<ClientChanged> for Shard {
                 }
                 // An actor still reading its first client (not `Loaded` yet) may have read it
                 // before this change: it forgets too, once its command is done.
-                for ((instance, _), entry) in &self.entries {
-                    if entry.client_id.is_none() && *instance == instance_id {
+                for key in self.unloaded.iter().filter(|key| key.0 == instance_id) {
+                    if let Some(entry) = self.entries.get(key) {
                         entry.addr.do_send(Forget);
                     }
                 }
@@ -253,6 +258,7 @@ impl Registry {
                 idle_after,
                 entries: HashMap::new(),
                 by_client: HashMap::new(),
+                unloaded: HashSet::new(),
             }));
             arbiters.push(arbiter);
         }
