@@ -134,7 +134,7 @@ pub struct Bootstrap {
 }
 
 /// The credentials a request carries, as the transport found them.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Credentials {
     /// The bearer token of `Authorization`.
     pub bearer: Option<String>,
@@ -145,6 +145,18 @@ pub struct Credentials {
     /// The request's client cookies (`__client_…`), by name: the one of the publishable key's
     /// instance serves when there is no `Latchkey-Client` header.
     pub client_cookies: Vec<(String, String)>,
+}
+
+/// Says which credentials are present, never their values (they are secrets).
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("bearer", &self.bearer.is_some())
+            .field("publishable_key", &self.publishable_key)
+            .field("client_token", &self.client_token.is_some())
+            .field("client_cookies", &self.client_cookies.len())
+            .finish()
+    }
 }
 
 impl Credentials {

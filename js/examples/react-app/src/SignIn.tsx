@@ -1,6 +1,6 @@
 import { useSignIn } from "@latchkey/react";
-import { type FormEvent, useState } from "react";
-import { describeError } from "./errors";
+import { useState } from "react";
+import { useFormAction } from "./form";
 
 /** A custom sign-in: email address and password, then an authenticator code when one is asked for. */
 export function SignIn() {
@@ -9,22 +9,8 @@ export function SignIn() {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useFormAction();
   if (!isLoaded) return null;
-
-  const run = (work: () => Promise<void>) => async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const finish = async (status: string | null, sessionId: string | null) => {
     if (status === "COMPLETE" && sessionId) await setActive({ session: sessionId });

@@ -1,6 +1,6 @@
 import { useSignUp } from "@latchkey/react";
-import { type FormEvent, useState } from "react";
-import { describeError } from "./errors";
+import { useState } from "react";
+import { useFormAction } from "./form";
 
 /** A custom sign-up: email address and password, then the code mailed to that address. */
 export function SignUp() {
@@ -9,22 +9,8 @@ export function SignUp() {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useFormAction();
   if (!isLoaded) return null;
-
-  const run = (work: () => Promise<void>) => async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const start = run(async () => {
     // After a failure to send the code (RATE_LIMITED, say), the sign-up made for the same
