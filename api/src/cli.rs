@@ -291,7 +291,7 @@ async fn serve(cli: Cli) -> Result<(), StartError> {
         .transpose()?;
     config.master_key_file = cli.master_key_file;
     let running = server::start(config).await?;
-    print_bootstrap(&running.bootstrap);
+    print_bootstrap(&running.bootstrap, &running.public_url);
     println!(
         "Latchkey is listening on {} (GraphiQL: {}/graphql)",
         running.public_url, running.public_url
@@ -326,7 +326,7 @@ async fn instance(cli: &Cli, command: &InstanceCommand) -> Result<(), StartError
         ..PlatformConfig::new(public_url, Arc::new(SystemClock), master_key)
     };
     let (platform, bootstrap) = Platform::start(db, config).await?;
-    print_bootstrap(&bootstrap);
+    print_bootstrap(&bootstrap, platform.public_url());
     match command {
         InstanceCommand::Create { name, live } => {
             let environment = if *live {
@@ -362,7 +362,7 @@ async fn instance(cli: &Cli, command: &InstanceCommand) -> Result<(), StartError
 }
 
 /// Prints what the first start created. Secrets go to stdout for the operator, never to the log.
-fn print_bootstrap(bootstrap: &Bootstrap) {
+fn print_bootstrap(bootstrap: &Bootstrap, public_url: &str) {
     if let Some((instance, key)) = &bootstrap.development {
         println!(
             "Latchkey created the development instance {:?} ({}).",
@@ -370,6 +370,11 @@ fn print_bootstrap(bootstrap: &Bootstrap) {
         );
         println!("  Publishable key: {}", instance.publishable_key);
         println!("  Secret key:      {}", key.secret);
+        println!(
+            "  Account Portal:  {}/i/{}/sign-in",
+            public_url.trim_end_matches('/'),
+            instance.id
+        );
         println!("The secret key is shown once: store it now.");
     }
     if let Some(token) = &bootstrap.admin_token {

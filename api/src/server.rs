@@ -262,6 +262,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
                 "/i/{instance_id}/.well-known/openid-configuration",
                 web::get().to(http::well_known::openid_configuration),
             )
+            .route("/i/{instance_id}/{page}", web::get().to(http::portal::page))
             .route("/latchkey.js", web::get().to(http::assets::latchkey_js))
             .route("/assets/{name}", web::get().to(http::assets::versioned))
             .route("/healthz", web::get().to(http::health::healthz))

@@ -32,6 +32,8 @@ pub struct MeUpdate {
     pub username: Option<Option<String>>,
     pub first_name: Option<Option<String>>,
     pub last_name: Option<Option<String>>,
+    /// A profile image URL (https), or `Some(None)` for none.
+    pub image_url: Option<Option<String>>,
     /// Replaces the unsafe metadata.
     pub unsafe_metadata: Option<Value>,
 }
@@ -52,6 +54,7 @@ impl Platform {
             username: update.username,
             first_name: update.first_name,
             last_name: update.last_name,
+            image_url: update.image_url,
             unsafe_metadata: update.unsafe_metadata,
             ..UserUpdate::default()
         };

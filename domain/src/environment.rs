@@ -31,3 +31,16 @@ impl Platform {
         })
     }
 }
+
+impl Platform {
+    /// The instance whose Account Portal `instance_id` names (the portal's pages are public:
+    /// they show the instance's name and carry its publishable key); `NOT_FOUND` for none.
+    pub async fn portal_instance(&self, instance_id: &str) -> Result<Instance> {
+        crate::store::instances::get(&self.db, instance_id).await
+    }
+
+    /// The base URL of an instance's Account Portal (`{publicUrl}/i/{instanceId}`).
+    pub fn account_portal_url(&self, instance_id: &str) -> String {
+        issuer(self.public_url(), instance_id)
+    }
+}

@@ -13,6 +13,7 @@ pub mod environment;
 pub mod error;
 pub mod events;
 mod flows;
+pub mod handoffs;
 pub mod ids;
 mod instance_cache;
 pub mod jwt_templates;

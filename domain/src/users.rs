@@ -63,6 +63,8 @@ pub struct UserUpdate {
     pub username: Option<Option<String>>,
     pub first_name: Option<Option<String>>,
     pub last_name: Option<Option<String>>,
+    /// A profile image URL (https), or `Some(None)` for none.
+    pub image_url: Option<Option<String>>,
     pub external_id: Option<Option<String>>,
     pub primary_email_address_id: Option<String>,
     pub password: PasswordInput,
@@ -119,6 +121,7 @@ redacted_debug!(
     username,
     first_name,
     last_name,
+    image_url,
     external_id,
     primary_email_address_id
 );
@@ -128,6 +131,25 @@ fn optional_name(field: &str, value: Option<String>) -> Result<Option<String>> {
         .map(|v| identifiers::name(field, &v))
         .transpose()
         .map(|v| v.filter(|v| !v.is_empty()))
+}
+
+/// A profile image URL: `https://`, with a host and no credentials, at most 2048 characters.
+fn image_url(value: &str) -> Result<String> {
+    let invalid = |why: &str| Error::validation("imageUrl", why.to_owned());
+    if value.len() > 2048 {
+        return Err(invalid("is longer than 2048 characters"));
+    }
+    let url = url::Url::parse(value).map_err(|_| invalid("is not a URL"))?;
+    if url.scheme() != "https" {
+        return Err(invalid("must be an https:// URL"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("must not carry credentials"));
+    }
+    Ok(url.into())
 }
 
 fn external_id(value: Option<String>) -> Result<Option<String>> {
@@ -296,6 +318,7 @@ impl Platform {
             username,
             first_name: optional_name("firstName", input.first_name)?,
             last_name: optional_name("lastName", input.last_name)?,
+            image_url: None,
             primary_email_address_id: email_addresses.first().map(|e| e.id.clone()),
             email_addresses,
             password_enabled: password_hash.is_some(),
@@ -392,6 +415,10 @@ impl Platform {
             last_name: input
                 .last_name
                 .map(|v| optional_name("lastName", v))
+                .transpose()?,
+            image_url: input
+                .image_url
+                .map(|v| v.map(|url| image_url(&url)).transpose())
                 .transpose()?,
             external_id: input.external_id.map(external_id).transpose()?,
             primary_email_address_id: input.primary_email_address_id,

@@ -7,6 +7,7 @@ pub mod client;
 pub mod email_address;
 pub mod event;
 pub mod event_sequence;
+pub mod handoff;
 pub mod instance;
 pub mod jwt_template;
 pub mod mail_outbox;

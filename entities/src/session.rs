@@ -23,6 +23,8 @@ pub struct Model {
     pub second_factor_verified_at: Option<DateTimeUtc>,
     /// The email-code verification of a reverification in progress (JSON).
     pub reverification: Option<String>,
+    /// The browser, device and IP address the session was used from (JSON).
+    pub latest_activity: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,8 @@ pub struct Model {
     pub username: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
+    /// The profile image: an https URL.
+    pub image_url: Option<String>,
     pub password_hash: Option<String>,
     pub primary_email_address_id: Option<String>,
     /// The primary email address, normalized (what `users` orders by).

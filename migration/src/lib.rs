@@ -19,6 +19,9 @@ mod m20261203_000013_user_counts;
 mod m20261207_000014_attempt_budgets;
 mod m20261208_000015_session_factors;
 mod m20261208_000016_session_lookups;
+mod m20261208_000017_handoffs;
+mod m20261208_000018_user_images;
+mod m20261208_000019_session_activity;
 
 /// Every migration of Latchkey, oldest first.
 pub struct Migrator;
@@ -43,6 +46,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_attempt_budgets::Migration),
             Box::new(m20261208_000015_session_factors::Migration),
             Box::new(m20261208_000016_session_lookups::Migration),
+            Box::new(m20261208_000017_handoffs::Migration),
+            Box::new(m20261208_000018_user_images::Migration),
+            Box::new(m20261208_000019_session_activity::Migration),
         ]
     }
 }

@@ -119,6 +119,7 @@ fn user(instance_id: &str, i: u64, created_at: DateTime<Utc>, now: DateTime<Utc>
         username,
         first_name: named.then(|| first.to_owned()),
         last_name: named.then(|| last.to_owned()),
+        image_url: None,
         primary_email_address_id: Some(email.id.clone()),
         email_addresses: vec![email],
         password_enabled: !hash(i, 12).is_multiple_of(10),

@@ -23,6 +23,8 @@ pub struct UpdateMeInput {
     pub last_name: MaybeUndefined<String>,
     /// Replaces the unsafe metadata (a JSON object of at most 8 KiB).
     pub unsafe_metadata: Option<Json<Value>>,
+    /// A new profile image URL (https, at most 2,048 characters), or `null` for none.
+    pub image_url: MaybeUndefined<String>,
 }
 
 #[Object]
@@ -38,6 +40,7 @@ impl AccountMutation {
             username: tri(input.username),
             first_name: tri(input.first_name),
             last_name: tri(input.last_name),
+            image_url: tri(input.image_url),
             unsafe_metadata: input.unsafe_metadata.map(|j| j.0),
         };
         Ok(User(platform.update_me(caller, update).await.gql()?))

@@ -17,7 +17,7 @@ use super::sign_up::SignUp;
 use super::{GqlResult, ResultExt, scope};
 
 /// The client's token travels back in this header, and in the instance's `__client_…` cookie.
-const CLIENT_HEADER: &str = "Latchkey-Client";
+pub(crate) const CLIENT_HEADER: &str = "Latchkey-Client";
 /// How long the client cookie lives: ten years; the client itself outlives every session.
 const COOKIE_MAX_AGE: u64 = 10 * 365 * 86_400;
 
@@ -31,8 +31,9 @@ pub(crate) async fn run(
     let (platform, caller) = scope(ctx)?;
     let (instance, token) = caller.require_frontend().gql()?;
     let create = create && ctx.data_opt::<OverWebSocket>().is_none();
+    let seen = super::request_data::seen(ctx);
     let outcome = platform
-        .client_command(instance, token, command, create)
+        .client_command(instance, token, command, create, Some(&seen))
         .await
         .gql()?;
     let Some(ClientOutcome { client, new_token }) = outcome else {

@@ -7,6 +7,7 @@ mod environment;
 mod error;
 pub mod events;
 pub mod guard;
+mod handoffs;
 mod instances;
 mod jwt_templates;
 mod loaders;
@@ -63,6 +64,7 @@ pub struct Mutation(
     api_keys::ApiKeyMutation,
     second_factors::SecondFactorMutation,
     reverification::ReverificationMutation,
+    handoffs::HandoffMutation,
     webhooks::WebhookMutation,
     organizations::OrganizationMutation,
     memberships::MembershipMutation,

@@ -121,6 +121,41 @@ impl Session {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+
+    /// The browser, device and IP address the session was started from; null for a session
+    /// that has none recorded.
+    async fn latest_activity(&self) -> Option<SessionActivity> {
+        self.0.latest_activity.clone().map(SessionActivity::from)
+    }
+}
+
+/// The browser, device and IP address a session was used from, read from the request's
+/// `User-Agent` and its client address (through trusted proxies).
+#[derive(SimpleObject)]
+pub struct SessionActivity {
+    /// The browser's name (`Chrome`, `Firefox`, `Safari`, `Edge`, …), when the User-Agent tells.
+    browser_name: Option<String>,
+    /// The browser's major version, when the User-Agent tells.
+    browser_version: Option<String>,
+    /// The operating system or device (`Windows`, `macOS`, `Linux`, `Android`, `iPhone`, `iPad`, …),
+    /// when the User-Agent tells.
+    device_type: Option<String>,
+    /// Whether the device is a phone or a tablet.
+    is_mobile: bool,
+    /// The client's IP address.
+    ip_address: Option<String>,
+}
+
+impl From<latchkey_domain::model::session::LatestActivity> for SessionActivity {
+    fn from(a: latchkey_domain::model::session::LatestActivity) -> Self {
+        Self {
+            browser_name: a.browser_name,
+            browser_version: a.browser_version,
+            device_type: a.device_type,
+            is_mobile: a.is_mobile,
+            ip_address: a.ip_address,
+        }
+    }
 }
 
 /// A user as the API shows it.
@@ -188,9 +223,9 @@ impl User {
         self.0.last_name.as_deref()
     }
 
-    /// The profile image; none is stored yet.
-    async fn image_url(&self) -> Option<String> {
-        None
+    /// The profile image (https), set by the user (`updateMe`) or the backend (`updateUser`).
+    async fn image_url(&self) -> Option<&str> {
+        self.0.image_url.as_deref()
     }
 
     /// The id of the primary email address.

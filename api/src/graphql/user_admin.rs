@@ -83,6 +83,8 @@ pub struct UpdateUserInput {
     pub first_name: MaybeUndefined<String>,
     /// A new last name, or `null`.
     pub last_name: MaybeUndefined<String>,
+    /// A new profile image URL (https, at most 2,048 characters), or `null` for none.
+    pub image_url: MaybeUndefined<String>,
     /// A new external id, or `null`.
     pub external_id: MaybeUndefined<String>,
     /// One of the user's verified email addresses, to become primary.
@@ -183,6 +185,7 @@ impl UserMutation {
             username: tri(input.username),
             first_name: tri(input.first_name),
             last_name: tri(input.last_name),
+            image_url: tri(input.image_url),
             external_id: tri(input.external_id),
             primary_email_address_id: input.primary_email_address_id.map(|id| id.0),
             password: PasswordInput {

@@ -128,7 +128,7 @@ pub async fn versioned(name: web::Path<String>) -> HttpResponse {
 
 /// The host of a request when it is a plain host name or address with an optional port (it goes
 /// into a header: anything else is left out).
-fn plain_host(host: &str) -> Option<&str> {
+pub(crate) fn plain_host(host: &str) -> Option<&str> {
     let plain = !host.is_empty()
         && host
             .bytes()
@@ -163,14 +163,20 @@ pub fn graphiql_page(req: &HttpRequest) -> HttpResponse {
     );
     let connection = req.connection_info();
     let policy = content_security_policy(plain_host(connection.host()));
-    let mut response = HttpResponse::Ok()
+    html_page(StatusCode::OK, html, &policy)
+}
+
+/// A page of the server's own (GraphiQL, the Account Portal): never cached or framed, with its
+/// Content-Security-Policy.
+pub(crate) fn html_page(status: StatusCode, html: String, policy: &str) -> HttpResponse {
+    let mut response = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "no-referrer"))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .body(html);
-    if let Ok(value) = HeaderValue::from_str(&policy) {
+    if let Ok(value) = HeaderValue::from_str(policy) {
         response
             .headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, value);

@@ -10,7 +10,7 @@ use latchkey_domain::ErrorCode;
 use super::request_id::{self, RequestId};
 use super::{AppState, assets, body, cors, credentials, transport_error, websocket};
 use crate::graphql::guard;
-use crate::graphql::request_data::{ClientIp, RequestOrigin};
+use crate::graphql::request_data::{ClientIp, RequestOrigin, UserAgent};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
@@ -138,7 +138,12 @@ async fn run(
     let mut response = match prepared {
         Ok(prepared) => {
             let origin = RequestOrigin(origin.map(str::to_owned));
-            let response = prepared.data(origin).execute().await;
+            let agent = req
+                .headers()
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let response = prepared.data(origin).data(UserAgent(agent)).execute().await;
             graphql_response(req, response, StatusCode::OK, request_id)
         }
         Err(refusal) => {

@@ -8,6 +8,7 @@ pub mod cors;
 pub mod credentials;
 pub mod graphql;
 pub mod health;
+pub mod portal;
 pub mod request_id;
 pub mod tokens;
 pub mod transport_error;

@@ -23,6 +23,7 @@ use crate::flows::sessions::IssuedToken;
 pub use crate::flows::sign_in::{FirstFactorInput, SignInInput};
 use crate::model::client::Client;
 use crate::model::instance::Instance;
+use crate::model::session::LatestActivity;
 use crate::model::sign_in::{FirstFactor, SecondFactor};
 use crate::model::sign_up::SignUpInput;
 use crate::services::{Services, SessionsChanged};
@@ -91,6 +92,8 @@ impl std::fmt::Debug for Command {
 pub struct Run {
     pub instance: Arc<Instance>,
     pub command: Command,
+    /// What the request came from: recorded on a session the command starts.
+    pub seen: Option<LatestActivity>,
 }
 
 /// A session token for one of the client's sessions (`createSessionToken`): the hot path.
@@ -325,17 +328,22 @@ async fn run(
         },
     };
     let changes = !matches!(msg.command, Command::Get);
-    let done = match execute(&services, &msg.instance, &client, msg.command.clone()).await {
-        // Another writer (this client's actor on another node) got there first: read the
-        // client again and run the command once more on what is stored now.
-        Err(Error::Internal(Internal::Stale)) => {
-            let fresh = load(&services, &instance_id, &token_hash)
-                .await?
-                .ok_or(Error::NotFound("client"))?;
-            execute(&services, &msg.instance, &fresh, msg.command).await?
-        }
-        done => done?,
-    };
+    let (base, mut done) =
+        match execute(&services, &msg.instance, &client, msg.command.clone()).await {
+            // Another writer (this client's actor on another node) got there first: read the
+            // client again and run the command once more on what is stored now.
+            Err(Error::Internal(Internal::Stale)) => {
+                let fresh = load(&services, &instance_id, &token_hash)
+                    .await?
+                    .ok_or(Error::NotFound("client"))?;
+                let done = execute(&services, &msg.instance, &fresh, msg.command).await?;
+                (fresh, done)
+            }
+            done => (client, done?),
+        };
+    if let Some(seen) = &msg.seen {
+        record_new_sessions(&services, &instance_id, &base, &mut done, seen).await;
+    }
     // Committed: an actor holding this client on another node reads it again.
     if changes {
         services
@@ -343,6 +351,28 @@ async fn run(
             .await;
     }
     Ok(Some(done))
+}
+
+/// Records what the sessions that `done` has and `before` had not were started from. After the
+/// command's commit and outside it: a failure here is logged and loses only this record.
+async fn record_new_sessions(
+    services: &Services,
+    instance_id: &str,
+    before: &Client,
+    done: &mut Client,
+    seen: &LatestActivity,
+) {
+    for session in &mut done.sessions {
+        if before.sessions.iter().any(|s| s.id == session.id) {
+            continue;
+        }
+        match store::sessions::set_latest_activity(&services.db, instance_id, &session.id, seen)
+            .await
+        {
+            Ok(()) => session.latest_activity = Some(seen.clone()),
+            Err(err) => tracing::error!(error = %err, "recording a session's device failed"),
+        }
+    }
 }
 
 /// What a token request leaves: the client (when the actor may keep it), when it was last read,

@@ -1,6 +1,6 @@
 //! Sweeps what time has ended: unfinished sign-ups and sign-ins a week after they were abandoned
 //! (both are abandoned after 24 idle hours), failure counts of unknown identifiers a day after
-//! their last attempt, budgets of attempts once they are full again, retired signing keys once no token can carry them, and events and
+//! their last attempt, budgets of attempts once they are full again, expired handoff codes, retired signing keys once no token can carry them, and events and
 //! finished webhook deliveries after a week.
 
 use std::time::Duration as StdDuration;
@@ -54,6 +54,9 @@ impl Sweeper {
                 let now_ms = crate::model::attempt_budget::millis(now);
                 if let Err(err) = store::attempt_budgets::purge(&db, now_ms).await {
                     tracing::error!(error = %err, "purging full attempt budgets failed");
+                }
+                if let Err(err) = store::handoffs::purge(&db, now).await {
+                    tracing::error!(error = %err, "purging expired handoff codes failed");
                 }
                 if let Err(err) = store::signing_keys::purge_unpublished(&db, now).await {
                     tracing::error!(error = %err, "purging retired signing keys failed");

@@ -325,6 +325,7 @@ fn new_user(instance: &Instance, sign_up: &SignUp, now: DateTime<Utc>) -> User {
         username: sign_up.username.clone(),
         first_name: sign_up.first_name.clone(),
         last_name: sign_up.last_name.clone(),
+        image_url: None,
         external_id: None,
         primary_email_address_id: email_addresses.first().map(|e| e.id.clone()),
         email_addresses,

@@ -2,6 +2,8 @@
 //! deliver them (SMTP, or the log and a directory when no SMTP server is configured).
 
 mod templates;
+
+pub use templates::escape_html;
 pub mod transport;
 
 pub use crate::model::mail::Message;

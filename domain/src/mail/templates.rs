@@ -65,7 +65,8 @@ pub fn organization_invitation(to: &str, from: &Sender<'_>, facts: InvitationFac
     }
 }
 
-fn escape_html(value: &str) -> String {
+/// Text for HTML: element content and quoted attribute values.
+pub fn escape_html(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {

@@ -324,6 +324,7 @@ impl SessionData {
             // An event does not say: what the API shows of a session from an event never needs it.
             first_factor_verified_at: self.created_at,
             second_factor_verified_at: None,
+            latest_activity: None,
         }
     }
 }
@@ -339,6 +340,8 @@ struct UserData {
     username: Option<String>,
     first_name: Option<String>,
     last_name: Option<String>,
+    #[serde(default)]
+    image_url: Option<String>,
     primary_email_address_id: Option<String>,
     primary_email_address: Option<String>,
     email_addresses: Vec<EmailAddressData>,
@@ -380,6 +383,7 @@ impl UserData {
             username: u.username.clone(),
             first_name: u.first_name.clone(),
             last_name: u.last_name.clone(),
+            image_url: u.image_url.clone(),
             primary_email_address_id: u.primary_email_address_id.clone(),
             primary_email_address: u.primary_email_address().map(|e| e.email_address.clone()),
             email_addresses: u
@@ -418,6 +422,7 @@ impl UserData {
             username: self.username,
             first_name: self.first_name,
             last_name: self.last_name,
+            image_url: self.image_url,
             primary_email_address_id: self.primary_email_address_id,
             email_addresses: self
                 .email_addresses

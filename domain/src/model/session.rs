@@ -1,6 +1,7 @@
 //! A session: a signed-in user on one client, with the lifetimes the instance's settings give.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::settings::SessionSettings;
 use crate::{Error, Result};
@@ -61,6 +62,34 @@ pub struct Session {
     pub first_factor_verified_at: DateTime<Utc>,
     /// When the second factor (TOTP, a backup code) was last verified in this session, if ever.
     pub second_factor_verified_at: Option<DateTime<Utc>>,
+    /// The browser, device and address it was started from, when the request told.
+    pub latest_activity: Option<LatestActivity>,
+}
+
+/// The browser, device and IP address a session was used from (what a list of one's sessions
+/// on every device shows).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LatestActivity {
+    pub browser_name: Option<String>,
+    pub browser_version: Option<String>,
+    pub device_type: Option<String>,
+    pub is_mobile: bool,
+    pub ip_address: Option<String>,
+}
+
+impl LatestActivity {
+    /// What a request with this `User-Agent` from this address tells.
+    pub fn of_request(user_agent: Option<&str>, ip: Option<std::net::IpAddr>) -> Self {
+        let device = user_agent.map(super::user_agent::parse).unwrap_or_default();
+        Self {
+            browser_name: device.browser_name,
+            browser_version: device.browser_version,
+            device_type: device.device_type,
+            is_mobile: device.is_mobile,
+            ip_address: ip.map(|ip| ip.to_string()),
+        }
+    }
 }
 
 impl Session {
@@ -95,6 +124,7 @@ impl Session {
             updated_at: now,
             first_factor_verified_at: now,
             second_factor_verified_at: None,
+            latest_activity: None,
         }
     }
 

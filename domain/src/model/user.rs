@@ -20,6 +20,8 @@ pub struct User {
     pub username: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
+    /// The profile image (https).
+    pub image_url: Option<String>,
     pub primary_email_address_id: Option<String>,
     pub email_addresses: Vec<UserEmailAddress>,
     pub password_enabled: bool,

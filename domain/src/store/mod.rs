@@ -7,6 +7,7 @@ pub mod attempt_budgets;
 pub mod clients;
 pub mod email_addresses;
 pub mod events;
+pub mod handoffs;
 pub mod instances;
 pub mod invitations;
 pub mod jwt_templates;

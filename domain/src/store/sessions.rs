@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use crate::Result;
-use crate::model::session::{Activity, Session, SessionStatus};
+use crate::model::session::{Activity, LatestActivity, Session, SessionStatus};
 
 pub(super) fn to_model(row: session::Model) -> Result<Session> {
     Ok(Session {
@@ -24,6 +24,11 @@ pub(super) fn to_model(row: session::Model) -> Result<Session> {
         last_active_organization_id: row.last_active_organization_id,
         first_factor_verified_at: row.first_factor_verified_at.unwrap_or(row.created_at),
         second_factor_verified_at: row.second_factor_verified_at,
+        // What a session was used from only informs a list: an unreadable record reads as none.
+        latest_activity: row
+            .latest_activity
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok()),
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
@@ -46,9 +51,33 @@ pub async fn insert(db: &impl ConnectionTrait, s: &Session) -> Result<()> {
         first_factor_verified_at: Set(Some(s.first_factor_verified_at)),
         second_factor_verified_at: Set(s.second_factor_verified_at),
         reverification: Set(None),
+        latest_activity: Set(s
+            .latest_activity
+            .as_ref()
+            .and_then(|a| serde_json::to_string(a).ok())),
     }
     .insert(db)
     .await?;
+    Ok(())
+}
+
+/// Records what a session of the instance was used from.
+pub async fn set_latest_activity(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    session_id: &str,
+    activity: &LatestActivity,
+) -> Result<()> {
+    let text = serde_json::to_string(activity).map_err(crate::Error::internal)?;
+    session::Entity::update_many()
+        .col_expr(
+            session::Column::LatestActivity,
+            sea_orm::sea_query::Expr::value(text),
+        )
+        .filter(session::Column::Id.eq(session_id))
+        .filter(session::Column::InstanceId.eq(instance_id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

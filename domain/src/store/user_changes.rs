@@ -15,6 +15,7 @@ pub struct UserChanges {
     pub username: Option<Option<String>>,
     pub first_name: Option<Option<String>>,
     pub last_name: Option<Option<String>>,
+    pub image_url: Option<Option<String>>,
     pub external_id: Option<Option<String>>,
     pub primary_email_address_id: Option<String>,
     pub password_hash: Option<String>,
@@ -26,6 +27,7 @@ impl std::fmt::Debug for UserChanges {
             .field("username", &self.username)
             .field("first_name", &self.first_name)
             .field("last_name", &self.last_name)
+            .field("image_url", &self.image_url)
             .field("external_id", &self.external_id)
             .field("primary_email_address_id", &self.primary_email_address_id)
             .field("password_hash", &self.password_hash.as_ref().map(|_| "…"))
@@ -48,6 +50,7 @@ pub async fn update(
         (user::Column::Username, &changes.username),
         (user::Column::FirstName, &changes.first_name),
         (user::Column::LastName, &changes.last_name),
+        (user::Column::ImageUrl, &changes.image_url),
         (user::Column::ExternalId, &changes.external_id),
     ] {
         if let Some(value) = value {

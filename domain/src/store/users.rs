@@ -90,6 +90,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser<'_>) -> Result<()> {
         username: Set(u.username.clone()),
         first_name: Set(u.first_name.clone()),
         last_name: Set(u.last_name.clone()),
+        image_url: Set(u.image_url.clone()),
         password_hash: Set(new.password_hash.map(str::to_owned)),
         primary_email_address_id: Set(u.primary_email_address_id.clone()),
         primary_email: Set(u
@@ -255,6 +256,7 @@ fn to_user(row: user::Model, emails: Vec<email_address::Model>) -> Result<User> 
         username: row.username,
         first_name: row.first_name,
         last_name: row.last_name,
+        image_url: row.image_url,
         primary_email_address_id: row.primary_email_address_id,
         banned: row.banned,
         locked_until: row.locked_until,

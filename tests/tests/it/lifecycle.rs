@@ -23,6 +23,9 @@ async fn a_first_start_in_an_empty_directory_creates_the_development_instance() 
         .expect("the admin token is printed");
     assert!(publishable.starts_with("pk_test_"), "{publishable}");
     assert!(secret.starts_with("sk_test_"), "{secret}");
+    let portal = server
+        .printed_value("Account Portal:")
+        .expect("the portal's URL is printed");
     if !db.is_postgres() {
         assert!(
             db.dir.path().join("latchkey.db").exists(),
@@ -38,6 +41,12 @@ async fn a_first_start_in_an_empty_directory_creates_the_development_instance() 
     )
     .await;
     let instance = &answer.data()["instance"];
+    let expected = format!(
+        "{}/i/{}/sign-in",
+        server.url,
+        instance["id"].as_str().unwrap()
+    );
+    assert_eq!(portal, expected);
     assert_eq!(instance["environment"], "DEVELOPMENT");
     assert_eq!(instance["publishableKey"], publishable.as_str());
     let listed = gql::post(

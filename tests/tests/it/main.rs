@@ -4,6 +4,7 @@
 mod account;
 mod environment;
 mod events;
+mod handoffs;
 mod hardening;
 mod lifecycle;
 mod migrations;
@@ -12,6 +13,7 @@ mod org_invitations;
 mod org_races;
 mod org_tokens;
 mod organizations;
+mod portal;
 mod reverification;
 mod schema;
 mod second_factors;

@@ -32,7 +32,7 @@ pub fn render_context(
             "username": user.username,
             "primary_email_address": primary.map(|e| e.email_address.clone()),
             "email_verified": primary.is_some_and(|e| e.verified),
-            "image_url": null,
+            "image_url": user.image_url,
             "two_factor_enabled": user.totp_enabled,
             "created_at": user.created_at.timestamp(),
             "updated_at": user.updated_at.timestamp(),
