@@ -38,19 +38,24 @@ fn seal_context(instance_id: &str) -> String {
 
 impl Platform {
     /// `createHandoff`: checks `redirect_url` against the instance's allowed origins and the
-    /// server's own; for a development instance sending the browser to another origin, adds a
-    /// one-time code for the caller's client (`client_token`, which must name a client).
+    /// server's own; for a development instance sending the browser from `from` (the request's
+    /// `Origin`) to another origin than it and the server's, adds a one-time code for the
+    /// caller's client (`client_token`, which must name a client). A page that stays on its
+    /// origin, or goes to the server's pages, hands nothing over.
     pub async fn create_handoff(
         &self,
         instance: &Arc<Instance>,
         client_token: Option<&str>,
+        from: Option<&str>,
         redirect_url: &str,
     ) -> Result<Handoff> {
         let target = redirect::check(instance, self.public_url(), "redirectUrl", redirect_url)?;
         let own_origin = url::Url::parse(self.public_url())
             .map(|own| own.origin().ascii_serialization())
             .unwrap_or_default();
-        if instance.environment == Environment::Production || target.origin() == own_origin {
+        let stays = from.is_some_and(|from| from.eq_ignore_ascii_case(&target.origin()));
+        if instance.environment == Environment::Production || target.origin() == own_origin || stays
+        {
             return Ok(Handoff {
                 url: target.as_str().to_owned(),
                 expires_at: None,

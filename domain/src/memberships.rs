@@ -309,7 +309,7 @@ impl Platform {
             ));
         }
         let link = redirect_url
-            .map(|url| invitation_link(instance, url))
+            .map(|url| invitation_link(instance, self.public_url(), url))
             .transpose()?;
         let now = self.now();
         let (txn, org) = self
@@ -480,26 +480,17 @@ impl Platform {
     }
 }
 
-/// `url` with room for the invitation's parameter; it must be on an allowed origin.
-fn invitation_link(instance: &Instance, url: &str) -> Result<String> {
-    let invalid = || {
-        Error::validation(
+/// `url` with room for the invitation's parameter: a redirect the instance allows
+/// (`model::redirect`, compared as a parsed origin), without a fragment.
+fn invitation_link(instance: &Instance, public_url: &str, url: &str) -> Result<String> {
+    if url.contains('#') {
+        return Err(Error::validation(
             "redirectUrl",
-            "must be an http(s) URL on one of the instance's allowed origins",
-        )
-    };
-    if url.len() > 2048 || url.contains('#') {
-        return Err(invalid());
+            "must not carry a fragment: the invitation's parameter joins its query",
+        ));
     }
-    let allowed = instance.settings.allowed_origins.iter().any(|origin| {
-        url == origin
-            || url
-                .strip_prefix(origin.as_str())
-                .is_some_and(|rest| rest.starts_with('/') || rest.starts_with('?'))
-    });
-    if !allowed {
-        return Err(invalid());
-    }
+    let url = crate::model::redirect::check(instance, public_url, "redirectUrl", url)?;
+    let url = url.as_str();
     Ok(if url.contains('?') {
         format!("{url}&")
     } else {

@@ -21,7 +21,7 @@ use crate::mail::transport::Transport;
 use crate::model::caller::Caller;
 use crate::model::client::Client;
 use crate::model::instance::{CreatedSecretKey, Environment, Instance};
-use crate::model::session::LatestActivity;
+use crate::model::session::RequestSource;
 use crate::model::user::User;
 use crate::rate_limit::{LimitKind, RateLimiter, RateLimits};
 use crate::secrets::{hash_secret, new_secret, secret_matches};
@@ -410,25 +410,25 @@ impl Platform {
 
     /// Runs `command` on the client whose token is `token`. With no token, or one no client of
     /// the instance has, `Ok(None)`, unless `create` asks for a new client (its token comes back
-    /// once in the outcome). `seen` (the request's browser, device and address) is recorded on
-    /// a session the command starts.
+    /// once in the outcome). `source` (where the request came from) is recorded on a session
+    /// the command starts.
     pub async fn client_command(
         &self,
         instance: &Arc<Instance>,
         token: Option<&str>,
         command: Command,
         create: bool,
-        seen: Option<&LatestActivity>,
+        source: Option<&RequestSource>,
     ) -> Result<Option<ClientOutcome>> {
         if let Some(token) = token {
             let hash = hash_secret(token);
             let actor = self.registry.actor(&instance.id, &hash).await?;
-            let ran = match run(&actor, instance, command.clone(), seen).await {
+            let ran = match run(&actor, instance, command.clone(), source).await {
                 // The actor stopped between the lookup and the command (it had just found no
                 // client for the token): ask the registry again.
                 Err(Error::Internal(Internal::ActorStopped)) => {
                     let actor = self.registry.actor(&instance.id, &hash).await?;
-                    run(&actor, instance, command.clone(), seen).await
+                    run(&actor, instance, command.clone(), source).await
                 }
                 ran => ran,
             };
@@ -447,7 +447,7 @@ impl Platform {
         let id = new_id(IdKind::Client);
         store::clients::insert(&self.db, &instance.id, &id, &hash, self.now()).await?;
         let actor = self.registry.actor(&instance.id, &hash).await?;
-        let ran = run(&actor, instance, command, seen).await;
+        let ran = run(&actor, instance, command, source).await;
         let client = match ran {
             Ok(Some(client)) => client,
             failed => {
@@ -516,13 +516,13 @@ async fn run(
     actor: &Addr<crate::actors::client::ClientActor>,
     instance: &Arc<Instance>,
     command: Command,
-    seen: Option<&LatestActivity>,
+    source: Option<&RequestSource>,
 ) -> Result<Option<Client>> {
     actor
         .send(Run {
             instance: instance.clone(),
             command,
-            seen: seen.cloned(),
+            source: source.cloned(),
         })
         .await
         .map_err(Error::actor_stopped)?

@@ -12,7 +12,7 @@ use crate::flows::sessions::IssuedToken;
 use crate::model::caller::Caller;
 use crate::model::event::{EventType, NewEvent};
 use crate::model::instance::Instance;
-use crate::model::session::{Session, SessionStatus};
+use crate::model::session::{RequestSource, Session, SessionStatus};
 use crate::platform::Platform;
 use crate::secrets::hash_secret;
 use crate::store;
@@ -41,6 +41,7 @@ impl Platform {
         session_id: &str,
         template: Option<&str>,
         origin: Option<&str>,
+        source: Option<&RequestSource>,
     ) -> Result<IssuedToken> {
         let (instance, token) = caller.require_frontend()?;
         let azp = origin.filter(|origin| crate::model::origin::allowed(instance, origin));
@@ -51,6 +52,7 @@ impl Platform {
             session_id: session_id.to_owned(),
             template: template.map(str::to_owned),
             azp: azp.map(str::to_owned),
+            source: source.cloned(),
         };
         let issued = match self.registry.issue(&hash, message()).await {
             // The actor stopped between the lookup and the message (it had just found no client

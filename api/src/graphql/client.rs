@@ -31,9 +31,9 @@ pub(crate) async fn run(
     let (platform, caller) = scope(ctx)?;
     let (instance, token) = caller.require_frontend().gql()?;
     let create = create && ctx.data_opt::<OverWebSocket>().is_none();
-    let seen = super::request_data::seen(ctx);
+    let source = super::request_data::source(ctx);
     let outcome = platform
-        .client_command(instance, token, command, create, Some(&seen))
+        .client_command(instance, token, command, create, source)
         .await
         .gql()?;
     let Some(ClientOutcome { client, new_token }) = outcome else {

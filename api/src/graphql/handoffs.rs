@@ -30,7 +30,8 @@ impl HandoffMutation {
     /// Checks `redirectUrl` for the calling client and says where to send the browser: only
     /// to an origin the instance allows (or the server's own), parsed and compared as an origin
     /// (`VALIDATION_FAILED` on `redirectUrl` otherwise). On a development instance, a URL on
-    /// another origin gets a one-time code that hands this client to that origin's SDK.
+    /// another origin than the caller's and the server's gets a one-time code that hands this
+    /// client to that origin's SDK.
     async fn create_handoff(
         &self,
         ctx: &Context<'_>,
@@ -39,8 +40,9 @@ impl HandoffMutation {
     ) -> GqlResult<Handoff> {
         let (platform, caller) = scope(ctx)?;
         let (instance, token) = caller.require_frontend().gql()?;
+        let from = ctx.data_opt::<RequestOrigin>().and_then(|o| o.0.as_deref());
         let handoff = platform
-            .create_handoff(instance, token, &redirect_url)
+            .create_handoff(instance, token, from, &redirect_url)
             .await
             .gql()?;
         Ok(Handoff {

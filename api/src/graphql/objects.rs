@@ -122,8 +122,9 @@ impl Session {
         self.0.created_at
     }
 
-    /// The browser, device and IP address the session was started from; null for a session
-    /// that has none recorded.
+    /// The browser, device and IP address the session was last used from: recorded when it
+    /// started, then with its activity (written in batches, at most once a minute); null for a
+    /// session that has none recorded.
     async fn latest_activity(&self) -> Option<SessionActivity> {
         self.0.latest_activity.clone().map(SessionActivity::from)
     }

@@ -21,17 +21,12 @@ pub struct RequestOrigin(pub Option<String>);
 #[derive(Clone, Copy, Debug)]
 pub struct ClientIp(pub Option<IpAddr>);
 
-/// The request's `User-Agent` header, when it is text.
-#[derive(Clone, Debug)]
-pub struct UserAgent(pub Option<String>);
-
-/// What the request came from (its browser, device and address): recorded on a session it
-/// starts.
-pub(crate) fn seen(ctx: &Context<'_>) -> latchkey_domain::model::session::LatestActivity {
-    latchkey_domain::model::session::LatestActivity::of_request(
-        ctx.data_opt::<UserAgent>().and_then(|a| a.0.as_deref()),
-        ctx.data_opt::<ClientIp>().and_then(|ip| ip.0),
-    )
+/// Where an HTTP request came from (its `User-Agent` and address), when the transport said:
+/// recorded on a session it starts or refreshes.
+pub(crate) fn source<'a>(
+    ctx: &'a Context<'_>,
+) -> Option<&'a latchkey_domain::model::session::RequestSource> {
+    ctx.data_opt::<latchkey_domain::model::session::RequestSource>()
 }
 
 /// Counts one event of `kind` from the caller's IP address (a frontend's, or a signed-in

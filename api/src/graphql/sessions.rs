@@ -174,7 +174,13 @@ impl SessionMutation {
         let (platform, caller) = scope(ctx)?;
         let origin = ctx.data_opt::<RequestOrigin>().and_then(|o| o.0.as_deref());
         let token = platform
-            .create_session_token(caller, &session_id, template.as_deref(), origin)
+            .create_session_token(
+                caller,
+                &session_id,
+                template.as_deref(),
+                origin,
+                super::request_data::source(ctx),
+            )
             .await
             .gql()?;
         Ok(SessionToken {

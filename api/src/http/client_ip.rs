@@ -8,6 +8,7 @@ use std::str::FromStr;
 use actix_web::HttpRequest;
 use actix_web::http::header::HeaderName;
 use ipnet::IpNet;
+use latchkey_domain::model::session::RequestSource;
 
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
@@ -81,6 +82,19 @@ impl TrustedProxies {
             .get_all(X_FORWARDED_FOR)
             .filter_map(|value| value.to_str().ok());
         Some(self.client_ip(peer, forwarded_for))
+    }
+
+    /// Where an HTTP request came from: its `User-Agent` and its client's address (what a
+    /// session records, read into a browser and device only when recorded).
+    pub fn source_of(&self, req: &HttpRequest) -> RequestSource {
+        RequestSource {
+            user_agent: req
+                .headers()
+                .get(actix_web::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            ip: self.of_request(req),
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use latchkey_domain::ErrorCode;
 use super::request_id::{self, RequestId};
 use super::{AppState, assets, body, cors, credentials, transport_error, websocket};
 use crate::graphql::guard;
-use crate::graphql::request_data::{ClientIp, RequestOrigin, UserAgent};
+use crate::graphql::request_data::{ClientIp, RequestOrigin};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
@@ -133,17 +133,13 @@ async fn run(
         Ok(grant) => grant,
         Err(refused) => return *refused,
     };
-    let ip = ClientIp(state.trusted_proxies.of_request(req));
+    let source = state.trusted_proxies.source_of(req);
+    let ip = ClientIp(source.ip);
     let prepared = guard::prepare(&state.schemas, &state.platform, caller, ip, request).await;
     let mut response = match prepared {
         Ok(prepared) => {
             let origin = RequestOrigin(origin.map(str::to_owned));
-            let agent = req
-                .headers()
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let response = prepared.data(origin).data(UserAgent(agent)).execute().await;
+            let response = prepared.data(origin).data(source).execute().await;
             graphql_response(req, response, StatusCode::OK, request_id)
         }
         Err(refusal) => {

@@ -100,7 +100,13 @@ async fn issue(
     let issued = match guard::admit(platform, &caller).await {
         Ok(()) => {
             platform
-                .create_session_token(&caller, session_id, template, origin)
+                .create_session_token(
+                    &caller,
+                    session_id,
+                    template,
+                    origin,
+                    Some(&state.trusted_proxies.source_of(req)),
+                )
                 .await
         }
         Err(err) => Err(err),

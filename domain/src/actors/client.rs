@@ -23,7 +23,7 @@ use crate::flows::sessions::IssuedToken;
 pub use crate::flows::sign_in::{FirstFactorInput, SignInInput};
 use crate::model::client::Client;
 use crate::model::instance::Instance;
-use crate::model::session::LatestActivity;
+use crate::model::session::{LatestActivity, RequestSource};
 use crate::model::sign_in::{FirstFactor, SecondFactor};
 use crate::model::sign_up::SignUpInput;
 use crate::services::{Services, SessionsChanged};
@@ -92,8 +92,8 @@ impl std::fmt::Debug for Command {
 pub struct Run {
     pub instance: Arc<Instance>,
     pub command: Command,
-    /// What the request came from: recorded on a session the command starts.
-    pub seen: Option<LatestActivity>,
+    /// Where the request came from: recorded on a session the command starts.
+    pub source: Option<RequestSource>,
 }
 
 /// A session token for one of the client's sessions (`createSessionToken`): the hot path.
@@ -107,6 +107,8 @@ pub struct IssueToken {
     pub template: Option<String>,
     /// The requesting origin, when the instance allows it (the `azp` claim).
     pub azp: Option<String>,
+    /// Where the request came from: recorded with the session's activity.
+    pub source: Option<RequestSource>,
 }
 
 /// How long after reading its client an actor may read it again for a session it does not know
@@ -341,8 +343,9 @@ async fn run(
             }
             done => (client, done?),
         };
-    if let Some(seen) = &msg.seen {
-        record_new_sessions(&services, &instance_id, &base, &mut done, seen).await;
+    if let Some(source) = &msg.source {
+        let seen = source.activity();
+        record_new_sessions(&services, &instance_id, &base, &mut done, &seen).await;
     }
     // Committed: an actor holding this client on another node reads it again.
     if changes {
@@ -413,9 +416,12 @@ async fn issue(
             &services,
             &msg.instance,
             client,
-            &msg.session_id,
-            msg.template.as_deref(),
-            msg.azp.as_deref(),
+            flows::sessions::TokenAsk {
+                session_id: &msg.session_id,
+                template: msg.template.as_deref(),
+                azp: msg.azp.as_deref(),
+                source: msg.source.as_ref(),
+            },
             services.clock.now(),
         )
         .await

@@ -10,7 +10,7 @@ use crate::model::instance::Instance;
 use crate::model::jwt_template::Template;
 use crate::model::jwt_template::{TemplateTokenFacts, render_context, template_claims};
 use crate::model::organization::OrganizationClaim;
-use crate::model::session::{Session, SessionStatus};
+use crate::model::session::{RequestSource, Session, SessionStatus};
 use crate::services::Services;
 use crate::store;
 use crate::tokens::issue::{TokenFacts, issuer, new_jti, session_claims};
@@ -219,6 +219,18 @@ pub struct IssuedToken {
     pub expires_at: DateTime<Utc>,
 }
 
+/// What a token request asks for.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenAsk<'a> {
+    pub session_id: &'a str,
+    /// A JWT template's name, for a template token.
+    pub template: Option<&'a str>,
+    /// The `azp` claim: the requesting origin, when the instance allows it.
+    pub azp: Option<&'a str>,
+    /// Where the request came from: recorded with the session's activity.
+    pub source: Option<&'a RequestSource>,
+}
+
 /// `createSessionToken` for a session of `client`, from the state the actor holds: the keys
 /// come from the key ring, and the session's activity (at most once a minute) is recorded to be
 /// written behind. Nothing is read or written here: a session that ended on another node is
@@ -227,11 +239,15 @@ pub async fn issue_token(
     svc: &Services,
     instance: &Instance,
     client: &mut Client,
-    session_id: &str,
-    template: Option<&str>,
-    azp: Option<&str>,
+    ask: TokenAsk<'_>,
     now: DateTime<Utc>,
 ) -> Result<IssuedToken> {
+    let TokenAsk {
+        session_id,
+        template,
+        azp,
+        source,
+    } = ask;
     let keys = svc.keys.keys(&svc.db, instance, now).await?;
     let settings = &instance.settings;
     // Borrowed field by field, so the session and its organization's claim are read together.
@@ -244,6 +260,10 @@ pub async fn issue_token(
         return Err(Error::SessionNotActive);
     }
     if session.touch(&settings.sessions, now) {
+        // Read from the request only here, at most once a minute per session.
+        if let Some(source) = source {
+            session.latest_activity = Some(source.activity());
+        }
         // Written behind, every few seconds (`store::activity`).
         svc.activity.record(session);
     }

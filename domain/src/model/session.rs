@@ -78,16 +78,28 @@ pub struct LatestActivity {
     pub ip_address: Option<String>,
 }
 
-impl LatestActivity {
-    /// What a request with this `User-Agent` from this address tells.
-    pub fn of_request(user_agent: Option<&str>, ip: Option<std::net::IpAddr>) -> Self {
-        let device = user_agent.map(super::user_agent::parse).unwrap_or_default();
-        Self {
+/// Where a request came from, as the transport found it: read into a [`LatestActivity`] only
+/// when one is recorded (a session started, or its activity written: at most once a minute).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestSource {
+    pub user_agent: Option<String>,
+    pub ip: Option<std::net::IpAddr>,
+}
+
+impl RequestSource {
+    /// The browser, device and address this request tells.
+    pub fn activity(&self) -> LatestActivity {
+        let device = self
+            .user_agent
+            .as_deref()
+            .map(super::user_agent::parse)
+            .unwrap_or_default();
+        LatestActivity {
             browser_name: device.browser_name,
             browser_version: device.browser_version,
             device_type: device.device_type,
             is_mobile: device.is_mobile,
-            ip_address: ip.map(|ip| ip.to_string()),
+            ip_address: self.ip.map(|ip| ip.to_string()),
         }
     }
 }
@@ -190,6 +202,8 @@ pub struct Activity {
     pub user_id: String,
     pub last_active_at: DateTime<Utc>,
     pub expire_at: DateTime<Utc>,
+    /// What the session was last used from, when known.
+    pub latest_activity: Option<LatestActivity>,
 }
 
 impl Activity {
@@ -201,6 +215,7 @@ impl Activity {
             user_id: session.user_id.clone(),
             last_active_at: session.last_active_at,
             expire_at: session.expire_at,
+            latest_activity: session.latest_activity.clone(),
         }
     }
 

@@ -219,12 +219,17 @@ pub async fn record_activity(
     let backend = db.get_database_backend();
     let mut moved = 0;
     for chunk in activity.chunks(ACTIVITY_CHUNK) {
-        let mut values = Vec::with_capacity(chunk.len() * 4 + 1);
+        let mut values = Vec::with_capacity(chunk.len() * 5 + 1);
         for a in chunk {
             values.push(a.instance_id.as_str().into());
             values.push(a.session_id.as_str().into());
             values.push(a.last_active_at.into());
             values.push(a.expire_at.into());
+            let seen = a
+                .latest_activity
+                .as_ref()
+                .and_then(|seen| serde_json::to_string(seen).ok());
+            values.push(seen.into());
         }
         values.push(now.into());
         let sql = activity_sql(backend, chunk.len(), ActivityTable::Sessions);
@@ -270,8 +275,9 @@ pub enum ActivityTable {
 /// Public for the test of its query plan.
 pub fn activity_sql(backend: DbBackend, rows: usize, table: ActivityTable) -> String {
     let postgres = backend == DbBackend::Postgres;
+    // The columns after the two ids: times, and for sessions what they were used from (JSON).
     let width = match table {
-        ActivityTable::Sessions => 4,
+        ActivityTable::Sessions => 5,
         ActivityTable::Users => 3,
     };
     let mut n = 0;
@@ -280,9 +286,10 @@ pub fn activity_sql(backend: DbBackend, rows: usize, table: ActivityTable) -> St
             let row: Vec<String> = (0..width)
                 .map(|column| {
                     n += 1;
-                    match (postgres, column >= 2) {
-                        (true, true) => format!("${n}::timestamptz"),
-                        (true, false) => format!("${n}"),
+                    match (postgres, column) {
+                        (true, 2 | 3) => format!("${n}::timestamptz"),
+                        (true, 4) => format!("${n}::text"),
+                        (true, _) => format!("${n}"),
                         (false, _) => format!("?{n}"),
                     }
                 })
@@ -302,8 +309,9 @@ pub fn activity_sql(backend: DbBackend, rows: usize, table: ActivityTable) -> St
     match table {
         ActivityTable::Sessions => {
             let expire = column("expire_at", 4);
+            let seen = column("latest_activity", 5);
             let names = if postgres {
-                "(instance_id, id, at, expire_at)"
+                "(instance_id, id, at, expire_at, latest_activity)"
             } else {
                 ""
             };
@@ -317,7 +325,8 @@ pub fn activity_sql(backend: DbBackend, rows: usize, table: ActivityTable) -> St
             // of looking each session up by its id (seconds per flush at 100,000 sessions).
             let plus = if postgres { "" } else { "+" };
             format!(
-                "UPDATE sessions AS s SET last_active_at = {at}, expire_at = {expire}, updated_at = {at} \
+                "UPDATE sessions AS s SET last_active_at = {at}, expire_at = {expire}, updated_at = {at}, \
+                 latest_activity = COALESCE({seen}, s.latest_activity) \
                  FROM (VALUES {values}) AS v{names} \
                  WHERE {plus}s.instance_id = {instance} AND s.id = {id} AND {plus}s.status = 'active' \
                  AND {plus}s.expire_at > {now} AND {plus}s.last_active_at < {at}"

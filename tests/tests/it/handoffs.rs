@@ -129,7 +129,11 @@ async fn a_development_app_redeems_the_portals_client_once() {
     assert_eq!(late.code(), "NOT_FOUND");
     let unknown = post(&server, &pk, None, APP, REDEEM, json!({"c": "lkh_nothing"})).await;
     assert_eq!(unknown.code(), "NOT_FOUND");
-    assert_eq!(server.db.count("handoffs").await, 0, "every code tried is gone");
+    assert_eq!(
+        server.db.count("handoffs").await,
+        0,
+        "every code tried is gone"
+    );
 
     // Back to the server's own origin (another portal page): no code needed.
     let own = format!("{}/i/{}/user", server.url, server.instance_id);

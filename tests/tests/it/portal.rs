@@ -154,3 +154,59 @@ async fn users_set_an_https_profile_image_and_see_their_devices() {
     assert_eq!(seen(&session)["browserName"], serde_json::Value::Null);
     assert_eq!(seen(&session)["ipAddress"], "127.0.0.1");
 }
+
+#[tokio::test]
+async fn a_refresh_records_the_latest_browser_with_the_batched_activity() {
+    let (server, clock) = TestServer::spawn_with_clock(|_| {}).await;
+    let (frontend, session) = Frontend::signed_up(
+        &server.url,
+        &server.publishable_key,
+        "latest+latchkey_test@example.com",
+        PASSWORD,
+    )
+    .await;
+    let client = frontend.token.clone().unwrap();
+    let refresh = |agent: &'static str| {
+        let (server, client, session) = (&server, client.clone(), session.clone());
+        async move {
+            let response = reqwest::Client::new()
+                .post(format!(
+                    "{}/v1/client/sessions/{session}/tokens",
+                    server.url
+                ))
+                .header("latchkey-publishable-key", &server.publishable_key)
+                .header("latchkey-client", client)
+                .header("user-agent", agent)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+        }
+    };
+    let stored = || async {
+        server
+            .db
+            .scalar(&format!(
+                "SELECT latest_activity FROM sessions WHERE id = '{session}'"
+            ))
+            .await
+            .unwrap_or_default()
+    };
+    let firefox =
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    // Within the minute nothing is recorded; the next minute's refresh is, at the flush.
+    refresh(firefox).await;
+    server.flush_activity().await;
+    assert!(!stored().await.contains("Firefox"), "{}", stored().await);
+    clock.advance(chrono::Duration::seconds(61));
+    refresh(firefox).await;
+    assert!(
+        !stored().await.contains("Firefox"),
+        "written behind, not by the refresh"
+    );
+    assert_eq!(server.flush_activity().await, 1);
+    let seen: serde_json::Value = serde_json::from_str(&stored().await).unwrap();
+    assert_eq!(seen["browserName"], "Firefox");
+    assert_eq!(seen["deviceType"], "Windows");
+    assert_eq!(seen["ipAddress"], "127.0.0.1");
+}
