@@ -238,3 +238,31 @@ async fn a_production_instance_needs_no_code_and_redeems_none() {
     assert_eq!(redeem.code(), "FORBIDDEN");
     assert_eq!(server.db.count("handoffs").await, 0);
 }
+
+#[tokio::test]
+async fn a_page_that_stays_on_its_origin_hands_nothing_over() {
+    let server = TestServer::spawn().await;
+    let pk = server.publishable_key.clone();
+    let (app, _) = Frontend::signed_up(
+        &server.url,
+        &pk,
+        "stay+latchkey_test@example.com",
+        "a sturdy passphrase",
+    )
+    .await;
+    let token = app.token.clone().unwrap();
+    let made = post(
+        &server,
+        &pk,
+        Some(&token),
+        APP,
+        CREATE,
+        json!({"u": "http://localhost:5173/dashboard"}),
+    )
+    .await;
+    assert_eq!(
+        made.data()["createHandoff"],
+        json!({"url": "http://localhost:5173/dashboard", "expiresAt": null})
+    );
+    assert_eq!(server.db.count("handoffs").await, 0);
+}
