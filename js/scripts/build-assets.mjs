@@ -32,6 +32,8 @@ const bundles = [
     ...common,
     entryPoints: { latchkey: "packages/latchkey-js/src/browser.ts" },
     outdir: out,
+    // The components (src/ui/) are Preact: each .tsx there names `@jsxImportSource preact`.
+    jsx: "automatic",
     banner: { js: banner("js/packages/latchkey-js") },
   },
   {

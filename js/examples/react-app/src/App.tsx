@@ -9,12 +9,17 @@ import {
 } from "@latchkey/react";
 import { useState } from "react";
 import { Account } from "./Account";
+import { ComponentsPage } from "./Components";
 import { SignIn } from "./SignIn";
 import { SignUp } from "./SignUp";
 
-/** The whole app: a header, then the sign-in or sign-up forms, or the signed-in page. */
+/**
+ * The whole app: a header, then the sign-in or sign-up forms, or the signed-in page; under
+ * `/components` the same with the prebuilt components.
+ */
 export function App() {
   const { status, error } = useLatchkeySnapshot();
+  if (window.location.pathname.startsWith("/components")) return <ComponentsPage />;
   return (
     <div className="page">
       <header>

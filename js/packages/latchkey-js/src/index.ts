@@ -3,6 +3,7 @@ export {
   Latchkey,
   type EnvironmentData,
   type LatchkeyOptions,
+  type PortalUrlOptions,
   type SetActiveParams,
 } from "./latchkey";
 export {
@@ -19,7 +20,10 @@ export { EmailAddressResource } from "./resources/email-address";
 export {
   OrganizationResource,
   OrganizationMembershipResource,
+  OrganizationInvitationResource,
   type Page,
+  type RemovedMembership,
+  type RoleData,
 } from "./resources/organization";
 export { SignInResource, type SignInStatus } from "./resources/sign-in";
 export { SignUpResource, type SignUpStatus } from "./resources/sign-up";
@@ -28,6 +32,7 @@ export type { KeyValueStorage } from "./storage";
 export type { InstanceKind } from "./keys";
 export type {
   FirstFactorStrategy,
+  InvitationStatus,
   MySessionFieldsFragment as MySession,
   ReverificationStatus,
   ReverificationStrategy,
@@ -36,3 +41,19 @@ export type {
   SignUpInput,
   UpdateMeInput,
 } from "./generated/graphql";
+export type {
+  Appearance,
+  AppearanceVariables,
+  ComponentName,
+  ComponentProps,
+  CreateOrganizationProps,
+  ElementStyle,
+  OrganizationProfileProps,
+  OrganizationSwitcherProps,
+  Routing,
+  SignInProps,
+  SignUpProps,
+  UserButtonProps,
+  UserProfileProps,
+} from "./ui/props";
+export type { LocalizationResource } from "./ui/localization/types";

@@ -4,15 +4,18 @@ import { LatchkeyError } from "./errors";
 import {
   type AccountFieldsFragment,
   ClientDocument,
+  CreateHandoffDocument,
   EnvironmentDocument,
   type EnvironmentQuery,
   type ClientFieldsFragment,
   MeDocument,
+  RedeemHandoffDocument,
   SetActiveSessionDocument,
   SignOutDocument,
   type SignInFieldsFragment,
   type SignUpFieldsFragment,
 } from "./generated/graphql";
+import { type AddressBar, browserAddressBar, takeHandoffCode } from "./handoff";
 import { crossSiteProductionError, instanceKind, type InstanceKind, sameSite } from "./keys";
 import { LiveSession } from "./live";
 import { ClientResource } from "./resources/client";
@@ -32,6 +35,19 @@ import { browserCoordinator, type TabCoordinator } from "./tokens/cross-tab";
 import { type GetTokenOptions, TokenManager } from "./tokens/manager";
 import { type Clock, systemClock } from "./tokens/timing";
 import { type Document, Transport } from "./transport";
+import type {
+  ComponentName,
+  ComponentPropsByName,
+  CreateOrganizationProps,
+  OrganizationProfileProps,
+  OrganizationSwitcherProps,
+  SignInProps,
+  SignUpProps,
+  UserButtonProps,
+  UserProfileProps,
+} from "./ui/props";
+
+type Ui = typeof import("./ui/mount");
 
 /** Options of `new Latchkey(publishableKey, options)`. */
 export interface LatchkeyOptions {
@@ -51,6 +67,16 @@ export interface LatchkeyOptions {
   coordinator?: TabCoordinator;
   /** A WebSocket constructor where there is no global one. */
   webSocketImpl?: unknown;
+  /** Where a handoff code is read from and removed (default: the page's address bar). */
+  addressBar?: AddressBar;
+  /** How the SDK sends the browser elsewhere (default: `location.assign`). */
+  navigate?: (url: string) => void;
+}
+
+/** Where a sign-in or sign-up page of the Account Portal sends the browser afterwards. */
+export interface PortalUrlOptions {
+  /** Where to come back to (default: the current page). */
+  redirectUrl?: string;
 }
 
 /** What `setActive` takes: a session (or its id; `null` signs out) and an organization (or its id; `null` for none). */
@@ -100,6 +126,11 @@ export class Latchkey {
   #connected = true;
   #environment: EnvironmentData | null = null;
   #teardown: (() => void)[] = [];
+  #ui: Promise<Ui> | undefined;
+  readonly #addressBar: AddressBar | undefined;
+  readonly #navigate: (url: string) => void;
+  /** A handoff code taken from the address bar at construction, until `load()` redeems it. */
+  #handoffCode: string | null;
 
   /** Makes the SDK for one instance; nothing is requested before `load()`. */
   constructor(publishableKey: string, options: LatchkeyOptions) {
@@ -109,6 +140,10 @@ export class Latchkey {
     this.publishableKey = publishableKey;
     this.apiUrl = options.apiUrl.replace(/\/+$/, "");
     this.instanceKind = instanceKind(publishableKey);
+    this.#addressBar = options.addressBar ?? browserAddressBar();
+    // At once, so that no other script on the page reads it in the address bar meanwhile.
+    this.#handoffCode = takeHandoffCode(this.#addressBar);
+    this.#navigate = options.navigate ?? ((url) => globalThis.location.assign(url));
     this.#initial = loadingSnapshot(options.initialState);
     this.#store = new SnapshotStore(this.#initial);
     this.#clientTokens = new ClientTokenStore(publishableKey, options.storage ?? browserStorage());
@@ -221,13 +256,13 @@ export class Latchkey {
       }
       // The environment once per SDK: a failed load tried again reuses it.
       const [client, environment] = await Promise.all([
-        this.#transport.request(ClientDocument, {}),
+        this.#loadClient(),
         this.#environment ??
           this.#transport.request(EnvironmentDocument, {}).then((d) => d.environment),
       ]);
       this.#environment = environment;
       this.#listenToBrowser();
-      await this.#adopt(client.client);
+      await this.#adopt(client);
     } catch (error) {
       const failure =
         error instanceof LatchkeyError
@@ -236,6 +271,71 @@ export class Latchkey {
       this.#store.set(loadingSnapshot(undefined, failure));
       throw failure;
     }
+  }
+
+  /**
+   * The client: on a development instance, the handoff code the address bar had (a redirect back
+   * from the Account Portal; taken out at construction) is redeemed for the portal's client, whose token the transport then
+   * keeps; a code that is used or expired (a reload) is passed over. Else the kept client.
+   */
+  async #loadClient(): Promise<ClientFieldsFragment | null> {
+    const code = this.#handoffCode;
+    this.#handoffCode = null;
+    if (code !== null && this.instanceKind === "development") {
+      try {
+        const data = await this.#transport.request(RedeemHandoffDocument, { code });
+        this.#coordinator.publish({ type: "client-changed" });
+        return data.redeemHandoff;
+      } catch (error) {
+        if (!(error instanceof LatchkeyError) || error.code !== "NOT_FOUND") throw error;
+      }
+    }
+    return (await this.#transport.request(ClientDocument, {})).client;
+  }
+
+  /**
+   * Sends the browser to `url` after a sign-in on this page: the server checks it against the
+   * instance's allowed origins (`VALIDATION_FAILED` otherwise) and, when a development app on
+   * another origin must take over this client, adds a one-time handoff code that the app's SDK
+   * redeems.
+   */
+  async redirectTo(url: string): Promise<void> {
+    const data = await this.#transport.request(CreateHandoffDocument, { redirectUrl: url });
+    this.#navigate(data.createHandoff.url);
+  }
+
+  /** The Account Portal's sign-in page, coming back to `redirectUrl` (default: this page). */
+  buildSignInUrl(options: PortalUrlOptions = {}): string {
+    return this.#portalUrl("sign-in", options);
+  }
+
+  /** The Account Portal's sign-up page, coming back to `redirectUrl` (default: this page). */
+  buildSignUpUrl(options: PortalUrlOptions = {}): string {
+    return this.#portalUrl("sign-up", options);
+  }
+
+  /** The Account Portal's page of the signed-in user's account. */
+  buildUserProfileUrl(): string {
+    return this.#portalUrl("user", {});
+  }
+
+  /** Sends the browser to the Account Portal's sign-in page (see `buildSignInUrl`). */
+  redirectToSignIn(options: PortalUrlOptions = {}): void {
+    this.#navigate(this.buildSignInUrl(options));
+  }
+
+  /** Sends the browser to the Account Portal's sign-up page (see `buildSignUpUrl`). */
+  redirectToSignUp(options: PortalUrlOptions = {}): void {
+    this.#navigate(this.buildSignUpUrl(options));
+  }
+
+  #portalUrl(page: string, options: PortalUrlOptions): string {
+    const base = this.#environment?.accountPortalUrl;
+    if (!base) throw new LatchkeyError("SDK_STATE", "load() first: the portal's URL comes with it");
+    const url = new URL(`${base}/${page}`);
+    const back = options.redirectUrl ?? this.#addressBar?.location.href;
+    if (back && page !== "user") url.searchParams.set("redirect_url", back);
+    return url.toString();
   }
 
   #listenToBrowser(): void {
@@ -316,6 +416,124 @@ export class Latchkey {
     this.#tokens.close();
     this.#live?.close();
     this.#coordinator.close();
+  }
+
+  // The prebuilt components (ui/): loaded on first use, rendered in a shadow root of the element.
+  // Mounting again on the same element updates the props; each re-renders on every snapshot.
+
+  #withUi(use: (ui: Ui) => void): void {
+    if (typeof document === "undefined") return;
+    this.#ui ??= import("./ui/mount");
+    this.#ui.then(use).catch((error: unknown) => console.error("Latchkey components:", error));
+  }
+  #mount<N extends ComponentName>(name: N, el: HTMLElement, props?: ComponentPropsByName[N]) {
+    this.#withUi((ui) => ui.mountComponent(this, name, el, props ?? {}));
+  }
+  #unmount(el: HTMLElement) {
+    this.#withUi((ui) => ui.unmountComponent(el));
+  }
+  #open<N extends ComponentName>(name: N, props?: ComponentPropsByName[N]) {
+    this.#withUi((ui) => ui.openComponent(this, name, props ?? {}));
+  }
+  #close(name: ComponentName) {
+    this.#withUi((ui) => ui.closeComponent(name));
+  }
+
+  /** Renders `<SignIn/>` into `el` (again: updates its props). */
+  mountSignIn(el: HTMLElement, props?: SignInProps): void {
+    this.#mount("SignIn", el, props);
+  }
+  /** Removes the `<SignIn/>` mounted on `el`. */
+  unmountSignIn(el: HTMLElement): void {
+    this.#unmount(el);
+  }
+  /** Opens `<SignIn/>` in a modal. */
+  openSignIn(props?: SignInProps): void {
+    this.#open("SignIn", props);
+  }
+  /** Closes the `<SignIn/>` modal; the focus goes back to what opened it. */
+  closeSignIn(): void {
+    this.#close("SignIn");
+  }
+  /** Renders `<SignUp/>` into `el` (again: updates its props). */
+  mountSignUp(el: HTMLElement, props?: SignUpProps): void {
+    this.#mount("SignUp", el, props);
+  }
+  /** Removes the `<SignUp/>` mounted on `el`. */
+  unmountSignUp(el: HTMLElement): void {
+    this.#unmount(el);
+  }
+  /** Opens `<SignUp/>` in a modal. */
+  openSignUp(props?: SignUpProps): void {
+    this.#open("SignUp", props);
+  }
+  /** Closes the `<SignUp/>` modal; the focus goes back to what opened it. */
+  closeSignUp(): void {
+    this.#close("SignUp");
+  }
+  /** Renders `<UserButton/>` (avatar and account menu) into `el`. */
+  mountUserButton(el: HTMLElement, props?: UserButtonProps): void {
+    this.#mount("UserButton", el, props);
+  }
+  /** Removes the `<UserButton/>` mounted on `el`. */
+  unmountUserButton(el: HTMLElement): void {
+    this.#unmount(el);
+  }
+  /** Renders `<UserProfile/>` into `el`. */
+  mountUserProfile(el: HTMLElement, props?: UserProfileProps): void {
+    this.#mount("UserProfile", el, props);
+  }
+  /** Removes the `<UserProfile/>` mounted on `el`. */
+  unmountUserProfile(el: HTMLElement): void {
+    this.#unmount(el);
+  }
+  /** Opens `<UserProfile/>` in a modal. */
+  openUserProfile(props?: UserProfileProps): void {
+    this.#open("UserProfile", props);
+  }
+  /** Closes the `<UserProfile/>` modal. */
+  closeUserProfile(): void {
+    this.#close("UserProfile");
+  }
+  /** Renders `<OrganizationSwitcher/>` into `el`. */
+  mountOrganizationSwitcher(el: HTMLElement, props?: OrganizationSwitcherProps): void {
+    this.#mount("OrganizationSwitcher", el, props);
+  }
+  /** Removes the `<OrganizationSwitcher/>` mounted on `el`. */
+  unmountOrganizationSwitcher(el: HTMLElement): void {
+    this.#unmount(el);
+  }
+  /** Renders `<OrganizationProfile/>` (the active organization) into `el`. */
+  mountOrganizationProfile(el: HTMLElement, props?: OrganizationProfileProps): void {
+    this.#mount("OrganizationProfile", el, props);
+  }
+  /** Removes the `<OrganizationProfile/>` mounted on `el`. */
+  unmountOrganizationProfile(el: HTMLElement): void {
+    this.#unmount(el);
+  }
+  /** Opens `<OrganizationProfile/>` in a modal. */
+  openOrganizationProfile(props?: OrganizationProfileProps): void {
+    this.#open("OrganizationProfile", props);
+  }
+  /** Closes the `<OrganizationProfile/>` modal. */
+  closeOrganizationProfile(): void {
+    this.#close("OrganizationProfile");
+  }
+  /** Renders `<CreateOrganization/>` into `el`. */
+  mountCreateOrganization(el: HTMLElement, props?: CreateOrganizationProps): void {
+    this.#mount("CreateOrganization", el, props);
+  }
+  /** Removes the `<CreateOrganization/>` mounted on `el`. */
+  unmountCreateOrganization(el: HTMLElement): void {
+    this.#unmount(el);
+  }
+  /** Opens `<CreateOrganization/>` in a modal. */
+  openCreateOrganization(props?: CreateOrganizationProps): void {
+    this.#open("CreateOrganization", props);
+  }
+  /** Closes the `<CreateOrganization/>` modal. */
+  closeCreateOrganization(): void {
+    this.#close("CreateOrganization");
   }
 
   /** Token requests this tab made (for tests and benchmarks). */

@@ -20,3 +20,23 @@ export {
   LatchkeyLoading,
   type ProtectProps,
 } from "./components";
+export {
+  SignIn,
+  SignUp,
+  UserButton,
+  UserProfile,
+  OrganizationSwitcher,
+  OrganizationProfile,
+  CreateOrganization,
+} from "./prebuilt";
+export type {
+  Appearance,
+  CreateOrganizationProps,
+  LocalizationResource,
+  OrganizationProfileProps,
+  OrganizationSwitcherProps,
+  SignInProps,
+  SignUpProps,
+  UserButtonProps,
+  UserProfileProps,
+} from "@latchkey/js";

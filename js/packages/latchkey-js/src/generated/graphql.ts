@@ -29,6 +29,17 @@ export type InstanceEnvironment =
   /** Live keys (`pk_live_…`, `sk_live_…`). */
   | 'PRODUCTION';
 
+/** Where an invitation stands. */
+export type InvitationStatus =
+  /** Accepted: the user is a member. */
+  | 'ACCEPTED'
+  /** Past its expiry unaccepted. */
+  | 'EXPIRED'
+  /** Waiting to be accepted. */
+  | 'PENDING'
+  /** Revoked before it was accepted. */
+  | 'REVOKED';
+
 /** What the calling session still needs before a sensitive change. */
 export type ReverificationStatus =
   /** Its factors were verified recently enough: sensitive changes go through. */
@@ -135,12 +146,30 @@ export type SignUpVerificationStrategy =
 export type UpdateMeInput = {
   /** A new first name, or `null`. */
   firstName?: string | null | undefined;
+  /** A new profile image URL (https, at most 2,048 characters), or `null` for none. */
+  imageUrl?: string | null | undefined;
   /** A new last name, or `null`. */
   lastName?: string | null | undefined;
   /** Replaces the unsafe metadata (a JSON object of at most 8 KiB). */
   unsafeMetadata?: Record<string, unknown> | null | undefined;
   /** A new username, or `null` to remove it (only while an email address remains). */
   username?: string | null | undefined;
+};
+
+/** Changes to an organization: fields left out stay as they are. */
+export type UpdateOrganizationInput = {
+  /** A new image URL, or `null` for none. */
+  imageUrl?: string | null | undefined;
+  /** A new membership limit (backend only; 0: no limit). */
+  maxAllowedMemberships?: number | null | undefined;
+  /** A new name. */
+  name?: string | null | undefined;
+  /** Replaces the private metadata (backend only). */
+  privateMetadata?: Record<string, unknown> | null | undefined;
+  /** Replaces the public metadata (backend only). */
+  publicMetadata?: Record<string, unknown> | null | undefined;
+  /** A new slug (lowercase `[a-z0-9-]`, unique in the instance). */
+  slug?: string | null | undefined;
 };
 
 /** Where a verification stands. */
@@ -204,6 +233,20 @@ export type SignUpFieldsFragment = { id: string, status: SignUpStatus, requiredF
 
 export type ClientFieldsFragment = { id: string, lastActiveSessionId: string | null, sessions: Array<{ id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, user: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> } | null }>, signIn: { id: string, status: SignInStatus, identifier: string | null, createdSessionId: string | null, abandonAt: string, supportedFirstFactors: Array<{ strategy: FirstFactorStrategy, safeIdentifier: string | null, emailAddressId: string | null }>, supportedSecondFactors: Array<{ strategy: SecondFactorStrategy }>, firstFactorVerification: { status: VerificationStatus, strategy: FirstFactorStrategy, attempts: number, expireAt: string | null } | null } | null, signUp: { id: string, status: SignUpStatus, requiredFields: Array<string>, optionalFields: Array<string>, missingFields: Array<string>, unverifiedFields: Array<string>, emailAddress: string | null, username: string | null, firstName: string | null, lastName: string | null, unsafeMetadata: Record<string, unknown>, createdUserId: string | null, createdSessionId: string | null, abandonAt: string, verifications: { emailAddress: { status: VerificationStatus, strategy: SignUpVerificationStrategy, attempts: number, expireAt: string | null } | null } } | null };
 
+export type CreateHandoffMutationVariables = Exact<{
+  redirectUrl: string;
+}>;
+
+
+export type CreateHandoffMutation = { createHandoff: { url: string } };
+
+export type RedeemHandoffMutationVariables = Exact<{
+  code: string;
+}>;
+
+
+export type RedeemHandoffMutation = { redeemHandoff: { id: string, lastActiveSessionId: string | null, sessions: Array<{ id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, user: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> } | null }>, signIn: { id: string, status: SignInStatus, identifier: string | null, createdSessionId: string | null, abandonAt: string, supportedFirstFactors: Array<{ strategy: FirstFactorStrategy, safeIdentifier: string | null, emailAddressId: string | null }>, supportedSecondFactors: Array<{ strategy: SecondFactorStrategy }>, firstFactorVerification: { status: VerificationStatus, strategy: FirstFactorStrategy, attempts: number, expireAt: string | null } | null } | null, signUp: { id: string, status: SignUpStatus, requiredFields: Array<string>, optionalFields: Array<string>, missingFields: Array<string>, unverifiedFields: Array<string>, emailAddress: string | null, username: string | null, firstName: string | null, lastName: string | null, unsafeMetadata: Record<string, unknown>, createdUserId: string | null, createdSessionId: string | null, abandonAt: string, verifications: { emailAddress: { status: VerificationStatus, strategy: SignUpVerificationStrategy, attempts: number, expireAt: string | null } | null } } | null } };
+
 export type MyOrganizationMembershipsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -225,6 +268,77 @@ export type CreateOrganizationMutationVariables = Exact<{
 
 
 export type CreateOrganizationMutation = { createOrganization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string } };
+
+export type UpdateOrganizationMutationVariables = Exact<{
+  id: string;
+  input: UpdateOrganizationInput;
+}>;
+
+
+export type UpdateOrganizationMutation = { updateOrganization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string } };
+
+export type UpdateOrganizationMembershipMutationVariables = Exact<{
+  organizationId: string;
+  userId: string;
+  role: string;
+}>;
+
+
+export type UpdateOrganizationMembershipMutation = { updateOrganizationMembership: { id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null } };
+
+export type DeleteOrganizationMembershipMutationVariables = Exact<{
+  organizationId: string;
+  userId: string;
+}>;
+
+
+export type DeleteOrganizationMembershipMutation = { deleteOrganizationMembership: { id: string, organizationId: string, userId: string, role: string } };
+
+export type OrganizationInvitationsQueryVariables = Exact<{
+  organizationId: string;
+  status?: InvitationStatus | null | undefined;
+  limit?: number | null | undefined;
+}>;
+
+
+export type OrganizationInvitationsQuery = { organizationInvitations: Array<{ id: string, organizationId: string, emailAddress: string, role: string, status: InvitationStatus, expiresAt: string, createdAt: string, updatedAt: string }> };
+
+export type CreateOrganizationInvitationMutationVariables = Exact<{
+  organizationId: string;
+  emailAddress: string;
+  role?: string | null | undefined;
+  redirectUrl?: string | null | undefined;
+}>;
+
+
+export type CreateOrganizationInvitationMutation = { createOrganizationInvitation: { id: string, organizationId: string, emailAddress: string, role: string, status: InvitationStatus, expiresAt: string, createdAt: string, updatedAt: string } };
+
+export type RevokeOrganizationInvitationMutationVariables = Exact<{
+  organizationId: string;
+  invitationId: string;
+}>;
+
+
+export type RevokeOrganizationInvitationMutation = { revokeOrganizationInvitation: { id: string, organizationId: string, emailAddress: string, role: string, status: InvitationStatus, expiresAt: string, createdAt: string, updatedAt: string } };
+
+export type MyOrganizationInvitationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyOrganizationInvitationsQuery = { myOrganizationInvitations: Array<{ id: string, organizationId: string, emailAddress: string, role: string, status: InvitationStatus, expiresAt: string, createdAt: string, updatedAt: string }> };
+
+export type AcceptOrganizationInvitationMutationVariables = Exact<{
+  invitationId: string;
+}>;
+
+
+export type AcceptOrganizationInvitationMutation = { acceptOrganizationInvitation: { id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null } };
+
+export type RolesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RolesQuery = { roles: Array<{ key: string, name: string, description: string, permissions: Array<string> }> };
+
+export type InvitationFieldsFragment = { id: string, organizationId: string, emailAddress: string, role: string, status: InvitationStatus, expiresAt: string, createdAt: string, updatedAt: string };
 
 export type CreateSignInMutationVariables = Exact<{
   input: SignInInput;
@@ -352,6 +466,11 @@ export type UpdatePasswordMutationVariables = Exact<{
 
 export type UpdatePasswordMutation = { updatePassword: { id: string, externalId: string | null, username: string | null, firstName: string | null, lastName: string | null, imageUrl: string | null, primaryEmailAddressId: string | null, passwordEnabled: boolean, totpEnabled: boolean, backupCodeEnabled: boolean, twoFactorEnabled: boolean, publicMetadata: Record<string, unknown>, unsafeMetadata: Record<string, unknown>, lastSignInAt: string | null, lastActiveAt: string | null, createdAt: string, updatedAt: string, organizationMemberships: Array<{ id: string, organizationId: string, userId: string, role: string, permissions: Array<string>, publicMetadata: Record<string, unknown>, createdAt: string, updatedAt: string, organization: { id: string, name: string, slug: string, imageUrl: string | null, publicMetadata: Record<string, unknown>, maxAllowedMemberships: number, membersCount: number, createdAt: string, updatedAt: string }, publicUserData: { userId: string, identifier: string | null, username: string | null, firstName: string | null, lastName: string | null } | null }>, emailAddresses: Array<{ id: string, emailAddress: string, verification: { status: VerificationStatus } }> } };
 
+export type DeleteMeMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DeleteMeMutation = { deleteMe: { id: string, deleted: boolean } };
+
 export type CreateTotpMutationVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -374,28 +493,28 @@ export type CreateBackupCodesMutationVariables = Exact<{ [key: string]: never; }
 
 export type CreateBackupCodesMutation = { createBackupCodes: { codes: Array<string> } };
 
-export type MySessionFieldsFragment = { id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string };
+export type MySessionFieldsFragment = { id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, latestActivity: { browserName: string | null, browserVersion: string | null, deviceType: string | null, isMobile: boolean, ipAddress: string | null } | null };
 
 export type MySessionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MySessionsQuery = { me: { id: string, sessions: Array<{ id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string }> } };
+export type MySessionsQuery = { me: { id: string, sessions: Array<{ id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, latestActivity: { browserName: string | null, browserVersion: string | null, deviceType: string | null, isMobile: boolean, ipAddress: string | null } | null }> } };
 
 export type RevokeMySessionMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type RevokeMySessionMutation = { revokeMySession: { id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string } };
+export type RevokeMySessionMutation = { revokeMySession: { id: string, status: SessionStatus, lastActiveAt: string, expireAt: string, abandonAt: string, lastActiveOrganizationId: string | null, createdAt: string, latestActivity: { browserName: string | null, browserVersion: string | null, deviceType: string | null, isMobile: boolean, ipAddress: string | null } | null } };
 
-export type SessionReverificationFieldsFragment = { sessionId: string, status: ReverificationStatus, firstFactorVerifiedAt: string, secondFactorVerifiedAt: string | null, completeUntil: string | null };
+export type SessionReverificationFieldsFragment = { sessionId: string, status: ReverificationStatus, firstFactorVerifiedAt: string, secondFactorVerifiedAt: string | null, completeUntil: string | null, safeIdentifier: string | null };
 
 export type PrepareReverificationMutationVariables = Exact<{
   strategy: ReverificationStrategy;
 }>;
 
 
-export type PrepareReverificationMutation = { prepareReverification: { sessionId: string, status: ReverificationStatus, firstFactorVerifiedAt: string, secondFactorVerifiedAt: string | null, completeUntil: string | null } };
+export type PrepareReverificationMutation = { prepareReverification: { sessionId: string, status: ReverificationStatus, firstFactorVerifiedAt: string, secondFactorVerifiedAt: string | null, completeUntil: string | null, safeIdentifier: string | null } };
 
 export type AttemptReverificationMutationVariables = Exact<{
   strategy: ReverificationStrategy;
@@ -404,7 +523,7 @@ export type AttemptReverificationMutationVariables = Exact<{
 }>;
 
 
-export type AttemptReverificationMutation = { attemptReverification: { sessionId: string, status: ReverificationStatus, firstFactorVerifiedAt: string, secondFactorVerifiedAt: string | null, completeUntil: string | null } };
+export type AttemptReverificationMutation = { attemptReverification: { sessionId: string, status: ReverificationStatus, firstFactorVerifiedAt: string, secondFactorVerifiedAt: string | null, completeUntil: string | null, safeIdentifier: string | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -766,6 +885,18 @@ fragment SignUpFields on SignUp {
   createdSessionId
   abandonAt
 }`, {"fragmentName":"ClientFields"}) as unknown as TypedDocumentString<ClientFieldsFragment, unknown>;
+export const InvitationFieldsFragmentDoc = new TypedDocumentString(`
+    fragment InvitationFields on OrganizationInvitation {
+  id
+  organizationId
+  emailAddress
+  role
+  status
+  expiresAt
+  createdAt
+  updatedAt
+}
+    `, {"fragmentName":"InvitationFields"}) as unknown as TypedDocumentString<InvitationFieldsFragment, unknown>;
 export const MySessionFieldsFragmentDoc = new TypedDocumentString(`
     fragment MySessionFields on Session {
   id
@@ -775,6 +906,13 @@ export const MySessionFieldsFragmentDoc = new TypedDocumentString(`
   abandonAt
   lastActiveOrganizationId
   createdAt
+  latestActivity {
+    browserName
+    browserVersion
+    deviceType
+    isMobile
+    ipAddress
+  }
 }
     `, {"fragmentName":"MySessionFields"}) as unknown as TypedDocumentString<MySessionFieldsFragment, unknown>;
 export const SessionReverificationFieldsFragmentDoc = new TypedDocumentString(`
@@ -784,6 +922,7 @@ export const SessionReverificationFieldsFragmentDoc = new TypedDocumentString(`
   firstFactorVerifiedAt
   secondFactorVerifiedAt
   completeUntil
+  safeIdentifier
 }
     `, {"fragmentName":"SessionReverificationFields"}) as unknown as TypedDocumentString<SessionReverificationFieldsFragment, unknown>;
 export const ClientDocument = new TypedDocumentString(`
@@ -1145,6 +1284,118 @@ export const SessionEventsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SessionEventsSubscription, SessionEventsSubscriptionVariables>;
+export const CreateHandoffDocument = new TypedDocumentString(`
+    mutation CreateHandoff($redirectUrl: String!) {
+  createHandoff(redirectUrl: $redirectUrl) {
+    url
+  }
+}
+    `) as unknown as TypedDocumentString<CreateHandoffMutation, CreateHandoffMutationVariables>;
+export const RedeemHandoffDocument = new TypedDocumentString(`
+    mutation RedeemHandoff($code: String!) {
+  redeemHandoff(code: $code) {
+    ...ClientFields
+  }
+}
+    fragment EmailAddressFields on EmailAddress {
+  id
+  emailAddress
+  verification {
+    status
+  }
+}
+fragment UserFields on User {
+  id
+  externalId
+  username
+  firstName
+  lastName
+  imageUrl
+  primaryEmailAddressId
+  emailAddresses {
+    ...EmailAddressFields
+  }
+  passwordEnabled
+  totpEnabled
+  backupCodeEnabled
+  twoFactorEnabled
+  publicMetadata
+  unsafeMetadata
+  lastSignInAt
+  lastActiveAt
+  createdAt
+  updatedAt
+}
+fragment SessionFields on Session {
+  id
+  status
+  lastActiveAt
+  expireAt
+  abandonAt
+  lastActiveOrganizationId
+  createdAt
+  user {
+    ...UserFields
+  }
+}
+fragment SignInFields on SignIn {
+  id
+  status
+  identifier
+  supportedFirstFactors {
+    strategy
+    safeIdentifier
+    emailAddressId
+  }
+  supportedSecondFactors {
+    strategy
+  }
+  firstFactorVerification {
+    status
+    strategy
+    attempts
+    expireAt
+  }
+  createdSessionId
+  abandonAt
+}
+fragment SignUpFields on SignUp {
+  id
+  status
+  requiredFields
+  optionalFields
+  missingFields
+  unverifiedFields
+  emailAddress
+  username
+  firstName
+  lastName
+  unsafeMetadata
+  verifications {
+    emailAddress {
+      status
+      strategy
+      attempts
+      expireAt
+    }
+  }
+  createdUserId
+  createdSessionId
+  abandonAt
+}
+fragment ClientFields on Client {
+  id
+  lastActiveSessionId
+  sessions {
+    ...SessionFields
+  }
+  signIn {
+    ...SignInFields
+  }
+  signUp {
+    ...SignUpFields
+  }
+}`) as unknown as TypedDocumentString<RedeemHandoffMutation, RedeemHandoffMutationVariables>;
 export const MyOrganizationMembershipsDocument = new TypedDocumentString(`
     query MyOrganizationMemberships {
   myOrganizationMemberships {
@@ -1243,6 +1494,197 @@ export const CreateOrganizationDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateOrganizationMutation, CreateOrganizationMutationVariables>;
+export const UpdateOrganizationDocument = new TypedDocumentString(`
+    mutation UpdateOrganization($id: ID!, $input: UpdateOrganizationInput!) {
+  updateOrganization(id: $id, input: $input) {
+    ...OrganizationFields
+  }
+}
+    fragment OrganizationFields on Organization {
+  id
+  name
+  slug
+  imageUrl
+  publicMetadata
+  maxAllowedMemberships
+  membersCount
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<UpdateOrganizationMutation, UpdateOrganizationMutationVariables>;
+export const UpdateOrganizationMembershipDocument = new TypedDocumentString(`
+    mutation UpdateOrganizationMembership($organizationId: ID!, $userId: ID!, $role: String!) {
+  updateOrganizationMembership(
+    organizationId: $organizationId
+    userId: $userId
+    role: $role
+  ) {
+    ...MembershipFields
+  }
+}
+    fragment MembershipFields on OrganizationMembership {
+  id
+  organizationId
+  userId
+  role
+  permissions
+  publicMetadata
+  createdAt
+  updatedAt
+  organization {
+    ...OrganizationFields
+  }
+  publicUserData {
+    userId
+    identifier
+    username
+    firstName
+    lastName
+  }
+}
+fragment OrganizationFields on Organization {
+  id
+  name
+  slug
+  imageUrl
+  publicMetadata
+  maxAllowedMemberships
+  membersCount
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<UpdateOrganizationMembershipMutation, UpdateOrganizationMembershipMutationVariables>;
+export const DeleteOrganizationMembershipDocument = new TypedDocumentString(`
+    mutation DeleteOrganizationMembership($organizationId: ID!, $userId: ID!) {
+  deleteOrganizationMembership(organizationId: $organizationId, userId: $userId) {
+    id
+    organizationId
+    userId
+    role
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteOrganizationMembershipMutation, DeleteOrganizationMembershipMutationVariables>;
+export const OrganizationInvitationsDocument = new TypedDocumentString(`
+    query OrganizationInvitations($organizationId: ID!, $status: InvitationStatus, $limit: Int) {
+  organizationInvitations(
+    organizationId: $organizationId
+    status: $status
+    limit: $limit
+  ) {
+    ...InvitationFields
+  }
+}
+    fragment InvitationFields on OrganizationInvitation {
+  id
+  organizationId
+  emailAddress
+  role
+  status
+  expiresAt
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<OrganizationInvitationsQuery, OrganizationInvitationsQueryVariables>;
+export const CreateOrganizationInvitationDocument = new TypedDocumentString(`
+    mutation CreateOrganizationInvitation($organizationId: ID!, $emailAddress: String!, $role: String, $redirectUrl: String) {
+  createOrganizationInvitation(
+    organizationId: $organizationId
+    emailAddress: $emailAddress
+    role: $role
+    redirectUrl: $redirectUrl
+  ) {
+    ...InvitationFields
+  }
+}
+    fragment InvitationFields on OrganizationInvitation {
+  id
+  organizationId
+  emailAddress
+  role
+  status
+  expiresAt
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CreateOrganizationInvitationMutation, CreateOrganizationInvitationMutationVariables>;
+export const RevokeOrganizationInvitationDocument = new TypedDocumentString(`
+    mutation RevokeOrganizationInvitation($organizationId: ID!, $invitationId: ID!) {
+  revokeOrganizationInvitation(
+    organizationId: $organizationId
+    invitationId: $invitationId
+  ) {
+    ...InvitationFields
+  }
+}
+    fragment InvitationFields on OrganizationInvitation {
+  id
+  organizationId
+  emailAddress
+  role
+  status
+  expiresAt
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<RevokeOrganizationInvitationMutation, RevokeOrganizationInvitationMutationVariables>;
+export const MyOrganizationInvitationsDocument = new TypedDocumentString(`
+    query MyOrganizationInvitations {
+  myOrganizationInvitations {
+    ...InvitationFields
+  }
+}
+    fragment InvitationFields on OrganizationInvitation {
+  id
+  organizationId
+  emailAddress
+  role
+  status
+  expiresAt
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<MyOrganizationInvitationsQuery, MyOrganizationInvitationsQueryVariables>;
+export const AcceptOrganizationInvitationDocument = new TypedDocumentString(`
+    mutation AcceptOrganizationInvitation($invitationId: ID!) {
+  acceptOrganizationInvitation(invitationId: $invitationId) {
+    ...MembershipFields
+  }
+}
+    fragment MembershipFields on OrganizationMembership {
+  id
+  organizationId
+  userId
+  role
+  permissions
+  publicMetadata
+  createdAt
+  updatedAt
+  organization {
+    ...OrganizationFields
+  }
+  publicUserData {
+    userId
+    identifier
+    username
+    firstName
+    lastName
+  }
+}
+fragment OrganizationFields on Organization {
+  id
+  name
+  slug
+  imageUrl
+  publicMetadata
+  maxAllowedMemberships
+  membersCount
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<AcceptOrganizationInvitationMutation, AcceptOrganizationInvitationMutationVariables>;
+export const RolesDocument = new TypedDocumentString(`
+    query Roles {
+  roles {
+    key
+    name
+    description
+    permissions
+  }
+}
+    `) as unknown as TypedDocumentString<RolesQuery, RolesQueryVariables>;
 export const CreateSignInDocument = new TypedDocumentString(`
     mutation CreateSignIn($input: SignInInput!) {
   createSignIn(input: $input) {
@@ -1840,6 +2282,14 @@ fragment AccountFields on User {
     ...MembershipFields
   }
 }`) as unknown as TypedDocumentString<UpdatePasswordMutation, UpdatePasswordMutationVariables>;
+export const DeleteMeDocument = new TypedDocumentString(`
+    mutation DeleteMe {
+  deleteMe {
+    id
+    deleted
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteMeMutation, DeleteMeMutationVariables>;
 export const CreateTotpDocument = new TypedDocumentString(`
     mutation CreateTotp {
   createTotp {
@@ -1951,6 +2401,13 @@ export const MySessionsDocument = new TypedDocumentString(`
   abandonAt
   lastActiveOrganizationId
   createdAt
+  latestActivity {
+    browserName
+    browserVersion
+    deviceType
+    isMobile
+    ipAddress
+  }
 }`) as unknown as TypedDocumentString<MySessionsQuery, MySessionsQueryVariables>;
 export const RevokeMySessionDocument = new TypedDocumentString(`
     mutation RevokeMySession($id: ID!) {
@@ -1966,6 +2423,13 @@ export const RevokeMySessionDocument = new TypedDocumentString(`
   abandonAt
   lastActiveOrganizationId
   createdAt
+  latestActivity {
+    browserName
+    browserVersion
+    deviceType
+    isMobile
+    ipAddress
+  }
 }`) as unknown as TypedDocumentString<RevokeMySessionMutation, RevokeMySessionMutationVariables>;
 export const PrepareReverificationDocument = new TypedDocumentString(`
     mutation PrepareReverification($strategy: ReverificationStrategy!) {
@@ -1979,6 +2443,7 @@ export const PrepareReverificationDocument = new TypedDocumentString(`
   firstFactorVerifiedAt
   secondFactorVerifiedAt
   completeUntil
+  safeIdentifier
 }`) as unknown as TypedDocumentString<PrepareReverificationMutation, PrepareReverificationMutationVariables>;
 export const AttemptReverificationDocument = new TypedDocumentString(`
     mutation AttemptReverification($strategy: ReverificationStrategy!, $code: String, $password: String) {
@@ -1992,4 +2457,5 @@ export const AttemptReverificationDocument = new TypedDocumentString(`
   firstFactorVerifiedAt
   secondFactorVerifiedAt
   completeUntil
+  safeIdentifier
 }`) as unknown as TypedDocumentString<AttemptReverificationMutation, AttemptReverificationMutationVariables>;

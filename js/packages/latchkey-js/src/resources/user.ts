@@ -5,8 +5,11 @@ import {
   CreateEmailAddressDocument,
   CreateOrganizationDocument,
   CreateTotpDocument,
+  DeleteMeDocument,
+  DeleteOrganizationMembershipDocument,
   DisableTotpDocument,
   MeDocument,
+  MyOrganizationInvitationsDocument,
   MyOrganizationMembershipsDocument,
   UpdateMeDocument,
   type UpdateMeInput,
@@ -17,11 +20,16 @@ import {
   type MySessionFieldsFragment,
   MySessionsDocument,
   PrepareReverificationDocument,
+  RevokeMySessionDocument,
   type ReverificationStrategy,
   type SessionReverificationFieldsFragment,
 } from "../generated/graphql";
 import { EmailAddressResource } from "./email-address";
-import { OrganizationMembershipResource, OrganizationResource } from "./organization";
+import {
+  OrganizationInvitationResource,
+  OrganizationMembershipResource,
+  OrganizationResource,
+} from "./organization";
 
 /** The signed-in user (Clerk's `User`), with the self-service actions of their account. */
 export class UserResource {
@@ -95,7 +103,7 @@ export class UserResource {
     return this.#apply((await this.#core.asUser(MeDocument, {})).me);
   }
 
-  /** Changes the user's own profile: names, username, unsafe metadata. */
+  /** Changes the user's own profile: names, username, unsafe metadata, `imageUrl` (https). */
   async update(params: UpdateMeInput): Promise<UserResource> {
     return this.#apply((await this.#core.asUser(UpdateMeDocument, { input: params })).updateMe);
   }
@@ -146,6 +154,25 @@ export class UserResource {
     return (await this.#core.asUser(MySessionsDocument, {})).me.sessions;
   }
 
+  /**
+   * Ends one of the user's sessions on any device (`revokeMySession`, a guarded action), then
+   * reads this client again (the session may be one of its own).
+   */
+  async revokeSession(sessionId: string): Promise<MySessionFieldsFragment> {
+    const data = await this.#core.asUser(RevokeMySessionDocument, { id: sessionId });
+    await this.#core.reloadClient();
+    return data.revokeMySession;
+  }
+
+  /**
+   * Deletes the account (`deleteMe`, where the instance's `deleteSelfEnabled` allows it; a
+   * guarded action): its sessions end, and this client is read again (signed out).
+   */
+  async delete(): Promise<void> {
+    await this.#core.asUser(DeleteMeDocument, {});
+    await this.#core.reloadClient();
+  }
+
   /** The user's organization memberships, read again from the server. */
   async getOrganizationMemberships(): Promise<OrganizationMembershipResource[]> {
     const data = await this.#core.asUser(MyOrganizationMembershipsDocument, {});
@@ -162,6 +189,27 @@ export class UserResource {
     });
     await this.reload();
     return new OrganizationResource(this.#core, data.createOrganization);
+  }
+
+  /** The pending invitations of the user's verified email addresses (each can be `accept`ed). */
+  async getOrganizationInvitations(): Promise<OrganizationInvitationResource[]> {
+    const data = await this.#core.asUser(MyOrganizationInvitationsDocument, {});
+    return data.myOrganizationInvitations.map(
+      (i) => new OrganizationInvitationResource(this.#core, i),
+    );
+  }
+
+  /**
+   * Leaves an organization (not allowed to its last manager). It stops being active in the
+   * user's sessions; memberships and this client are read again.
+   */
+  async leaveOrganization(organizationId: string): Promise<void> {
+    await this.#core.asUser(DeleteOrganizationMembershipDocument, {
+      organizationId,
+      userId: this.id,
+    });
+    await this.reload();
+    await this.#core.reloadClient();
   }
 
   /** Mails a code for reverification (`EMAIL_CODE`, after `REVERIFICATION_REQUIRED`). */

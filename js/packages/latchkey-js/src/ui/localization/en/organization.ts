@@ -1,0 +1,72 @@
+// English texts of <OrganizationSwitcher/>, <OrganizationProfile/> and <CreateOrganization/>.
+
+/** `organizationSwitcher.*` */
+export const organizationSwitcher = {
+  triggerLabel: "Switch organization, now {name}",
+  personalAccount: "Personal account",
+  switchTo: "Switch to",
+  createOrganization: "Create organization",
+  manageOrganization: "Manage organization",
+  invitationsTitle: "Invitations",
+  invitationTo: "Invitation for {emailAddress} as {role}",
+  acceptInvitation: "Join",
+  invitationAccepted: "You joined the organization.",
+  signedOut: "Sign in to see your organizations.",
+};
+
+/** `organizationProfile.*` */
+export const organizationProfile = {
+  title: "Organization",
+  profileTitle: "Profile",
+  nameLabel: "Name",
+  slugLabel: "Slug",
+  saveProfile: "Save",
+  profileSaved: "Saved.",
+  readOnlyProfile: "Only admins can change the organization's name and slug.",
+  membersTitle: "Members",
+  memberColumn: "Member",
+  roleColumn: "Role",
+  joinedColumn: "Joined",
+  actionsColumn: "Actions",
+  you: "(you)",
+  roleOf: "Role of {name}",
+  removeMember: "Remove",
+  removeMemberLabel: "Remove {name}",
+  confirmRemove: "Remove {name} from {organization}?",
+  inviteTitle: "Invite members",
+  inviteEmailLabel: "Email address",
+  inviteRoleLabel: "Role",
+  inviteSubmit: "Send invitation",
+  invitationSent: "Invitation sent to {emailAddress}.",
+  invitationsTitle: "Invitations",
+  pendingTitle: "Pending invitations",
+  noInvitations: "No pending invitations.",
+  expiresColumn: "Expires",
+  revokeInvitation: "Revoke",
+  revokeInvitationLabel: "Revoke the invitation of {emailAddress}",
+  membersReadOnly: "Only admins can invite, remove or change the role of members.",
+  leaveTitle: "Leave organization",
+  leaveDescription: "You will lose access to {organization} until you are invited again.",
+  leaveButton: "Leave organization",
+  confirmLeave: "Leave {organization}?",
+  confirmYes: "Yes, leave",
+  left: "You left {organization}.",
+  noActiveOrganization: "No organization is active. Choose one to manage.",
+  noOrganizations: "You are not a member of any organization yet.",
+  forbidden: "Only admins of this organization can do that.",
+  lastManager: "An organization needs at least one admin: make someone else an admin first.",
+};
+
+/** `createOrganization.*` */
+export const createOrganization = {
+  title: "Create organization",
+  subtitle: "Bring your team together",
+  nameLabel: "Name",
+  slugLabel: "Slug",
+  slugHint: "Lowercase letters, digits and hyphens: used in URLs.",
+  slugInvalid: "Use lowercase letters and digits in groups joined by single hyphens.",
+  submit: "Create organization",
+  created: "{name} was created and is now active.",
+  forbidden: "Creating organizations is turned off for this application.",
+  disabled: "Organizations are turned off for this application.",
+};
