@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const js = dirname(dirname(fileURLToPath(import.meta.url)));
-for (const name of ["latchkey-js", "react"]) {
+for (const name of ["latchkey-js", "react", "backend", "express"]) {
   const dir = join(js, "packages", name);
   await build({
     entryPoints: [join(dir, "src", "index.ts")],

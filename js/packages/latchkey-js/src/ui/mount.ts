@@ -31,6 +31,8 @@ let counter = 0;
 /**
  * Renders component `name` with `props` into a shadow root of `host`; mounting again on the
  * same element updates the props. `mode` says how it is shown (mounted, modal, portal page).
+ * The component listens to the SDK until `unmountComponent(host)`: a page that drops the element
+ * unmounts it first (the React wrappers do).
  */
 export function mountComponent<N extends ComponentName>(
   latchkey: Latchkey,

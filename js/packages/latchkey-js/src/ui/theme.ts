@@ -2,6 +2,7 @@
 // the shadow host) and the stylesheet made of the `appearance` prop. Both are constructable
 // stylesheets adopted by each shadow root: no <style> element, no style attribute (the Account
 // Portal's CSP has no 'unsafe-inline').
+import { useLayoutEffect } from "preact/hooks";
 import type { Appearance, AppearanceVariables } from "./props";
 import { BASE_CSS } from "./theme-css";
 
@@ -70,4 +71,27 @@ export function appearanceSheet(
 ): CSSStyleSheet {
   sheet.replaceSync(appearanceCss(appearance));
   return sheet;
+}
+
+const componentSheets = new Map<string, CSSStyleSheet>();
+
+/**
+ * Adopts a component's own stylesheet (made once per `css`) into the shadow root that `ref`'s
+ * element renders in, after the base sheet and before the appearance sheet (which must win);
+ * again after any render that replaced the root's sheets.
+ */
+export function useComponentSheet(css: string, ref: { current: Element | null }): void {
+  useLayoutEffect(() => {
+    const root = ref.current?.getRootNode();
+    if (!(root instanceof ShadowRoot)) return;
+    let sheet = componentSheets.get(css);
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      componentSheets.set(css, sheet);
+    }
+    if (root.adoptedStyleSheets.includes(sheet)) return;
+    const [base, ...rest] = root.adoptedStyleSheets;
+    root.adoptedStyleSheets = base ? [base, sheet, ...rest] : [sheet];
+  });
 }

@@ -195,4 +195,30 @@ describe("Reverifier", () => {
     await reverifier.submit("123456");
     await expect(result).resolves.toBe("done");
   });
+
+  it("a second guarded action during the email code's step settles both, even when its code fails to send", async () => {
+    const { user, verified } = fakeUser({ password: false });
+    let sends = 0;
+    const limited: Reverifiable = {
+      ...user,
+      passwordEnabled: false,
+      prepareReverification: async (params) => {
+        sends += 1;
+        if (sends > 1) throw new LatchkeyError("RATE_LIMITED", "slow down", { retryAfter: 9 });
+        return user.prepareReverification(params);
+      },
+    };
+    const reverifier = new Reverifier(
+      () => limited,
+      () => undefined,
+    );
+    const first = reverifier.guard(guardedAction(verified).action);
+    await new Promise((done) => setTimeout(done, 0));
+    expect(reverifier.step.kind).toBe("email-code");
+    const second = reverifier.guard(guardedAction(verified).action);
+    await expect(first).rejects.toBeInstanceOf(ReverificationCancelled);
+    await expect(second).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    // Nothing is left waiting: the prompt closed, and a later answer runs no dropped action.
+    expect(reverifier.step.kind).toBe("idle");
+  });
 });

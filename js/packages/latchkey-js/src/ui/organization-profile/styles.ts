@@ -1,7 +1,7 @@
 // The organization components' own styles (tables, sections, the switcher's list): one
 // constructable stylesheet, adopted by the shadow root they render in, before the appearance
 // sheet so `appearance.elements` still wins.
-import { useLayoutEffect } from "preact/hooks";
+import { useComponentSheet } from "../theme";
 
 /** The CSS of the organization components (classes `lk-org-…`). */
 export const ORGANIZATION_CSS = `
@@ -48,21 +48,7 @@ export const ORGANIZATION_CSS = `
 .lk-org-panel .lk-banner { margin: 0.5rem; }
 `;
 
-let sheet: CSSStyleSheet | undefined;
-
-/** Adopts the organization stylesheet into the shadow root `ref` renders in (once per root). */
+/** Adopts the organization components' sheet into the shadow root `ref`'s element is in. */
 export function useOrganizationStyles(ref: { current: Element | null }): void {
-  useLayoutEffect(() => {
-    const root = ref.current?.getRootNode();
-    if (!(root instanceof ShadowRoot)) return;
-    if (!sheet) {
-      sheet = new CSSStyleSheet();
-      sheet.replaceSync(ORGANIZATION_CSS);
-    }
-    const own = sheet;
-    if (root.adoptedStyleSheets.includes(own)) return;
-    const sheets = [...root.adoptedStyleSheets];
-    sheets.splice(Math.max(0, sheets.length - 1), 0, own);
-    root.adoptedStyleSheets = sheets;
-  }, []);
+  useComponentSheet(ORGANIZATION_CSS, ref);
 }

@@ -79,22 +79,27 @@ export class Reverifier {
       this.#pending = { action, resolve: resolve as (value: unknown) => void, reject };
     });
     if (this.user().passwordEnabled) this.#set({ kind: "password" });
-    else await this.sendCode();
+    else await this.#firstCode();
     return waiting;
   }
 
   /**
-   * Mails a code to the primary address and asks for it (the first factor of a user without a
-   * password). Asked again ("resend"), a failure to send throws (the prompt shows it); the first
-   * time, it is reported to the waiting action.
+   * Mails another code to the primary address ("resend" in the prompt); a failure to send throws
+   * (the prompt shows it).
    */
   async sendCode(): Promise<void> {
-    const resend = this.#step.kind === "email-code";
+    const sent = await this.user().prepareReverification({ strategy: "EMAIL_CODE" });
+    this.#set({ kind: "email-code", sentTo: sent.safeIdentifier ?? null });
+  }
+
+  /**
+   * The first code of a prompt (the first factor of a user without a password): a failure to
+   * send is the waiting action's.
+   */
+  async #firstCode(): Promise<void> {
     try {
-      const sent = await this.user().prepareReverification({ strategy: "EMAIL_CODE" });
-      this.#set({ kind: "email-code", sentTo: sent.safeIdentifier ?? null });
+      await this.sendCode();
     } catch (error) {
-      if (resend) throw error;
       this.#finish(() => Promise.reject(error));
     }
   }
@@ -126,7 +131,7 @@ export class Reverifier {
       this.#set({ kind: "second-factor", strategy: "TOTP" });
     } else if (result.status === "NEEDS_FIRST_FACTOR") {
       if (this.user().passwordEnabled) this.#set({ kind: "password" });
-      else await this.sendCode();
+      else await this.#firstCode();
     } else {
       const pending = this.#pending;
       this.#finish(() => pending?.action() ?? Promise.resolve(undefined));

@@ -1,6 +1,7 @@
 // UserProfile's own stylesheet (and UserButton's few rules), adopted by the shadow root the
 // component renders in, after the base sheet: a constructable stylesheet, as the base one is.
-import { useLayoutEffect, useRef } from "preact/hooks";
+import { useRef } from "preact/hooks";
+import { useComponentSheet } from "../theme";
 
 const CSS = `
 .lk-profile { display: flex; flex-direction: column; gap: 0; }
@@ -37,26 +38,12 @@ const CSS = `
 .lk-menu-group { padding: 0.375rem 0.625rem 0.125rem; font-size: 0.75em; font-weight: 600; color: var(--lk-color-text-secondary); text-transform: uppercase; letter-spacing: 0.04em; }
 `;
 
-let sheet: CSSStyleSheet | undefined;
-
 /**
- * Adopts the user components' sheet into the shadow root `ref`'s element renders in (again
- * after any render that replaced the root's sheets); answers the ref to put on the root element.
+ * Adopts the user components' sheet into the shadow root they render in; answers the ref to put
+ * on the component's root element.
  */
 export function useUserStyles<T extends Element>() {
   const ref = useRef<T>(null);
-  useLayoutEffect(() => {
-    const root = ref.current?.getRootNode();
-    if (!(root instanceof ShadowRoot)) return;
-    if (!sheet) {
-      sheet = new CSSStyleSheet();
-      sheet.replaceSync(CSS);
-    }
-    if (!root.adoptedStyleSheets.includes(sheet)) {
-      // After the base sheet, before the appearance sheet (which must win).
-      const [base, ...rest] = root.adoptedStyleSheets;
-      root.adoptedStyleSheets = base ? [base, sheet, ...rest] : [sheet];
-    }
-  });
+  useComponentSheet(CSS, ref);
   return ref;
 }
