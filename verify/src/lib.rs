@@ -130,6 +130,12 @@ impl Verifier {
         self
     }
 
+    /// The origins a token's `azp` must be one of (also the origins a request authenticated by
+    /// the session cookie may come from with an unsafe method).
+    pub fn authorized_parties(&self) -> &[String] {
+        &self.authorized_parties
+    }
+
     /// The clock skew allowed, in seconds; more than [`MAX_LEEWAY_SECONDS`] (the default) is
     /// cut to it.
     pub fn with_leeway(mut self, seconds: u64) -> Self {

@@ -182,3 +182,60 @@ async fn optional_auth_lets_requests_through_and_the_extractor_decides() {
     let response = test::call_service(&app, request).await;
     assert_eq!(body(response).await["reason"], "token-invalid-signature");
 }
+
+#[actix_web::test]
+async fn a_cookie_authenticated_unsafe_request_must_come_from_an_authorized_origin() {
+    let fx = Fixture::new().await;
+    let app_origin = "https://app.example.com";
+    let verifier = Arc::new(
+        Verifier::new(fx.server.issuer()).with_authorized_parties(vec![app_origin.to_owned()]),
+    );
+    let app = test::init_service(
+        App::new()
+            .wrap(Authenticate::new(verifier))
+            .route("/me", web::post().to(me))
+            .route("/me", web::get().to(me)),
+    )
+    .await;
+    let mut claims = claims_at(&fx.server.issuer(), unix_now());
+    claims["azp"] = json!(app_origin);
+    let token = fx.key.token(&claims);
+    let cookie = format!("__session={token}");
+    let status = |request: test::TestRequest| {
+        let app = &app;
+        async move { test::call_service(app, request.to_request()).await.status() }
+    };
+    let post = || {
+        test::TestRequest::post()
+            .uri("/me")
+            .insert_header(("cookie", cookie.clone()))
+    };
+    // By the cookie, an unsafe method from no origin or another one (a sibling subdomain shares
+    // the site, so SameSite=Lax let it through): refused.
+    assert_eq!(status(post()).await, StatusCode::FORBIDDEN);
+    let sibling = post()
+        .insert_header(("origin", "https://evil.example.com"))
+        .insert_header(("sec-fetch-site", "same-site"));
+    assert_eq!(status(sibling).await, StatusCode::FORBIDDEN);
+    let response = test::call_service(&app, post().to_request()).await;
+    assert_eq!(
+        body(response).await,
+        json!({"error": "FORBIDDEN", "reason": "cross-site-request"})
+    );
+    // From the app's origin, or said same-origin by the browser: fine.
+    assert_eq!(
+        status(post().insert_header(("origin", app_origin))).await,
+        StatusCode::OK
+    );
+    let same = post().insert_header(("sec-fetch-site", "same-origin"));
+    assert_eq!(status(same).await, StatusCode::OK);
+    // A safe method, or a token in the header (no browser sends that on its own): fine.
+    let get = test::TestRequest::get()
+        .uri("/me")
+        .insert_header(("cookie", cookie.clone()));
+    assert_eq!(status(get).await, StatusCode::OK);
+    let header = test::TestRequest::post()
+        .uri("/me")
+        .insert_header((AUTHORIZATION, format!("Bearer {token}")));
+    assert_eq!(status(header).await, StatusCode::OK);
+}
