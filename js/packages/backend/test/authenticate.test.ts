@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   JwksCache,
   authenticateRequest,
-  createLatchkeyClient,
   jwksUrlOf,
   organizationHas,
   readOrganizationClaim,
@@ -17,6 +16,7 @@ import {
 import {
   type SignedUp,
   type TestServer,
+  activeOrganization,
   closedUrl,
   sessionToken,
   signUp,
@@ -265,33 +265,12 @@ describe("authenticateRequest", () => {
   });
 
   it("reads the active organization from the o claim", async () => {
-    const client = createLatchkeyClient({
-      secretKey: server.info.secretKey,
-      apiUrl: server.info.url,
-    });
-    const { createOrganization } = await client.request<{ createOrganization: { id: string } }>(
-      `mutation($by: ID!) { createOrganization(name: "Acme", slug: "acme-${Date.now()}", createdBy: $by) { id } }`,
-      { by: user.userId },
-    );
-    const response = await fetch(`${server.info.url}/graphql`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "latchkey-publishable-key": server.info.publishableKey,
-        "latchkey-client": user.client,
-      },
-      body: JSON.stringify({
-        query:
-          "mutation($s: ID!, $o: ID) { setActiveSession(sessionId: $s, organizationId: $o) { id } }",
-        variables: { s: user.sessionId, o: createOrganization.id },
-      }),
-    });
-    expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+    const orgId = await activeOrganization(server.info, user);
     const orgToken = await sessionToken(server.info, user);
     const auth = (await authenticateRequest(bearer(orgToken), fresh().options)).toAuth();
     expect(auth).toMatchObject({
       userId: user.userId,
-      orgId: createOrganization.id,
+      orgId,
       orgRole: "org:admin",
       orgPermissions: [],
     });

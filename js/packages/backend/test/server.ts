@@ -4,6 +4,7 @@
 import { type Server, createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type ServerInfo, buildServer, startServer } from "../../../browser/server";
+import { createLatchkeyClient } from "../src/index";
 
 /** A running server, its instance, and a signed-up user's session on one client. */
 export interface TestServer {
@@ -98,6 +99,24 @@ export async function sessionToken(
   const body = (await response.json()) as { jwt?: string };
   if (!body.jwt) throw new Error(`token endpoint: ${response.status} ${JSON.stringify(body)}`);
   return body.jwt;
+}
+
+/**
+ * Creates an organization (through the backend) whose first admin is `user`, and makes it active
+ * in the user's session: the next session token carries it in `o`. Resolves with its id.
+ */
+export async function activeOrganization(info: ServerInfo, user: SignedUp): Promise<string> {
+  const client = createLatchkeyClient({ secretKey: info.secretKey, apiUrl: info.url });
+  const { createOrganization } = await client.request<{ createOrganization: { id: string } }>(
+    `mutation($by: ID!) { createOrganization(name: "Acme", slug: "acme-${Date.now()}", createdBy: $by) { id } }`,
+    { by: user.userId },
+  );
+  await frontend(
+    info,
+    `mutation { setActiveSession(sessionId: "${user.sessionId}", organizationId: "${createOrganization.id}") { id } }`,
+    user.client,
+  );
+  return createOrganization.id;
 }
 
 /** A pass-through proxy to the server that counts JWKS requests and can be closed. */

@@ -1,6 +1,5 @@
 // @latchkey/express against the real server: an Express app on a free port using the middleware,
 // a user signed up through the frontend API, and session tokens from the token endpoint.
-import { createLatchkeyClient } from "@latchkey/backend";
 import express from "express";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type SignedUp,
   type TestServer,
+  activeOrganization,
   sessionToken,
   signUp,
   startTestServer,
@@ -165,28 +165,7 @@ describe("signed in", () => {
     expect((await call("/admin", { headers })).status).toBe(403);
 
     // With an active organization the user administers, the role passes (the permission still not).
-    const client = createLatchkeyClient({
-      secretKey: server.info.secretKey,
-      apiUrl: server.info.url,
-    });
-    const { createOrganization } = await client.request<{ createOrganization: { id: string } }>(
-      `mutation($by: ID!) { createOrganization(name: "Acme", slug: "acme-${Date.now()}", createdBy: $by) { id } }`,
-      { by: user.userId },
-    );
-    const activated = await fetch(`${server.info.url}/graphql`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "latchkey-publishable-key": server.info.publishableKey,
-        "latchkey-client": user.client,
-      },
-      body: JSON.stringify({
-        query:
-          "mutation($s: ID!, $o: ID) { setActiveSession(sessionId: $s, organizationId: $o) { id } }",
-        variables: { s: user.sessionId, o: createOrganization.id },
-      }),
-    });
-    expect(((await activated.json()) as { errors?: unknown }).errors).toBeUndefined();
+    await activeOrganization(server.info, user);
     const orgToken = await sessionToken(server.info, user, origin);
     const withOrg = { authorization: `Bearer ${orgToken}` };
     expect((await call("/admin", { headers: withOrg })).status).toBe(200);
