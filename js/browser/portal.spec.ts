@@ -10,6 +10,7 @@ import {
   backend,
   percentile,
   recordConsoleErrors,
+  recordRequests,
   recordMeasurement,
   screenshot,
   server,
@@ -24,6 +25,7 @@ async function portalUrl(): Promise<string> {
 
 test("the sign-in page is usable soon after the navigation starts (measured)", async ({ page }) => {
   const portal = await portalUrl();
+  const requested = recordRequests(page);
   const times: number[] = [];
   for (let i = 0; i < 10; i++) {
     const started = Date.now();
@@ -38,6 +40,11 @@ test("the sign-in page is usable soon after the navigation starts (measured)", a
     p95: percentile(times, 95),
   });
   expect(times).toHaveLength(10);
+  // Everything the page loads comes from the server itself: no CDN, no other origin.
+  const own = new URL(server().url).host;
+  const elsewhere = requested.filter((url) => new URL(url).host !== own);
+  expect(requested.length).toBeGreaterThan(10);
+  expect(elsewhere).toEqual([]);
 });
 
 test("a page on another site cannot frame the portal", async ({ page }) => {

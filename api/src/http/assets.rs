@@ -136,12 +136,13 @@ pub(crate) fn plain_host(host: &str) -> Option<&str> {
     plain.then_some(host)
 }
 
-/// The GraphiQL page's policy: scripts, styles and connections only from this origin (and its
-/// WebSocket), fonts and icons inline, no frames, forms or base URL.
-fn content_security_policy(host: Option<&str>) -> String {
+/// The policy of the server's own pages (GraphiQL, the Account Portal): scripts, styles and
+/// connections only from this origin (and its WebSocket), fonts inline, images from this origin
+/// and `images`, no frames, form posts or base URL, and no framing by anyone.
+pub(crate) fn content_security_policy(host: Option<&str>, images: &str) -> String {
     let sockets = host.map_or(String::new(), |h| format!(" ws://{h} wss://{h}"));
     format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' {images}; \
          font-src 'self' data:; connect-src 'self'{sockets}; base-uri 'none'; form-action 'none'; \
          frame-ancestors 'none'"
     )
@@ -162,7 +163,7 @@ pub fn graphiql_page(req: &HttpRequest) -> HttpResponse {
         js = GRAPHIQL_JS.versioned_path(),
     );
     let connection = req.connection_info();
-    let policy = content_security_policy(plain_host(connection.host()));
+    let policy = content_security_policy(plain_host(connection.host()), "data:");
     html_page(StatusCode::OK, html, &policy)
 }
 
@@ -202,12 +203,12 @@ mod tests {
 
     #[test]
     fn the_policy_names_only_this_host_and_drops_a_strange_one() {
-        let policy = content_security_policy(plain_host("127.0.0.1:8080"));
+        let policy = content_security_policy(plain_host("127.0.0.1:8080"), "data:");
         assert!(policy.contains("connect-src 'self' ws://127.0.0.1:8080 wss://127.0.0.1:8080;"));
         assert!(policy.contains("script-src 'self';"));
         assert!(!policy.contains("unsafe"));
         assert_eq!(plain_host("evil.example; script-src *"), None);
-        assert!(content_security_policy(None).contains("connect-src 'self';"));
+        assert!(content_security_policy(None, "data:").contains("connect-src 'self';"));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use latchkey_domain::Error;
 use latchkey_domain::mail::escape_html as escape;
 
 use super::AppState;
-use super::assets::{LATCHKEY_JS, html_page, plain_host};
+use super::assets::{self, LATCHKEY_JS, html_page, plain_host};
 
 /// The pages of the portal, by the last segment of their path.
 const PAGES: [(&str, &str); 4] = [
@@ -82,15 +82,10 @@ fn respond(status: StatusCode, html: String, policy: Option<&str>) -> HttpRespon
     html_page(status, html, &policy)
 }
 
-/// Scripts, styles and connections from this origin only (and its WebSocket); images also from
-/// https and `data:`; no frames, no framing, no base URL; forms post nowhere else.
+/// GraphiQL's policy (no other origin for scripts, styles, connections; no framing), with
+/// images also from https and `data:` (logos, avatars, the QR code).
 fn content_security_policy(host: Option<&str>) -> String {
-    let sockets = host.map_or(String::new(), |h| format!(" ws://{h} wss://{h}"));
-    format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
-         font-src 'self'; connect-src 'self'{sockets}; frame-src 'none'; base-uri 'none'; \
-         form-action 'self'; frame-ancestors 'none'"
-    )
+    assets::content_security_policy(host, "https: data:")
 }
 
 #[cfg(test)]

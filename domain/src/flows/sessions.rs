@@ -260,12 +260,18 @@ pub async fn issue_token(
         return Err(Error::SessionNotActive);
     }
     if session.touch(&settings.sessions, now) {
-        // Read from the request only here, at most once a minute per session.
-        if let Some(source) = source {
-            session.latest_activity = Some(source.activity());
+        // Read from the request only here, at most once a minute per session, and kept only when
+        // a browser (a request with a User-Agent) tells something new: a server's fetch with the
+        // session's token leaves the browser recorded as it is.
+        let seen = source
+            .filter(|source| source.user_agent.is_some())
+            .map(RequestSource::activity)
+            .filter(|seen| session.latest_activity.as_ref() != Some(seen));
+        if let Some(seen) = &seen {
+            session.latest_activity = Some(seen.clone());
         }
         // Written behind, every few seconds (`store::activity`).
-        svc.activity.record(session);
+        svc.activity.record(session, seen);
     }
     if let Some(name) = template {
         let issuer = issuer(&svc.public_url, &instance.id);

@@ -202,27 +202,32 @@ pub struct Activity {
     pub user_id: String,
     pub last_active_at: DateTime<Utc>,
     pub expire_at: DateTime<Utc>,
-    /// What the session was last used from, when known.
+    /// What the session was used from, when that changed (`None`: as stored).
     pub latest_activity: Option<LatestActivity>,
 }
 
 impl Activity {
-    /// The activity `session` records now.
-    pub fn of(session: &Session) -> Self {
+    /// The activity `session` records now; `seen` when it was used from something new.
+    pub fn of(session: &Session, seen: Option<LatestActivity>) -> Self {
         Self {
             instance_id: session.instance_id.clone(),
             session_id: session.id.clone(),
             user_id: session.user_id.clone(),
             last_active_at: session.last_active_at,
             expire_at: session.expire_at,
-            latest_activity: session.latest_activity.clone(),
+            latest_activity: seen,
         }
     }
 
-    /// Keeps the later of two records of one session: times only move forward.
-    pub fn merge(&mut self, other: Self) {
+    /// Keeps the later of two records of one session: times only move forward, and the newest
+    /// device either of them saw is kept.
+    pub fn merge(&mut self, mut other: Self) {
         if other.last_active_at > self.last_active_at {
+            let seen = other.latest_activity.take().or(self.latest_activity.take());
             *self = other;
+            self.latest_activity = seen;
+        } else if self.latest_activity.is_none() {
+            self.latest_activity = other.latest_activity;
         }
     }
 }
@@ -283,15 +288,33 @@ mod tests {
             ..SessionSettings::default()
         };
         let mut session = start(&settings);
-        let first = Activity::of(&session);
+        let first = Activity::of(&session, None);
         session.touch(&settings, t(120));
-        let later = Activity::of(&session);
+        let later = Activity::of(&session, None);
         let mut kept = first.clone();
         kept.merge(later.clone());
         assert_eq!(kept, later);
         kept.merge(first);
         assert_eq!(kept, later, "an older record never moves a time back");
         assert_eq!(kept.expire_at, t(3720));
+    }
+
+    #[test]
+    fn a_device_seen_is_kept_through_later_records_that_saw_none() {
+        let settings = SessionSettings::default();
+        let mut session = start(&settings);
+        let firefox = LatestActivity {
+            browser_name: Some("Firefox".to_owned()),
+            ..LatestActivity::default()
+        };
+        let mut kept = Activity::of(&session, Some(firefox.clone()));
+        session.touch(&settings, t(120));
+        kept.merge(Activity::of(&session, None));
+        assert_eq!(kept.last_active_at, t(120));
+        assert_eq!(kept.latest_activity, Some(firefox.clone()));
+        let mut older = Activity::of(&start(&settings), None);
+        older.merge(Activity::of(&start(&settings), Some(firefox.clone())));
+        assert_eq!(older.latest_activity, Some(firefox));
     }
 
     #[test]

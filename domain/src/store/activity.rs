@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 
 use super::Db;
 use crate::Result;
-use crate::model::session::{Activity, Session};
+use crate::model::session::{Activity, LatestActivity, Session};
 
 /// How often a node writes the activity it recorded.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
@@ -51,9 +51,10 @@ impl std::fmt::Debug for ActivityLog {
 }
 
 impl ActivityLog {
-    /// Records `session`'s activity as it stands (after `Session::touch`).
-    pub fn record(&self, session: &Session) {
-        self.record_activity(Activity::of(session));
+    /// Records `session`'s activity as it stands (after `Session::touch`), and `seen` when it was
+    /// used from a new browser, device or address.
+    pub fn record(&self, session: &Session, seen: Option<LatestActivity>) {
+        self.record_activity(Activity::of(session, seen));
     }
 
     fn record_activity(&self, activity: Activity) {
@@ -149,9 +150,9 @@ mod tests {
     #[test]
     fn a_session_is_pending_once_with_its_latest_time() {
         let log = ActivityLog::default();
-        log.record(&session("a", 60));
-        log.record(&session("a", 0));
-        log.record(&session("b", 0));
+        log.record(&session("a", 60), None);
+        log.record(&session("a", 0), None);
+        log.record(&session("b", 0), None);
         assert_eq!(log.len(), 2);
         let taken = log.take();
         let a = taken.iter().find(|a| a.session_id == "a").unwrap();
@@ -163,12 +164,12 @@ mod tests {
     fn the_log_is_bounded_and_counts_what_it_drops() {
         let log = ActivityLog::default();
         for n in 0..CAPACITY + 10 {
-            log.record(&session(&n.to_string(), 0));
+            log.record(&session(&n.to_string(), 0), None);
         }
         assert_eq!(log.len(), CAPACITY);
         assert_eq!(log.dropped.load(Ordering::Relaxed), 10);
         // A session already pending still moves.
-        log.record(&session("0", 60));
+        log.record(&session("0", 60), None);
         let taken = log.take();
         let zero = taken.iter().find(|a| a.session_id == "0").unwrap();
         assert_eq!(zero.last_active_at.timestamp(), 1_800_000_060);

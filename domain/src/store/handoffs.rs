@@ -43,6 +43,7 @@ pub async fn take(
     };
     let deleted = handoff::Entity::delete_many()
         .filter(handoff::Column::CodeHash.eq(code_hash))
+        .filter(handoff::Column::InstanceId.eq(instance_id))
         .exec(db)
         .await?;
     Ok((deleted.rows_affected == 1 && found.expires_at > now).then_some(found))

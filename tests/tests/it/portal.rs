@@ -209,4 +209,22 @@ async fn a_refresh_records_the_latest_browser_with_the_batched_activity() {
     assert_eq!(seen["browserName"], "Firefox");
     assert_eq!(seen["deviceType"], "Windows");
     assert_eq!(seen["ipAddress"], "127.0.0.1");
+
+    // A server's fetch with the token (no User-Agent) a minute later moves the time, not the
+    // browser recorded.
+    let before: String = stored().await;
+    clock.advance(chrono::Duration::seconds(61));
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/v1/client/sessions/{session}/tokens",
+            server.url
+        ))
+        .header("latchkey-publishable-key", &server.publishable_key)
+        .header("latchkey-client", client.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(server.flush_activity().await, 1, "the time moved");
+    assert_eq!(stored().await, before, "the browser stays Firefox");
 }

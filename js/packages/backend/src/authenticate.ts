@@ -4,6 +4,7 @@
 // `jwtKey` — by the rules of `latchkey-verify` and with the same reasons.
 import { compactVerify, errors } from "jose";
 import {
+  JOSE_ALGORITHMS,
   MAX_CLOCK_SKEW_SECONDS,
   MAX_TOKEN_BYTES,
   Rejection,
@@ -220,7 +221,9 @@ export async function verifySessionToken(
   const header = decodeSegment(parts[0] ?? "");
   if (typeof header !== "object" || header === null) throw new Rejection("token-malformed");
   const { kid, alg } = header as { kid?: unknown; alg?: unknown };
-  if (typeof kid !== "string" || typeof alg !== "string") throw new Rejection("token-malformed");
+  if (typeof kid !== "string" || typeof alg !== "string" || !JOSE_ALGORITHMS.has(alg)) {
+    throw new Rejection("token-malformed");
+  }
   const peeked = decodeSegment(parts[1] ?? "");
   const iss = (peeked as { iss?: unknown } | null)?.iss;
   if (typeof iss !== "string") throw new Rejection("token-malformed");

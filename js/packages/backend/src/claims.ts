@@ -27,6 +27,25 @@ export class Rejection extends Error {
 export const SESSION_TOKEN_VERSION = 2;
 /** The most clock skew ever allowed, in seconds (also the default). */
 export const MAX_CLOCK_SKEW_SECONDS = 5;
+
+/**
+ * The JOSE algorithms a token header may name at all (those `latchkey-verify`'s JWT library
+ * parses): any other, `none` included, makes the token malformed, before any key is looked up.
+ */
+export const JOSE_ALGORITHMS: ReadonlySet<string> = new Set([
+  "HS256",
+  "HS384",
+  "HS512",
+  "ES256",
+  "ES384",
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "EdDSA",
+]);
 /** The largest token looked at; anything longer is malformed without parsing. */
 export const MAX_TOKEN_BYTES = 16 * 1024;
 
@@ -149,7 +168,13 @@ export function checkClaims(claims: SessionClaims, expect: Expectations): void {
     throw new Rejection("token-malformed");
   }
   if (claims.iss !== expect.issuer) throw new Rejection("token-invalid-issuer");
-  const skew = Math.max(0, Math.min(Math.floor(expect.clockSkewInSec), MAX_CLOCK_SKEW_SECONDS));
+  // A skew that is not a number (an unset setting read as `Number(undefined)`) is the default,
+  // never a window that lets every time through.
+  const asked = Number.isFinite(expect.clockSkewInSec)
+    ? Math.floor(expect.clockSkewInSec)
+    : MAX_CLOCK_SKEW_SECONDS;
+  const skew = Math.max(0, Math.min(asked, MAX_CLOCK_SKEW_SECONDS));
+  if (!Number.isFinite(expect.now)) throw new Rejection("token-expired");
   if (expect.now >= claims.exp + skew) throw new Rejection("token-expired");
   const lateNow = expect.now + skew;
   if (lateNow < claims.nbf || lateNow < claims.iat) throw new Rejection("token-not-active-yet");

@@ -154,6 +154,16 @@ describe("authenticateRequest", () => {
     );
   });
 
+  it("takes a skew that is not a number (an unset setting) as the default, never as no limit", async () => {
+    const { exp } = decode(parts(token)[1]) as { exp: number };
+    for (const clockSkewInSec of [Number.NaN, Number.POSITIVE_INFINITY, Number(undefined)]) {
+      const options = { ...fresh({ now: () => exp + 3600 }).options, clockSkewInSec };
+      expect((await authenticateRequest(bearer(token), options)).reason).toBe("token-expired");
+    }
+    const broken = { ...fresh({ now: () => Number.NaN }).options };
+    expect((await authenticateRequest(bearer(token), broken)).isAuthenticated).toBe(false);
+  });
+
   it("checks azp against the authorized parties", async () => {
     const ok = await authenticateRequest(
       bearer(tokenWithAzp),
@@ -187,9 +197,10 @@ describe("authenticateRequest", () => {
     expect((await authenticateRequest(bearer(tampered), fresh().options)).reason).toBe(
       "token-invalid-signature",
     );
+    // As latchkey-verify answers it: `none` is no algorithm at all, a malformed token.
     const none = `${b64({ ...decode(header), alg: "none" })}.${payload}.`;
     expect((await authenticateRequest(bearer(none), fresh().options)).reason).toBe(
-      "token-invalid-signature",
+      "token-malformed",
     );
     const hs = `${b64({ ...decode(header), alg: "HS256" })}.${payload}.${signature}`;
     expect((await authenticateRequest(bearer(hs), fresh().options)).reason).toBe(

@@ -108,7 +108,7 @@ export async function sessionToken(
 export async function activeOrganization(info: ServerInfo, user: SignedUp): Promise<string> {
   const client = createLatchkeyClient({ secretKey: info.secretKey, apiUrl: info.url });
   const { createOrganization } = await client.request<{ createOrganization: { id: string } }>(
-    `mutation($by: ID!) { createOrganization(name: "Acme", slug: "acme-${Date.now()}", createdBy: $by) { id } }`,
+    `mutation($by: ID!) { createOrganization(name: "Acme", slug: "acme-${Math.random().toString(36).slice(2, 10)}", createdBy: $by) { id } }`,
     { by: user.userId },
   );
   await frontend(

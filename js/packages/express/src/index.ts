@@ -95,6 +95,7 @@ export function latchkeyMiddleware(options: LatchkeyMiddlewareOptions): RequestH
             errorBody(
               "FORBIDDEN",
               "A request authenticated by its cookie must come from an authorized origin",
+              { reason: "cross-site-request" },
             ),
           );
         return;
@@ -156,19 +157,21 @@ function refuseSignedOut(
   state: RequestState,
   signInUrl: string | undefined,
 ) {
-  const here = fullUrl(req);
-  if (signInUrl && isBrowserNavigation(req)) {
-    const target = new URL(signInUrl, here);
-    target.searchParams.set("redirect_url", here);
-    res.redirect(302, target.toString());
-    return;
-  }
+  // First: with the keys unreachable nobody is known to be signed out, and sending a signed-in
+  // browser to sign-in (which sends it back) would loop for as long as the outage lasts.
   if (state.reason === "jwks-unavailable") {
     res.status(503).json(
       errorBody("INTERNAL", "The session could not be checked; try again", {
         reason: state.reason,
       }),
     );
+    return;
+  }
+  const here = fullUrl(req);
+  if (signInUrl && isBrowserNavigation(req)) {
+    const target = new URL(signInUrl, here);
+    target.searchParams.set("redirect_url", here);
+    res.redirect(302, target.toString());
     return;
   }
   res

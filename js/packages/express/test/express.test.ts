@@ -8,6 +8,7 @@ import {
   type SignedUp,
   type TestServer,
   activeOrganization,
+  closedUrl,
   sessionToken,
   signUp,
   startTestServer,
@@ -23,7 +24,11 @@ let origin: string;
 let token: string;
 
 /** The Express app under test: its routes, behind the middleware. */
-function buildApp(latchkey: TestServer, authorizedParties: string[]) {
+function buildApp(
+  latchkey: TestServer,
+  authorizedParties: string[],
+  apiUrl: string = latchkey.info.url,
+) {
   const routes = express();
   // Registered before the middleware: getAuth must say so.
   routes.get("/bare", (req, res) => {
@@ -37,7 +42,7 @@ function buildApp(latchkey: TestServer, authorizedParties: string[]) {
   routes.use(
     latchkeyMiddleware({
       issuer: latchkey.issuer,
-      apiUrl: latchkey.info.url,
+      apiUrl,
       authorizedParties,
       signInUrl: SIGN_IN,
     }),
@@ -173,6 +178,31 @@ describe("signed in", () => {
   });
 });
 
+describe("a JWKS outage", () => {
+  it("answers a page navigation 503, never a redirect to sign-in that would loop", async () => {
+    const routes = buildApp(server, [origin], await closedUrl());
+    const outage = await new Promise<Server>((done) => {
+      const listening = routes.listen(0, "127.0.0.1", () => done(listening));
+    });
+    try {
+      const port = (outage.address() as AddressInfo).port;
+      const page = await fetch(`http://127.0.0.1:${port}/page`, {
+        redirect: "manual",
+        headers: {
+          accept: "text/html",
+          "sec-fetch-dest": "document",
+          cookie: `__session=${token}`,
+        },
+      });
+      expect(page.status).toBe(503);
+      expect(await errorCode(page)).toEqual({ code: "INTERNAL", reason: "jwks-unavailable" });
+    } finally {
+      outage.closeAllConnections();
+      await new Promise((done) => outage.close(done));
+    }
+  });
+});
+
 describe("cross-site request forgery", () => {
   const post = (headers: Record<string, string>) =>
     call("/api/things", { method: "POST", headers });
@@ -180,7 +210,9 @@ describe("cross-site request forgery", () => {
   it("refuses a cookie-authenticated POST without an authorized Origin", async () => {
     const bare = await post({ cookie: `__session=${token}` });
     expect(bare.status).toBe(403);
-    expect((await errorCode(bare))?.code).toBe("FORBIDDEN");
+    const refused = await errorCode(bare);
+    expect(refused?.code).toBe("FORBIDDEN");
+    expect(refused?.reason).toBe("cross-site-request");
     const elsewhere = await post({
       cookie: `__session=${token}`,
       origin: "https://sibling.example.test",
