@@ -195,6 +195,25 @@ async fn an_unknown_session_reads_the_client_again_at_most_every_few_seconds() {
         "subscription { sessionEvents(since: \"0\") { type } }",
     )
     .await;
+    // First an event of another client, so that the subscription is live before the sign-up
+    // below: the sign-up's event then reaches it through the dispatcher (after the actor was
+    // told), never through the replay of `since`, which may run ahead of the dispatcher.
+    Frontend::signed_up(
+        &server.url,
+        &server.publishable_key,
+        "warmup+latchkey_test@example.com",
+        PASSWORD,
+    )
+    .await;
+    let warmup = tokio::time::timeout(DEADLINE, futures_util::StreamExt::next(&mut events))
+        .await
+        .expect("the first session's event")
+        .unwrap()
+        .unwrap();
+    assert!(
+        warmup.to_text().unwrap().contains("session.created"),
+        "{warmup}"
+    );
     let (mut frontend, session) = Frontend::signed_up(
         &server.url,
         &server.publishable_key,
